@@ -1,0 +1,62 @@
+# suiji — Makefile. Two commands for a newcomer: `make demo` and `make test`.
+# The Pelican targets (html, clean, serve, publish) follow Pelican's own conventions.
+
+PY ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+PELICAN = $(BIN)/pelican
+BASEDIR = $(CURDIR)
+INPUTDIR = $(BASEDIR)/content
+OUTPUTDIR = $(BASEDIR)/output
+CONFFILE = $(BASEDIR)/pelicanconf.py
+PUBLISHCONF = $(BASEDIR)/publishconf.py
+DEMO_DIR ?= $(BASEDIR)/demo
+
+.PHONY: help venv demo test lint typecheck pytest bench html clean regenerate serve publish
+
+help:
+	@echo "make demo   — 安装并运行示例县的完整年度演示 (install, then run the example year into ./demo)"
+	@echo "make test   — 运行全部检查与测试 (ruff, mypy, pytest)"
+	@echo "make html | serve | publish | clean — Pelican site targets"
+	@echo "make bench  — 运行基准测试 (benchmarks/)"
+
+$(BIN)/suiji: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+venv: $(BIN)/suiji
+
+demo: venv
+	$(BIN)/suiji demo $(DEMO_DIR) --force
+	@echo "演示完成：$(DEMO_DIR)  (demo finished; see $(DEMO_DIR))"
+
+lint: venv
+	$(BIN)/ruff check scripts tests benchmarks pelicanconf.py publishconf.py
+
+typecheck: venv
+	$(BIN)/mypy scripts/suiji
+
+pytest: venv
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+bench: venv
+	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+html: venv
+	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE)
+
+clean:
+	[ ! -d "$(OUTPUTDIR)" ] || rm -rf "$(OUTPUTDIR)"
+
+regenerate: venv
+	$(PELICAN) -r $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE)
+
+serve: venv
+	$(PELICAN) -l $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE)
+
+publish: venv
+	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(PUBLISHCONF)

@@ -1,0 +1,3 @@
+from suiji.cli import run
+
+run()

@@ -1,0 +1,204 @@
+"""Shared encodings (docs/SPEC.md, part 1): canonical JSON, tagged hashes, text and time.
+
+Everything a verifier re-computes goes through these few functions, so a second
+implementation only has to match this module to agree with ours byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+from suiji.errors import CanonicalError
+
+MAX_INT = 2**53 - 1
+TAG_RE = re.compile(r"^suiji/[a-z0-9][a-z0-9-]*/v[1-9][0-9]*$")
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+"""China has kept UTC+8 without daylight saving since 1991; a fixed offset needs no tzdata."""
+
+# ---------------------------------------------------------------- canonical JSON
+
+
+def _check(value: Any, path: str) -> None:
+    """Reject anything outside the canonical subset, naming where it sits."""
+    if value is None or isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        if not 0 <= value <= MAX_INT:
+            raise CanonicalError(f"{path}: 整数超出范围 0..2^53-1: {value}")
+        return
+    if isinstance(value, str):
+        _check_str(value, path)
+        return
+    if isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            _check(item, f"{path}[{i}]")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str) or not key.isascii():
+                raise CanonicalError(f"{path}: 键必须是 ASCII 字符串: {key!r}")
+            _check(item, f"{path}.{key}")
+        return
+    raise CanonicalError(f"{path}: 不允许的类型 {type(value).__name__}（只允许整数、字符串、布尔、null、数组、对象）")
+
+
+def _check_str(value: str, path: str) -> None:
+    for ch in value:
+        if 0xD800 <= ord(ch) <= 0xDFFF:
+            raise CanonicalError(f"{path}: 字符串含孤立代理字符")
+    if unicodedata.normalize("NFC", value) != value:
+        raise CanonicalError(f"{path}: 字符串不是 NFC 规范形式")
+
+
+def canonical_json(value: Any) -> bytes:
+    """Serialise to the canonical form: sorted ASCII keys, no spaces, UTF-8, NFC, integers only.
+
+    For this subset the output equals RFC 8785 (JCS), so any JCS library agrees with it.
+    """
+    _check(value, "$")
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise CanonicalError(f"重复的键: {key!r}")
+        out[key] = value
+    return out
+
+
+def _reject_constant(name: str) -> Any:
+    raise CanonicalError(f"不允许的数值: {name}")
+
+
+def _reject_float(text: str) -> Any:
+    raise CanonicalError(f"不允许小数: {text}")
+
+
+def parse_canonical(data: bytes) -> Any:
+    """Parse bytes that must already be canonical; anything else is a CanonicalError.
+
+    Strictness by round trip: the value is re-serialised and must give back the same
+    bytes, which rules out whitespace, key order, escapes, leading zeros and signs at once.
+    """
+    try:
+        text = data.decode("utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise CanonicalError(f"不是合法的 UTF-8: {exc}") from None
+    try:
+        value = json.loads(
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_reject_constant,
+            parse_float=_reject_float,
+        )
+    except json.JSONDecodeError as exc:
+        raise CanonicalError(f"不是合法的 JSON: {exc.msg}（位置 {exc.pos}）") from None
+    if canonical_json(value) != data:
+        raise CanonicalError("不是规范 JSON（键序、空白、转义或数字写法不符）")
+    return value
+
+
+# ---------------------------------------------------------------- hashes
+
+
+def tagged_hash(tag: str, data: bytes) -> bytes:
+    """SHA-256(tag ‖ 0x0A ‖ data): the one hash construction suiji defines itself.
+
+    The tag keeps a hash made for one purpose from ever being accepted for another.
+    """
+    if not TAG_RE.match(tag):
+        raise ValueError(f"bad hash tag: {tag!r}")
+    return hashlib.sha256(tag.encode("ascii") + b"\n" + data).digest()
+
+
+def tagged_hex(tag: str, data: bytes) -> str:
+    return tagged_hash(tag, data).hex()
+
+
+HEX64_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+def is_hex64(value: object) -> bool:
+    return isinstance(value, str) and HEX64_RE.match(value) is not None
+
+
+# ---------------------------------------------------------------- text
+
+_SPACES = "\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff"
+_SPACE_RE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+
+
+def clean_text(value: str) -> str:
+    """Official text as written: outer spaces (incl. 全角空格, NBSP, BOM) trimmed, NFC."""
+    return unicodedata.normalize("NFC", value.strip(" \t\r\n" + _SPACES))
+
+
+def match_key(value: str) -> str:
+    """Comparison key only — never stored as the official text.
+
+    NFKC folds （）→(), full-width letters and digits, ideographic spaces; runs of
+    white space become one space; Latin letters are upper-cased.
+    """
+    folded = unicodedata.normalize("NFKC", value)
+    return _SPACE_RE.sub(" ", folded).strip().upper()
+
+
+def id_key(value: str) -> str:
+    """Identifier key: like match_key, with every space removed (ids never contain spaces)."""
+    return _SPACE_RE.sub("", unicodedata.normalize("NFKC", value)).upper()
+
+
+# ---------------------------------------------------------------- time
+
+_TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+
+
+def format_time(moment: datetime) -> str:
+    """RFC 3339 in UTC to the second, e.g. 2026-03-01T02:00:00Z (the ledger's only time form)."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime")
+    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(text: str) -> datetime:
+    """Parse the ledger's time form strictly; anything else is a CanonicalError."""
+    if not _TIME_RE.match(text):
+        raise CanonicalError(f"时间必须形如 2026-03-01T02:00:00Z: {text!r}")
+    try:
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        raise CanonicalError(f"不存在的时间: {text!r}") from None
+
+
+def parse_user_time(text: str) -> datetime:
+    """A time a person typed (--now, SUIJI_NOW): RFC 3339 with offset, or a civil date.
+
+    A bare date means 00:00 that day in Asia/Shanghai; a time without offset is Shanghai time.
+    """
+    raw = text.strip()
+    try:
+        if len(raw) == 10:
+            day = date.fromisoformat(raw)
+            return datetime(day.year, day.month, day.day, tzinfo=SHANGHAI)
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise CanonicalError(
+            f"无法识别的时间 {text!r}：请写成 2026-03-01 或 2026-03-01T10:00:00+08:00"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=SHANGHAI)
+    return moment
+
+
+def civil_date(moment: datetime) -> date:
+    """The calendar date in Asia/Shanghai: deadlines and years are counted in it."""
+    return moment.astimezone(SHANGHAI).date()
