@@ -1,0 +1,203 @@
+"""Coverage rules of the seed document: who is due, who is over the yearly cap, the 30% ratio.
+
+Pure functions over the history of draws (read from the ledger by `tasks`) and the current
+registry rows. Eligibility exclusions computed here are committed with each task, and the
+verifier recomputes them from the ledger, so a bureau cannot quietly shield an enterprise.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+FLAG_COLUMNS = ("complaints", "accidents", "penalties", "serious_violation", "blacklist")
+"""Flags that make an enterprise due every half year (seed document §1)."""
+
+DEFAULT_YEARLY_CAP = 2
+DEFAULT_MIN_RATIO = Fraction(30, 100)
+
+
+@dataclass(frozen=True)
+class DrawnTask:
+    """One drawn task as the ledger records it: what coverage needs and nothing more."""
+
+    task: str
+    unit: str
+    drawn_on: date  # civil date of the draw entry (Asia/Shanghai)
+    targets: tuple[str, ...]
+
+
+def half_year(day: date) -> tuple[int, int]:
+    """(year, 1 or 2): the half-year a date falls in."""
+    return day.year, 1 if day.month <= 6 else 2
+
+
+def draws_in_year(history: Iterable[DrawnTask], year: int) -> Counter[str]:
+    """How many times each enterprise was drawn in the calendar year."""
+    counts: Counter[str] = Counter()
+    for task in history:
+        if task.drawn_on.year == year:
+            counts.update(task.targets)
+    return counts
+
+
+def exclusions(
+    history: Sequence[DrawnTask],
+    *,
+    year: int,
+    yearly_cap: int,
+    exclude_drawn_this_year: bool,
+) -> dict[str, str]:
+    """Enterprises a new task of `year` may not draw, with the reason shown publicly.
+
+    - Over the cap: drawn `yearly_cap` times already this year (the cap bounds the burden
+      on any one enterprise).
+    - Without replacement within the cycle (the calendar year), when the plan asks for it:
+      drawn at all this year.
+    """
+    counts = draws_in_year(history, year)
+    out: dict[str, str] = {}
+    for uscc, n in counts.items():
+        if n >= yearly_cap:
+            out[uscc] = f"已达年度抽查上限（{year}年已抽中{n}次，上限{yearly_cap}次）"
+        elif exclude_drawn_this_year:
+            out[uscc] = f"本周期（{year}年）已被抽中，不重复抽取"
+    return dict(sorted(out.items()))
+
+
+@dataclass(frozen=True)
+class Due:
+    uscc: str
+    name: str
+    rule: str  # "key_unit" | "flagged" | "major_hazard"
+    reason: str
+
+
+@dataclass(frozen=True)
+class UnitRatio:
+    unit: str
+    planned_total: int
+    planned_random: int
+    done_random: int
+
+    @property
+    def share(self) -> Fraction:
+        """Random inspections done as a share of all planned inspections of the unit."""
+        return Fraction(self.done_random, self.planned_total) if self.planned_total else Fraction(0)
+
+
+@dataclass(frozen=True)
+class CoverageReport:
+    today: date
+    due: list[Due] = field(default_factory=list)
+    over_cap: dict[str, int] = field(default_factory=dict)
+    ratios: list[UnitRatio] = field(default_factory=list)
+    min_ratio: Fraction = DEFAULT_MIN_RATIO
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "today": self.today.isoformat(),
+            "due": [d.__dict__ for d in self.due],
+            "over_cap": self.over_cap,
+            "min_ratio_percent": _percent(self.min_ratio),
+            "ratios": [
+                {
+                    "unit": r.unit,
+                    "planned_total": r.planned_total,
+                    "planned_random": r.planned_random,
+                    "done_random": r.done_random,
+                    "share_percent": _percent(r.share),
+                    "meets_minimum": r.share >= self.min_ratio,
+                }
+                for r in self.ratios
+            ],
+        }
+
+
+def _percent(value: Fraction) -> str:
+    return f"{float(value * 100):.1f}"
+
+
+def _active(row: Mapping[str, Any], today: date) -> bool:
+    retired = row.get("retired_on")
+    return row.get("status") == "在册" and not (retired and date.fromisoformat(retired) <= today)
+
+
+def report(
+    history: Sequence[DrawnTask],
+    enterprises: Sequence[Mapping[str, Any]],
+    annual_plan: Sequence[Mapping[str, Any]],
+    *,
+    today: date,
+    yearly_cap: int = DEFAULT_YEARLY_CAP,
+    min_ratio: Fraction = DEFAULT_MIN_RATIO,
+) -> CoverageReport:
+    """Who is due, who is over the cap, and each unit's 双随机 share of its annual plan."""
+    year_counts = draws_in_year(history, today.year)
+    this_half = half_year(today)
+    half_drawn = {
+        uscc for t in history if half_year(t.drawn_on) == this_half for uscc in t.targets
+    }
+    due: list[Due] = []
+    for row in sorted(enterprises, key=lambda r: str(r["uscc"])):
+        if not _active(row, today):
+            continue
+        uscc, name = str(row["uscc"]), str(row["name"])
+        if row.get("key_unit") and year_counts[uscc] == 0:
+            due.append(Due(uscc, name, "key_unit", f"重点单位，{today.year}年内尚未抽查"))
+        flags = [c for c in FLAG_COLUMNS if row.get(c)]
+        if flags and uscc not in half_drawn:
+            half = "上" if this_half[1] == 1 else "下"
+            due.append(Due(uscc, name, "flagged", f"{'、'.join(_FLAG_NAMES[f] for f in flags)}，本{half}半年尚未抽查"))
+        if row.get("major_hazard"):
+            due.append(Due(uscc, name, "major_hazard", "存在重大事故隐患，应专项重点监管，复查合格前不得恢复"))
+    over = {u: n for u, n in sorted(year_counts.items()) if n > yearly_cap}
+    done_by_unit: Counter[str] = Counter()
+    for t in history:
+        if t.drawn_on.year == today.year:
+            done_by_unit[t.unit] += len(t.targets)
+    ratios = [
+        UnitRatio(
+            unit=str(row["unit"]),
+            planned_total=int(row["planned_total"]),
+            planned_random=int(row["planned_random"]),
+            done_random=(
+                sum(done_by_unit.values()) if row["unit"] == "合计" else done_by_unit[str(row["unit"])]
+            ),
+        )
+        for row in annual_plan
+        if int(row["year"]) == today.year
+    ]
+    return CoverageReport(today=today, due=due, over_cap=over, ratios=ratios, min_ratio=min_ratio)
+
+
+_FLAG_NAMES = {
+    "complaints": "投诉较多",
+    "accidents": "事故多发",
+    "penalties": "受过行政处罚",
+    "serious_violation": "有严重违法记录",
+    "blacklist": "列入安全生产黑名单",
+}
+
+
+def render_text(rep: CoverageReport) -> str:
+    """The report for people, in Chinese."""
+    lines = [f"覆盖情况（截至 {rep.today.isoformat()}）"]
+    lines.append(f"应覆盖而尚未抽查：{len(rep.due)} 项")
+    for d in rep.due:
+        lines.append(f"  {d.uscc} {d.name}：{d.reason}")
+    if rep.over_cap:
+        lines.append("超过年度上限：")
+        lines.extend(f"  {u}：{n} 次" for u, n in rep.over_cap.items())
+    lines.append(f"双随机占年度计划比例（不低于 {_percent(rep.min_ratio)}%）：")
+    for r in rep.ratios:
+        mark = "达标" if r.share >= rep.min_ratio else "未达标"
+        lines.append(
+            f"  {r.unit}：已随机抽查 {r.done_random} 家次 / 计划 {r.planned_total} 次"
+            f" = {_percent(r.share)}%（{mark}）"
+        )
+    return "\n".join(lines)

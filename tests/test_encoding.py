@@ -1,0 +1,125 @@
+"""Shared encodings against tests/vectors/encoding.json (docs/SPEC.md part 1)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from suiji.encoding import (
+    MAX_INT,
+    canonical_json,
+    civil_date,
+    clean_text,
+    format_time,
+    id_key,
+    match_key,
+    parse_canonical,
+    parse_time,
+    parse_user_time,
+    tagged_hash,
+)
+from suiji.errors import CanonicalError
+
+VECTORS = json.loads((Path(__file__).parent / "vectors" / "encoding.json").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("case", VECTORS["canonical_json"]["accept"])
+def test_canonical_vectors(case: dict[str, Any]) -> None:
+    out = canonical_json(case["value"])
+    assert out == case["canonical"].encode("utf-8")
+    assert parse_canonical(out) == case["value"]
+
+
+@pytest.mark.parametrize("bad", [{"名": "x"}, [1.5], [-1], [MAX_INT + 1], {"a": b"x"}, ["e\u0301"]])
+def test_canonical_rejects_values(bad: Any) -> None:
+    with pytest.raises(CanonicalError):
+        canonical_json(bad)
+
+
+@pytest.mark.parametrize("text", VECTORS["canonical_json"]["reject_text"])
+def test_parse_rejects_non_canonical(text: str) -> None:
+    with pytest.raises(CanonicalError):
+        parse_canonical(text.encode("utf-8"))
+
+
+def test_parse_rejects_bom_and_bad_utf8() -> None:
+    with pytest.raises(CanonicalError):
+        parse_canonical(b"\xef\xbb\xbf{}")
+    with pytest.raises(CanonicalError):
+        parse_canonical(b'["\xff"]')
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(0, MAX_INT)
+    | st.text().map(lambda s: clean_text(s) if s else s).filter(
+        lambda s: all(not 0xD800 <= ord(c) <= 0xDFFF for c in s)
+    ),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.text(alphabet=st.characters(max_codepoint=127), max_size=5), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(json_values)
+def test_round_trip(value: Any) -> None:
+    """Whatever serialises, parses back to itself, and the bytes are stable."""
+    try:
+        data = canonical_json(value)
+    except CanonicalError:
+        return
+    assert canonical_json(parse_canonical(data)) == data
+
+
+@pytest.mark.parametrize("case", VECTORS["tagged_hash"])
+def test_tagged_hash_vectors(case: dict[str, str]) -> None:
+    assert tagged_hash(case["tag"], case["data_utf8"].encode()).hex() == case["sha256"]
+    assert case["sha256"] == hashlib.sha256(
+        case["tag"].encode() + b"\n" + case["data_utf8"].encode()
+    ).hexdigest()
+
+
+@pytest.mark.parametrize("tag", ["suiji/Object/v1", "object/v1", "suiji/x/v0", "suiji/x y/v1"])
+def test_bad_tags_refused(tag: str) -> None:
+    with pytest.raises(ValueError):
+        tagged_hash(tag, b"")
+
+
+@pytest.mark.parametrize("case", VECTORS["match_key"])
+def test_match_key(case: dict[str, str]) -> None:
+    assert match_key(case["in"]) == case["key"]
+
+
+@pytest.mark.parametrize("case", VECTORS["id_key"])
+def test_id_key(case: dict[str, str]) -> None:
+    assert id_key(case["in"]) == case["key"]
+
+
+def test_clean_text_keeps_official_form() -> None:
+    assert clean_text("\u3000示例县（东岭）化工有限公司\u00a0") == "示例县（东岭）化工有限公司"
+
+
+def test_times() -> None:
+    moment = datetime(2026, 3, 1, 2, 0, 0, 123, tzinfo=UTC)
+    assert format_time(moment) == "2026-03-01T02:00:00Z"
+    assert parse_time("2026-03-01T02:00:00Z") == moment.replace(microsecond=0)
+    for bad in ["2026-03-01T02:00:00+00:00", "2026-3-01T02:00:00Z", "2026-02-30T00:00:00Z", " 2026-03-01T02:00:00Z"]:
+        with pytest.raises(CanonicalError):
+            parse_time(bad)
+
+
+def test_civil_dates_are_shanghai() -> None:
+    # 17:00 UTC on 31 Dec is already 1 Jan in Shanghai: years and deadlines use the latter.
+    assert civil_date(datetime(2025, 12, 31, 17, 0, tzinfo=UTC)) == date(2026, 1, 1)
+    assert civil_date(parse_user_time("2026-01-01")) == date(2026, 1, 1)
+    assert format_time(parse_user_time("2026-01-01T08:00:00")) == "2026-01-01T00:00:00Z"
+    with pytest.raises(CanonicalError):
+        parse_user_time("明天")
