@@ -51,7 +51,10 @@ def test_clock_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     now, overridden = resolve_clock(tmp_path, None)
     assert not overridden and abs((datetime.now(UTC) - now).total_seconds()) < 60
     (tmp_path / "suiji-demo.toml").write_text('now = "2026-12-15T10:00:00+08:00"\n', "utf-8")
-    assert resolve_clock(tmp_path, None) == (datetime.fromisoformat("2026-12-15T10:00:00+08:00"), True)
+    assert resolve_clock(tmp_path, None) == (
+        datetime.fromisoformat("2026-12-15T10:00:00+08:00"),
+        True,
+    )
     monkeypatch.setenv("SUIJI_NOW", "2026-01-02")
     assert resolve_clock(tmp_path, None)[0].date().isoformat() == "2026-01-02"
     assert resolve_clock(tmp_path, "2026-03-04")[0].date().isoformat() == "2026-03-04"

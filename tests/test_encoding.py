@@ -60,11 +60,15 @@ json_values = st.recursive(
     st.none()
     | st.booleans()
     | st.integers(0, MAX_INT)
-    | st.text().map(lambda s: clean_text(s) if s else s).filter(
-        lambda s: all(not 0xD800 <= ord(c) <= 0xDFFF for c in s)
+    | st.text()
+    .map(lambda s: clean_text(s) if s else s)
+    .filter(lambda s: all(not 0xD800 <= ord(c) <= 0xDFFF for c in s)),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.text(alphabet=st.characters(max_codepoint=127), max_size=5), inner, max_size=4
+        )
     ),
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.text(alphabet=st.characters(max_codepoint=127), max_size=5), inner, max_size=4),
     max_leaves=12,
 )
 
@@ -82,9 +86,10 @@ def test_round_trip(value: Any) -> None:
 @pytest.mark.parametrize("case", VECTORS["tagged_hash"])
 def test_tagged_hash_vectors(case: dict[str, str]) -> None:
     assert tagged_hash(case["tag"], case["data_utf8"].encode()).hex() == case["sha256"]
-    assert case["sha256"] == hashlib.sha256(
-        case["tag"].encode() + b"\n" + case["data_utf8"].encode()
-    ).hexdigest()
+    assert (
+        case["sha256"]
+        == hashlib.sha256(case["tag"].encode() + b"\n" + case["data_utf8"].encode()).hexdigest()
+    )
 
 
 @pytest.mark.parametrize("tag", ["suiji/Object/v1", "object/v1", "suiji/x/v0", "suiji/x y/v1"])
@@ -111,7 +116,12 @@ def test_times() -> None:
     moment = datetime(2026, 3, 1, 2, 0, 0, 123, tzinfo=UTC)
     assert format_time(moment) == "2026-03-01T02:00:00Z"
     assert parse_time("2026-03-01T02:00:00Z") == moment.replace(microsecond=0)
-    for bad in ["2026-03-01T02:00:00+00:00", "2026-3-01T02:00:00Z", "2026-02-30T00:00:00Z", " 2026-03-01T02:00:00Z"]:
+    for bad in [
+        "2026-03-01T02:00:00+00:00",
+        "2026-3-01T02:00:00Z",
+        "2026-02-30T00:00:00Z",
+        " 2026-03-01T02:00:00Z",
+    ]:
         with pytest.raises(CanonicalError):
             parse_time(bad)
 

@@ -139,9 +139,7 @@ def report(
     """Who is due, who is over the cap, and each unit's 双随机 share of its annual plan."""
     year_counts = draws_in_year(history, today.year)
     this_half = half_year(today)
-    half_drawn = {
-        uscc for t in history if half_year(t.drawn_on) == this_half for uscc in t.targets
-    }
+    half_drawn = {uscc for t in history if half_year(t.drawn_on) == this_half for uscc in t.targets}
     due: list[Due] = []
     for row in sorted(enterprises, key=lambda r: str(r["uscc"])):
         if not _active(row, today):
@@ -152,9 +150,23 @@ def report(
         flags = [c for c in FLAG_COLUMNS if row.get(c)]
         if flags and uscc not in half_drawn:
             half = "上" if this_half[1] == 1 else "下"
-            due.append(Due(uscc, name, "flagged", f"{'、'.join(_FLAG_NAMES[f] for f in flags)}，本{half}半年尚未抽查"))
+            due.append(
+                Due(
+                    uscc,
+                    name,
+                    "flagged",
+                    f"{'、'.join(_FLAG_NAMES[f] for f in flags)}，本{half}半年尚未抽查",
+                )
+            )
         if row.get("major_hazard"):
-            due.append(Due(uscc, name, "major_hazard", "存在重大事故隐患，应专项重点监管，复查合格前不得恢复"))
+            due.append(
+                Due(
+                    uscc,
+                    name,
+                    "major_hazard",
+                    "存在重大事故隐患，应专项重点监管，复查合格前不得恢复",
+                )
+            )
     over = {u: n for u, n in sorted(year_counts.items()) if n > yearly_cap}
     done_by_unit: Counter[str] = Counter()
     for t in history:
@@ -166,7 +178,9 @@ def report(
             planned_total=int(row["planned_total"]),
             planned_random=int(row["planned_random"]),
             done_random=(
-                sum(done_by_unit.values()) if row["unit"] == "合计" else done_by_unit[str(row["unit"])]
+                sum(done_by_unit.values())
+                if row["unit"] == "合计"
+                else done_by_unit[str(row["unit"])]
             ),
         )
         for row in annual_plan

@@ -1,0 +1,75 @@
+"""The clerks' records: read (.xlsx / CSV in UTF-8 or GB18030), validate, snapshot.
+
+Public API (what the CLI, the draw code and the tests use):
+
+* `check(records_dir, today)` → `CheckReport` — every problem, one pass, nothing written.
+* `load_all(records_dir, today)` → `LoadedRecords` — validated records (rows + snapshot
+  bytes); raises `RecordsInvalid` (a `CheckFailed`, exit 1) if there is any error.
+* `snapshot_bytes(record)`, `parse_snapshot(data)`, `snapshot_from_rows(name, rows)`,
+  `snapshot_hash(data)` — the canonical snapshot (docs/spec/records.md).
+* `drawable_inspectors`, `cert_valid_through`, `counts_toward_two`, `is_active` — who may
+  be drawn.
+* `parse_date` — a date as clerks write it.
+"""
+
+from __future__ import annotations
+
+from .cells import CellError, parse_date
+from .load import check, find_files, load_all
+from .model import CheckReport, LoadedRecord, LoadedRecords, RecordSummary
+from .people import (
+    accompanying_staff,
+    cert_valid_through,
+    counts_toward_two,
+    drawable_inspectors,
+    is_active,
+)
+from .problems import RecordProblem, RecordsInvalid, Severity
+from .schema import BY_NAME, DRAW_RECORDS, RECORD_NAMES, SCHEMAS, Column, RecordSchema
+from .snapshot import (
+    OBJECT_TAG,
+    SNAPSHOT_TYPE,
+    Row,
+    parse_snapshot,
+    snapshot_from_rows,
+    snapshot_hash,
+)
+
+
+def snapshot_bytes(record: LoadedRecord) -> bytes:
+    """The canonical snapshot of a validated record (same as `record.snapshot`)."""
+    return record.snapshot
+
+
+__all__ = [
+    "BY_NAME",
+    "DRAW_RECORDS",
+    "OBJECT_TAG",
+    "RECORD_NAMES",
+    "SCHEMAS",
+    "SNAPSHOT_TYPE",
+    "CellError",
+    "CheckReport",
+    "Column",
+    "LoadedRecord",
+    "LoadedRecords",
+    "RecordProblem",
+    "RecordSchema",
+    "RecordSummary",
+    "RecordsInvalid",
+    "Row",
+    "Severity",
+    "accompanying_staff",
+    "cert_valid_through",
+    "check",
+    "counts_toward_two",
+    "drawable_inspectors",
+    "find_files",
+    "is_active",
+    "load_all",
+    "parse_date",
+    "parse_snapshot",
+    "snapshot_bytes",
+    "snapshot_from_rows",
+    "snapshot_hash",
+]

@@ -1,0 +1,353 @@
+"""Reading a clerk's file into columns of text, without judging the content.
+
+Two formats, as clerks produce them:
+
+* CSV — Excel's "CSV UTF-8" (with a BOM), plain UTF-8, or Excel's plain "CSV" on Chinese
+  Windows, which is GBK; we decode that as GB18030 (a superset: GBK lacks 䶮, 𠮷). The rule
+  is fixed so the same bytes always read the same way: a BOM means UTF-8; otherwise UTF-8
+  if the bytes are valid UTF-8; otherwise GB18030; otherwise the file is unreadable.
+* .xlsx — the first worksheet, read with openpyxl so that we still see what Excel stored:
+  a date cell arrives as a date, a number as int or float. Numbers matter for credit codes
+  (Excel keeps 15 significant digits) and for dates (serial numbers).
+
+Every cell becomes text (`""` when empty); cells that were not text in the workbook are
+also kept in `RawTable.typed`, so the validator can tell `911…` typed as a number from
+the same digits typed as text. Rows keep the number Excel shows (the header is row 1
+unless title rows sit above it).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from suiji.encoding import clean_text, match_key
+from suiji.errors import Location
+
+from .schema import RecordSchema
+
+BOM = b"\xef\xbb\xbf"
+HEADER_SEARCH_ROWS = 10
+"""A header may sit below a few title rows (「XX县应急管理局……名录库」), never lower."""
+
+ENCODING_LABELS = {
+    "utf-8-sig": "UTF-8（带 BOM）",
+    "utf-8": "UTF-8",
+    "gb18030": "GB18030",
+    "xlsx": "Excel 工作簿",
+}
+
+ObjArray = npt.NDArray[np.object_]
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A file as read: header texts and, per column, every data cell as text.
+
+    `cells[j][i]` is row i, column j; `excel_rows[i]` the row number Excel shows;
+    `typed[j]` maps a row index to the cell's value where the workbook stored a non-text
+    value (number, date, boolean) — empty for CSV. `letters` are the xlsx column letters.
+    """
+
+    path: Path
+    label: str
+    encoding: str
+    headers: tuple[str, ...]
+    cells: tuple[ObjArray, ...]
+    excel_rows: npt.NDArray[np.int64]
+    typed: tuple[dict[int, Any], ...]
+    factorized: tuple[tuple[npt.NDArray[np.integer[Any]], ObjArray] | None, ...] = ()
+    """For columns pandas read as categories: (code per row, text per code), so the
+    validator judges each distinct value once without factorizing the column again."""
+    letters: tuple[str, ...] | None = None
+    notes: tuple[tuple[Location, str], ...] = field(default=())
+    """Warnings from reading itself (e.g. a second worksheet that was not read)."""
+
+    @property
+    def n(self) -> int:
+        return len(self.excel_rows)
+
+    def column_label(self, j: int) -> str:
+        """How a clerk finds column j: its header as written, and the letter in a workbook."""
+        header = self.headers[j] or "（无表头）"
+        if self.letters is not None:
+            return f"{header}（{self.letters[j]}列）"
+        return header
+
+
+class ReadFailure(Exception):
+    """The file cannot be read at all; `location` and `message` become one RecordProblem."""
+
+    def __init__(self, location: Location, message: str) -> None:
+        super().__init__(message)
+        self.location = location
+        self.message = message
+
+
+def _header_score(cells: list[str], known: set[str]) -> int:
+    return sum(1 for c in cells if match_key(clean_text(c)) in known)
+
+
+def _find_header(rows: list[list[str]], schema: RecordSchema) -> int | None:
+    """Index of the header row among the first rows: the first with ≥ 2 known headers.
+
+    A single known header is enough when the schema's first column is among them (a
+    one-column file is odd but still a header).
+    """
+    known = set(schema.header_index())
+    first = {match_key(schema.columns[0].header), match_key(schema.columns[0].alias)}
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        score = _header_score(row, known)
+        if score >= 2 or (score == 1 and any(match_key(clean_text(c)) in first for c in row)):
+            return i
+    return None
+
+
+def _no_header(label: str, schema: RecordSchema) -> ReadFailure:
+    first = schema.columns[0]
+    return ReadFailure(
+        Location(label),
+        f"找不到表头：前 {HEADER_SEARCH_ROWS} 行中没有「{first.header}」等列名"
+        f"（请把列名放在第 1 行，写法见 docs/RECORDS.md）",
+    )
+
+
+# ---------------------------------------------------------------- CSV
+
+_LINE_RE = re.compile(r"line (\d+), saw (\d+)")
+
+
+def _detect_encoding(head: bytes) -> str:
+    """BOM → utf-8-sig; else utf-8 if the start decodes strictly; else gb18030.
+
+    Only the start is decoded here (cheap); pandas decodes the rest strictly and a late
+    invalid byte makes `read_csv_file` fall back to GB18030 (the same rule, applied lazily).
+    """
+    if head.startswith(BOM):
+        return "utf-8-sig"
+    try:
+        # final=False: a multi-byte character cut at the 64 KiB boundary is not an error.
+        codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=False)
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8"
+
+
+def _parse_csv(
+    path: Path, head: bytes, encoding: str, label: str, schema: RecordSchema
+) -> tuple[pd.DataFrame, int]:
+    """Parse with one encoding; UnicodeDecodeError propagates so the caller can fall back."""
+    text = head.decode("utf-8" if encoding == "utf-8-sig" else encoding, errors="ignore")
+    head_rows = list(csv.reader(io.StringIO(text)))[:HEADER_SEARCH_ROWS]
+    hdr = _find_header(head_rows, schema)
+    if hdr is None:
+        raise _no_header(label, schema)
+    # Few-valued columns are read as categories: as fast as text, less memory, and the
+    # codes come for free.
+    index = schema.header_index()
+    dtypes: defaultdict[int, Any] = defaultdict(lambda: object)
+    for j, cell in enumerate(head_rows[hdr]):
+        col = index.get(match_key(clean_text(cell)))
+        if col is not None and (col.low_card or col.kind in ("bool", "date", "enum")):
+            dtypes[j] = "category"
+    try:
+        frame = pd.read_csv(
+            path,
+            header=None,
+            skiprows=hdr,  # title rows above the header (one physical line each)
+            dtype=dtypes,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            encoding=encoding,
+            encoding_errors="strict",
+        )
+    except pd.errors.ParserError as exc:
+        m = _LINE_RE.search(str(exc))
+        if m:
+            raise ReadFailure(
+                Location(label, int(m.group(1)) + hdr),
+                f"这一行有 {m.group(2)} 个字段，比表头多：单元格里的英文逗号要用引号括起来"
+                f"（在 Excel 里打开再另存为 CSV 即可）",
+            ) from None
+        raise ReadFailure(Location(label), f"CSV 格式错误：{exc}") from None
+    except pd.errors.EmptyDataError:
+        raise _no_header(label, schema) from None
+    return frame, hdr
+
+
+def read_csv_file(path: Path, label: str, schema: RecordSchema) -> RawTable:
+    """Read a CSV with the encoding rule above; the header row is found among the first rows."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError as exc:
+        raise ReadFailure(Location(label), f"无法读取文件：{exc.strerror}") from None
+    encoding = _detect_encoding(head)
+    unreadable = ReadFailure(
+        Location(label),
+        "文件既不是 UTF-8 也不是 GB18030 编码，无法读取（请在 Excel 中另存为“CSV UTF-8”）",
+    )
+    try:
+        frame, hdr = _parse_csv(path, head, encoding, label, schema)
+    except UnicodeDecodeError:
+        if encoding != "utf-8":
+            raise unreadable from None
+        encoding = "gb18030"  # not valid UTF-8 after all (the first bad byte came late)
+        try:
+            frame, hdr = _parse_csv(path, head, encoding, label, schema)
+        except UnicodeDecodeError:
+            raise unreadable from None
+    columns: list[ObjArray] = []
+    factorized: list[tuple[npt.NDArray[np.integer[Any]], ObjArray] | None] = []
+    for c in frame.columns:
+        array = frame[c].array
+        if isinstance(array, pd.Categorical):
+            codes = np.asarray(array.codes)
+            texts = np.asarray(array.categories.to_numpy(dtype=object), dtype=object)
+            columns.append(np.asarray(texts[codes], dtype=object))
+            factorized.append((codes[1:], texts))
+        else:
+            columns.append(frame[c].to_numpy(dtype=object))
+            factorized.append(None)
+    del frame
+    headers = tuple(clean_text(str(col[0])) for col in columns)
+    cells = tuple(col[1:] for col in columns)
+    n = len(cells[0]) if cells else 0
+    return RawTable(
+        path=path,
+        label=label,
+        encoding=encoding,
+        headers=headers,
+        cells=cells,
+        excel_rows=np.arange(hdr + 2, hdr + 2 + n, dtype=np.int64),
+        typed=tuple({} for _ in cells),
+        factorized=tuple(factorized),
+    )
+
+
+# ---------------------------------------------------------------- xlsx
+
+
+def _cell_text(value: Any) -> str:
+    """A non-text cell as the text a clerk would read in Excel (dates as YYYY-MM-DD)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        # What Excel shows: 15 significant digits (9.19901015450123E+17 → 919901015450123000).
+        shown = Decimal(format(value, ".15g"))
+        if shown == shown.to_integral_value():
+            return str(int(shown))
+        return format(value, ".15g").upper()
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _letter(j: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(j + 1))
+
+
+def read_xlsx_file(path: Path, label: str, schema: RecordSchema) -> RawTable:
+    """Read the first worksheet; values as Excel stores them (data_only: cached results)."""
+    import warnings
+    import zipfile
+
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise ReadFailure(
+            Location(label), f"无法作为 Excel 工作簿（.xlsx）打开：{exc}（请用 Excel 另存为 .xlsx）"
+        ) from None
+    try:
+        sheets = wb.worksheets
+        if not sheets:
+            raise _no_header(label, schema)
+        ws = sheets[0]
+        ws.reset_dimensions()  # some writers record wrong dimensions; read what is there
+        rows: list[tuple[Any, ...]] = [tuple(r) for r in ws.iter_rows(values_only=True)]
+        notes: list[tuple[Location, str]] = []
+        for other in sheets[1:]:
+            if any(v not in (None, "") for r in other.iter_rows(values_only=True) for v in r):
+                notes.append(
+                    (
+                        Location(label),
+                        f"工作簿有多个工作表，只读取第一个「{ws.title}」；"
+                        f"工作表「{other.title}」的内容不会被读取（请删除或移到别的文件）",
+                    )
+                )
+    finally:
+        wb.close()
+    text_rows = [[_cell_text(v) for v in r] for r in rows[:HEADER_SEARCH_ROWS]]
+    hdr = _find_header(text_rows, schema)
+    if hdr is None:
+        raise _no_header(label, schema)
+    header_cells = list(rows[hdr])
+    data_rows = rows[hdr + 1 :]
+    width = max([len(header_cells), *(len(r) for r in data_rows)])
+    header_cells += [None] * (width - len(header_cells))
+    headers = tuple(clean_text(_cell_text(v)) for v in header_cells)
+    n = len(data_rows)
+    cells: list[ObjArray] = []
+    typed: list[dict[int, Any]] = []
+    for j in range(width):
+        col = np.empty(n, dtype=object)
+        kinds: dict[int, Any] = {}
+        for i, r in enumerate(data_rows):
+            v = r[j] if j < len(r) else None
+            if v is None or isinstance(v, str):
+                col[i] = "" if v is None else v
+            else:
+                col[i] = _cell_text(v)
+                kinds[i] = v
+        cells.append(col)
+        typed.append(kinds)
+    return RawTable(
+        path=path,
+        label=label,
+        encoding="xlsx",
+        headers=headers,
+        cells=tuple(cells),
+        excel_rows=np.arange(hdr + 2, hdr + 2 + n, dtype=np.int64),
+        typed=tuple(typed),
+        letters=tuple(_letter(j) for j in range(width)),
+        notes=tuple(notes),
+    )
+
+
+def read_table(path: Path, label: str, schema: RecordSchema) -> RawTable:
+    """Read a record file by its extension (.csv or .xlsx)."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return read_csv_file(path, label, schema)
+    if suffix == ".xlsx":
+        return read_xlsx_file(path, label, schema)
+    raise ReadFailure(Location(label), "只能读取 .csv 或 .xlsx 文件")

@@ -1,0 +1,243 @@
+"""`suiji gitcheck` against real git repositories in temporary directories."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from suiji import keys as K
+from suiji import ledger as L
+from suiji.cli import main
+from suiji.gitcheck import check_commit, check_range, check_staged, gitcheck
+
+ORIGIN = "example.gov.cn/suiji-test"
+T0 = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+SIGNING = K.from_seed(bytes([3]) * 32)
+ROOT = K.from_seed(bytes([1]) * 32)
+
+
+def git(repo: Path, *args: str) -> str:
+    proc = subprocess.run(
+        ["git", "-C", str(repo), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        stdin=subprocess.DEVNULL,
+    )
+    return proc.stdout.strip()
+
+
+def commit(repo: Path, message: str) -> str:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--allow-empty", "-m", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+def add(root: Path, i: int, **body: Any) -> L.Entry:
+    objects = body.pop("objects", ())
+    return L.append(
+        root,
+        "note",
+        {"n": i, **body},
+        key=SIGNING,
+        now=T0 + timedelta(minutes=i),
+        clock_overridden=False,
+        objects=objects,
+    )
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    r = tmp_path / "repo"
+    r.mkdir()
+    git(r, "init", "-q", "-b", "main")
+    git(r, "config", "user.name", "测试")
+    git(r, "config", "user.email", "test@example.invalid")
+    git(r, "config", "commit.gpgsign", "false")
+    body = L.make_genesis_body(
+        origin=ORIGIN,
+        roots=[K.public_of(ROOT)],
+        threshold=1,
+        signing=K.public_of(SIGNING),
+        beacons=[],
+    )
+    L.append(
+        r,
+        "genesis",
+        body,
+        key=SIGNING,
+        now=T0,
+        clock_overridden=False,
+        extra_sigs=[K.sign_body(ROOT, body)],
+    )
+    add(r, 1, data_object=L.object_id(b"one"), objects=(b"one",))
+    commit(r, "init")
+    return r
+
+
+def messages(found: list[Any]) -> str:
+    return "\n".join(str(f) for f in found)
+
+
+def test_appends_keys_and_cosignatures_pass(repo: Path) -> None:
+    base = git(repo, "rev-parse", "HEAD")
+    assert check_commit(repo, base) == []  # the root commit, against the empty tree
+    add(repo, 2, data_object=L.object_id(b"two"), objects=(b"two",))
+    commit(repo, "append")
+    (L.ledger_dir(repo) / "cosignatures").mkdir()
+    (L.ledger_dir(repo) / "cosignatures" / "w1").write_bytes(b"witness note\n")
+    commit(repo, "witness")
+    (L.ledger_dir(repo) / "README.md").write_text("说明\n")
+    commit(repo, "docs")
+    assert check_range(repo, base) == []
+    add(repo, 3)
+    git(repo, "add", "-A")
+    assert check_staged(repo) == []
+    assert main(["gitcheck", "--root", str(repo)]) == 0
+    assert main(["gitcheck", "--root", str(repo), "--base", base]) == 0
+
+
+def test_rewritten_or_truncated_ledger_is_refused(repo: Path) -> None:
+    path = L.ledger_dir(repo) / L.LEDGER_FILE
+    good = path.read_bytes()
+    path.write_bytes(good.replace(b'"n":1', b'"n":7'))
+    rev = commit(repo, "rewrite")
+    found = check_commit(repo, rev)
+    assert len(found) == 1 and "#1" in found[0].message and found[0].path == "ledger/ledger.jsonl"
+    path.write_bytes(good.split(b"\n")[0] + b"\n")
+    rev = commit(repo, "truncate")
+    assert "截断" in messages(check_commit(repo, rev))
+    path.unlink()
+    rev = commit(repo, "delete")
+    assert "删除了账本" in messages(check_commit(repo, rev))
+
+
+def test_objects_immutable_and_removed_only_when_withdrawn(repo: Path) -> None:
+    objects = L.ledger_dir(repo) / "objects"
+    oid = L.object_id(b"one")
+    (objects / oid).write_bytes(b"ONE")
+    rev = commit(repo, "modify object")
+    assert "不可更改" in messages(check_commit(repo, rev))
+    (objects / oid).write_bytes(b"one")
+    commit(repo, "restore")
+    (objects / oid).unlink()
+    rev = commit(repo, "remove object")
+    assert "撤回" in messages(check_commit(repo, rev))
+    (objects / oid).write_bytes(b"one")
+    commit(repo, "restore again")
+    L.append(
+        repo,
+        "withdrawal",
+        {"withdrawn": [oid]},
+        key=SIGNING,
+        now=T0 + timedelta(hours=1),
+        clock_overridden=False,
+    )
+    (objects / oid).unlink()
+    rev = commit(repo, "withdraw")
+    assert check_commit(repo, rev) == []
+    (objects / ("0" * 64)).write_bytes(b"not this")
+    rev = commit(repo, "misnamed object")
+    assert "哈希" in messages(check_commit(repo, rev))
+
+
+def test_merge_of_two_writers_is_refused(repo: Path) -> None:
+    base = git(repo, "rev-parse", "HEAD")
+    git(repo, "checkout", "-q", "-b", "writer-b")
+    b = add(repo, 2, who="b")
+    commit(repo, "b appends")
+    git(repo, "checkout", "-q", "main")
+    a = add(repo, 2, who="a")
+    commit(repo, "a appends")
+    assert check_range(repo, base) == []
+    proc = subprocess.run(
+        ["git", "-C", str(repo), "merge", "-q", "writer-b"],
+        capture_output=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode != 0  # conflict in ledger.jsonl and checkpoint
+    path = L.ledger_dir(repo) / L.LEDGER_FILE
+    head = subprocess.run(
+        ["git", "-C", str(repo), "show", f"{base}:ledger/ledger.jsonl"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    path.write_bytes(head + a.line + b"\n" + b.line + b"\n")  # interleave both writers
+    subprocess.run(["git", "-C", str(repo), "checkout", "--ours", "ledger/checkpoint"], check=True)
+    rev = commit(repo, "merge")
+    assert len(git(repo, "rev-list", "--parents", "-n", "1", rev).split()) == 3
+    found = check_commit(repo, rev)
+    assert found and all(f.path == "ledger/ledger.jsonl" for f in found)
+    assert check_range(repo, base) == found
+
+
+def test_outside_files_and_keys(repo: Path) -> None:
+    ld = L.ledger_dir(repo)
+    (ld / "notes.txt").write_text("x")
+    rev = commit(repo, "stray file")
+    assert "不允许" in messages(check_commit(repo, rev))
+    (ld / "notes.txt").unlink()
+    commit(repo, "clean")
+    key_file = next((ld / "keys").iterdir())
+    key_file.write_bytes(K.public_of(K.from_seed(bytes([9]) * 32)).pem())
+    rev = commit(repo, "swap key")
+    assert "公钥" in messages(check_commit(repo, rev))
+    git(repo, "checkout", "-q", "HEAD~1", "--", "ledger/keys")
+    commit(repo, "restore key")
+    (ld / "keys" / ("a" * 64 + ".pub")).write_bytes(K.private_pem(K.generate()))
+    git(repo, "add", "-A")
+    assert "私钥" in messages(check_staged(repo))
+    git(repo, "reset", "-q")
+    (ld / "keys" / ("a" * 64 + ".pub")).unlink()
+    (ld / "cosignatures").mkdir()
+    (ld / "cosignatures" / "w").write_text("note\n")
+    commit(repo, "cosig")
+    (ld / "cosignatures" / "w").unlink()
+    rev = commit(repo, "drop cosig")
+    assert "联署" in messages(check_commit(repo, rev))
+
+
+def test_writer_files_are_ignored_by_git(repo: Path) -> None:
+    add(repo, 2)
+    status = git(repo, "status", "--porcelain", "--ignored")
+    assert "!! ledger/.lock" in status and "!! ledger/.writer-cache.json" in status
+
+
+def test_precommit_cli_and_subdirectory_bureau(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    r = tmp_path / "r"
+    bureau = r / "county"
+    bureau.mkdir(parents=True)
+    git(r, "init", "-q")
+    git(r, "config", "user.name", "t")
+    git(r, "config", "user.email", "t@example.invalid")
+    body = L.make_genesis_body(
+        origin=ORIGIN,
+        roots=[K.public_of(ROOT)],
+        threshold=1,
+        signing=K.public_of(SIGNING),
+        beacons=[],
+    )
+    L.append(
+        bureau,
+        "genesis",
+        body,
+        key=SIGNING,
+        now=T0,
+        clock_overridden=False,
+        extra_sigs=[K.sign_body(ROOT, body)],
+    )
+    git(r, "add", "-A")
+    assert gitcheck(bureau) == []  # initial commit: everything is an addition
+    commit(r, "init")
+    path = L.ledger_dir(bureau) / L.LEDGER_FILE
+    path.write_bytes(path.read_bytes().replace(b'"demo":false', b'"demo":true '))
+    git(r, "add", "-A")
+    assert main(["gitcheck", "--root", str(bureau)]) == 1
+    assert "county/ledger/ledger.jsonl" in capsys.readouterr().err

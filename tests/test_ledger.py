@@ -1,0 +1,939 @@
+"""The ledger: entry codec, objects, append (locking, crash safety, concurrency), vectors.
+
+Vectors (tests/vectors/ledger.json) are regenerated here from published TEST-ONLY seeds and
+must equal the file byte for byte; regenerate with SUIJI_WRITE_VECTORS=1 after a
+deliberate format change (and say so in docs/spec/ledger.md).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from suiji import keys as K
+from suiji import ledger as L
+from suiji.checkpoint import (
+    Checkpoint,
+    NoteVerifier,
+    b64encode,
+    leaf_hash,
+    merkle_root,
+    open_note,
+    parse_checkpoint,
+    parse_note,
+    sign_cosignature,
+)
+from suiji.encoding import canonical_json, tagged_hex
+from suiji.errors import CheckFailed, InputError, UsageError
+from suiji.verify import verify
+
+VECTORS = Path(__file__).parent / "vectors" / "ledger.json"
+ORIGIN = "example.gov.cn/suiji-test"
+SEEDS = {
+    "root1": bytes([1]) * 32,
+    "root2": bytes([2]) * 32,
+    "signing": bytes([3]) * 32,
+    "signing2": bytes([4]) * 32,
+    "witness": bytes([5]) * 32,
+}
+T0 = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+BEACON = {
+    "name": "suiji-demo",
+    "chain_hash": "00" * 32,
+    "public_key": "00" * 48,
+    "scheme": "test-only",
+    "genesis_time": 1735689600,
+    "period": 3,
+}
+SRC = Path(__file__).resolve().parent.parent / "scripts"
+
+
+def key(name: str) -> Any:
+    return K.from_seed(SEEDS[name])
+
+
+def pub(name: str) -> K.PublicKey:
+    return K.public_of(key(name))
+
+
+def init(root: Path, *, roots: tuple[str, ...] = ("root1", "root2"), demo: bool = False) -> L.Entry:
+    body = L.make_genesis_body(
+        origin=ORIGIN,
+        roots=[pub(r) for r in roots],
+        threshold=len(roots),
+        signing=pub("signing"),
+        beacons=[BEACON],
+        demo=demo,
+    )
+    sigs = [K.sign_body(key(r), body) for r in roots]
+    return L.append(
+        root, "genesis", body, key=key("signing"), now=T0, clock_overridden=False, extra_sigs=sigs
+    )
+
+
+def add(
+    root: Path,
+    i: int,
+    *,
+    signer: str = "signing",
+    objects: tuple[bytes, ...] = (),
+    at: datetime | None = None,
+) -> L.Entry:
+    body: dict[str, Any] = {"n": i}
+    if objects:
+        body["data_objects"] = [L.object_id(o) for o in objects]
+    return L.append(
+        root,
+        "note",
+        body,
+        key=key(signer),
+        now=at or T0 + timedelta(minutes=i),
+        clock_overridden=False,
+        objects=objects,
+    )
+
+
+def files(root: Path) -> dict[str, bytes]:
+    """Every file under ledger/ except the lock (for byte-identity checks)."""
+    base = L.ledger_dir(root)
+    return {
+        str(p.relative_to(base)): p.read_bytes()
+        for p in sorted(base.rglob("*"))
+        if p.is_file() and p.name not in (L.LOCK_FILE, L.CACHE_FILE)
+    }
+
+
+def ok(root: Path) -> None:
+    report = verify(root, now=T0 + timedelta(days=30))
+    assert report.findings == (), report.render()
+
+
+# ---------------------------------------------------------------- vectors
+
+
+def build_vectors(tmp: Path) -> dict[str, Any]:
+    """Everything in tests/vectors/ledger.json, recomputed from the published seeds."""
+    root = tmp / "vectors"
+    obj = "2026年度危险化学品企业抽查名录（测试）\n".encode()
+    init(root)
+    e1 = L.append(
+        root,
+        "note",
+        {"population_object": L.object_id(obj), "title": "测试条目"},
+        key=key("signing"),
+        now=T0 + timedelta(hours=1),
+        clock_overridden=False,
+        objects=[obj],
+    )
+    g = L.genesis(root)
+    change = K.key_body("add", genesis=g.hash, key=pub("signing2"), role="signing")
+    req = L.sign_request(L.sign_request(L.Request("key", change), key("root1")), key("root2"))
+    e2 = L.append_request(
+        root, req, key=key("signing2"), now=T0 + timedelta(hours=2), clock_overridden=False
+    )
+    e3 = L.append(
+        root,
+        "note",
+        {"title": "轮换后的第一条"},
+        key=key("signing2"),
+        now=T0 + timedelta(hours=3),
+        clock_overridden=False,
+    )
+    entries = list(L.read_entries(root))
+    assert [e.seq for e in entries] == [0, 1, 2, 3] and entries[1:] == [e1, e2, e3]
+    lines = [e.line for e in entries]
+    checkpoint = (L.ledger_dir(root) / L.CHECKPOINT_FILE).read_text()
+    cp = parse_checkpoint(parse_note(checkpoint.encode()).text)
+    witness_sig = sign_cosignature(cp.body(), "witness.example/w1", key("witness"), 1772330400)
+    keys_out = []
+    for name, seed in SEEDS.items():
+        p = pub(name)
+        keys_out.append(
+            {
+                "name": name,
+                "seed_hex": seed.hex(),
+                "public_key_b64": p.b64,
+                "public_key_hex": p.raw.hex(),
+                "key_id": p.id,
+                "note_vkey_for_origin": NoteVerifier(ORIGIN, p.raw).vkey(),
+            }
+        )
+    entry_vectors = []
+    for e in entries:
+        unsigned = {k: v for k, v in json.loads(e.line).items() if k != "sigs"}
+        entry_vectors.append(
+            {
+                "seq": e.seq,
+                "line": e.line.decode(),
+                "entry_hash": e.hash,
+                "entry_sig_message": (K.ENTRY_SIG_PREFIX + canonical_json(unsigned)).decode(),
+                "body_sig_message": K.body_message(e.body).decode(),
+                "merkle_leaf_hash": leaf_hash(e.line).hex(),
+            }
+        )
+    non_canonical = [
+        ('{"a":1, "b":2}', "white space"),
+        ('{"b":1,"a":2}', "key order"),
+        ('{"a":"\\u5b89"}', "escaped printable character"),
+        ('{"a":007}', "leading zeros"),
+        ('{"a":1.0}', "float"),
+        ('{"a":-1}', "negative"),
+        ('{"a":1,"a":1}', "duplicate key"),
+        ('{"a":NaN}', "NaN"),
+        ('{"a":"\\ud800"}', "lone surrogate"),
+        ('\ufeff{"a":1}', "byte order mark"),
+        ('{"a":1}\r', "carriage return before the newline"),
+        ("", "blank line"),
+        ('{"a":1} x', "trailing garbage"),
+        ('{"a":9007199254740992}', "integer above 2^53-1"),
+    ]
+    return {
+        "about": (
+            "suiji ledger test vectors (docs/spec/ledger.md). ALL KEYS HERE ARE PUBLISHED "
+            "TEST-ONLY KEYS: seed = 32 repeated bytes (0x01..0x05). Never use them for a real "
+            "ledger. Regenerate: SUIJI_WRITE_VECTORS=1 pytest tests/test_ledger.py"
+        ),
+        "ledger_test_keys": keys_out,
+        "ledger_object": {
+            "data_utf8": obj.decode(),
+            "object_id": L.object_id(obj),
+            "shell": "{ printf 'suiji/object/v1\\n'; printf '%s' \"$DATA\"; } | sha256sum",
+        },
+        "ledger_entries": {
+            "origin": ORIGIN,
+            "genesis_prev": L.GENESIS_PREV,
+            "entries": entry_vectors,
+            "file": b"".join(line + b"\n" for line in lines).decode(),
+            "merkle_root_b64": b64encode(merkle_root(lines)),
+            "checkpoint": checkpoint,
+            "checkpoint_note_key_id": NoteVerifier(ORIGIN, pub("signing2").raw).key_id.hex(),
+        },
+        "ledger_cosignature": {
+            "witness_name": "witness.example/w1",
+            "witness_key": "witness",
+            "timestamp": 1772330400,
+            "key_id": witness_sig.key_id.hex(),
+            "signed_message": f"cosignature/v1\ntime 1772330400\n{cp.body()}",
+            "signature_line": witness_sig.line(),
+        },
+        "ledger_non_canonical": [{"line": line, "why": why} for line, why in non_canonical],
+    }
+
+
+def test_vectors_file_matches_regeneration(tmp_path: Path) -> None:
+    built = build_vectors(tmp_path)
+    text = json.dumps(built, ensure_ascii=False, indent=2) + "\n"
+    if os.environ.get("SUIJI_WRITE_VECTORS"):
+        VECTORS.write_text(text, encoding="utf-8")
+    assert json.loads(VECTORS.read_text(encoding="utf-8")) == built
+
+
+def test_vectors_check_with_plain_primitives() -> None:
+    """What a third party does: hashlib + any Ed25519 library, no suiji code."""
+    v = json.loads(VECTORS.read_text(encoding="utf-8"))
+    pubs = {k["key_id"]: bytes.fromhex(k["public_key_hex"]) for k in v["ledger_test_keys"]}
+    for k in v["ledger_test_keys"]:
+        raw = bytes.fromhex(k["public_key_hex"])
+        assert hashlib.sha256(b"suiji/key-id/v1\n" + raw).hexdigest() == k["key_id"]
+    data = v["ledger_object"]["data_utf8"].encode()
+    assert (
+        hashlib.sha256(b"suiji/object/v1\n" + data).hexdigest() == v["ledger_object"]["object_id"]
+    )
+    prev = v["ledger_entries"]["genesis_prev"]
+    writer_keys = [
+        pubs[k["key_id"]] for k in v["ledger_test_keys"] if k["name"].startswith("signing")
+    ]
+    for e in v["ledger_entries"]["entries"]:
+        line = e["line"].encode()
+        value = json.loads(line)
+        assert value["seq"] == e["seq"] and value["prev"] == prev
+        assert hashlib.sha256(b"suiji/entry/v1\n" + line).hexdigest() == e["entry_hash"]
+        assert hashlib.sha256(b"\x00" + line).hexdigest() == e["merkle_leaf_hash"]
+        verified = 0
+        for s in value["sigs"]:
+            pk = Ed25519PublicKey.from_public_bytes(pubs[s["key"]])
+            sig = base64.b64decode(s["sig"])
+            message = (
+                e["entry_sig_message"] if pubs[s["key"]] in writer_keys else e["body_sig_message"]
+            )
+            pk.verify(sig, message.encode())
+            verified += 1
+        assert verified == len(value["sigs"])
+        prev = e["entry_hash"]
+    lines = [e["line"].encode() for e in v["ledger_entries"]["entries"]]
+    assert b64encode(merkle_root(lines)) == v["ledger_entries"]["merkle_root_b64"]
+    note = v["ledger_entries"]["checkpoint"]
+    body, sigline = note.split("\n\n")
+    assert body.split("\n")[:3] == [ORIGIN, "4", v["ledger_entries"]["merkle_root_b64"]]
+    blob = base64.b64decode(sigline.split(" ")[2])
+    signing2 = next(k for k in v["ledger_test_keys"] if k["name"] == "signing2")
+    assert blob[:4].hex() == v["ledger_entries"]["checkpoint_note_key_id"]
+    Ed25519PublicKey.from_public_bytes(bytes.fromhex(signing2["public_key_hex"])).verify(
+        blob[4:], (body + "\n").encode()
+    )
+    cos = v["ledger_cosignature"]
+    witness = next(k for k in v["ledger_test_keys"] if k["name"] == "witness")
+    blob = base64.b64decode(cos["signature_line"].split(" ")[2])
+    assert int.from_bytes(blob[4:12], "big") == cos["timestamp"]
+    Ed25519PublicKey.from_public_bytes(bytes.fromhex(witness["public_key_hex"])).verify(
+        blob[12:], cos["signed_message"].encode()
+    )
+
+
+def test_vectors_non_canonical_lines_are_rejected(tmp_path: Path) -> None:
+    v = json.loads(VECTORS.read_text(encoding="utf-8"))
+    from suiji.encoding import parse_canonical
+
+    for case in v["ledger_non_canonical"]:
+        with pytest.raises(InputError):
+            parse_canonical(case["line"].encode("utf-8", "surrogatepass"))
+
+
+def test_vector_ledger_verifies(tmp_path: Path) -> None:
+    build_vectors(tmp_path)
+    ok(tmp_path / "vectors")
+
+
+# ---------------------------------------------------------------- codec and reading
+
+
+def test_append_and_read(tmp_path: Path) -> None:
+    g = init(tmp_path)
+    assert g.seq == 0 and g.prev == L.GENESIS_PREV and g.kind == "genesis"
+    e1 = add(tmp_path, 1, objects=(b"alpha", b"beta"))
+    e2 = add(tmp_path, 2)
+    assert e1.prev == g.hash and e2.prev == e1.hash
+    assert e1.hash == tagged_hex("suiji/entry/v1", e1.line)
+    assert list(L.read_entries(tmp_path)) == [g, e1, e2]
+    assert L.genesis(tmp_path) == g
+    assert L.get_object(tmp_path, L.object_id(b"alpha")) == b"alpha"
+    assert e1.objects() == [L.object_id(b"alpha"), L.object_id(b"beta")]
+    assert L.signing_key(tmp_path) == pub("signing")
+    raw = (L.ledger_dir(tmp_path) / L.LEDGER_FILE).read_bytes()
+    assert raw == g.line + b"\n" + e1.line + b"\n" + e2.line + b"\n"
+    for e in (g, e1, e2):
+        assert canonical_json(json.loads(e.line)) == e.line
+    keys_dir = L.ledger_dir(tmp_path) / "keys"
+    assert sorted(p.name for p in keys_dir.iterdir()) == sorted(
+        f"{pub(n).id}.pub" for n in ("root1", "root2", "signing")
+    )
+    ok(tmp_path)
+
+
+def test_objects_content_addressed_idempotent(tmp_path: Path) -> None:
+    oid = L.put_object(tmp_path, b"data")
+    assert oid == hashlib.sha256(b"suiji/object/v1\ndata").hexdigest()
+    assert L.put_object(tmp_path, b"data") == oid
+    path = L.ledger_dir(tmp_path) / "objects" / oid
+    path.write_bytes(b"tampered")
+    with pytest.raises(L.ObjectError) as err:
+        L.get_object(tmp_path, oid)
+    assert err.value.code == "object-corrupt"
+    assert L.put_object(tmp_path, b"data") == oid  # repairs the damaged copy
+    assert L.get_object(tmp_path, oid) == b"data"
+    with pytest.raises(L.ObjectError):
+        L.get_object(tmp_path, "0" * 64)
+    assert not [p for p in path.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_object_reference_rule() -> None:
+    h = "a" * 64
+    body = {"x_object": h, "nested": [{"y_objects": [h, "b" * 64]}], "objectless": "z"}
+    assert L.object_refs(body) == [h, h, "b" * 64]
+    with pytest.raises(ValueError):
+        L.object_refs({"x_object": "A" * 64})
+    with pytest.raises(ValueError):
+        L.object_refs({"x_objects": h})
+
+
+def test_read_entries_is_strict(tmp_path: Path) -> None:
+    init(tmp_path)
+    path = L.ledger_dir(tmp_path) / L.LEDGER_FILE
+    path.write_bytes(path.read_bytes() + b'{"a":1}\n')
+    with pytest.raises(InputError, match="#1"):
+        list(L.read_entries(tmp_path))
+    path.write_bytes(path.read_bytes()[:-3])
+    with pytest.raises(InputError, match="不完整"):
+        list(L.read_entries(tmp_path))
+
+
+# ---------------------------------------------------------------- append's refusals
+
+
+def test_refusals_leave_ledger_byte_identical(tmp_path: Path) -> None:
+    init(tmp_path)
+    add(tmp_path, 1)
+    before = files(tmp_path)
+    cases: list[tuple[Any, type[Exception], str]] = [
+        (
+            lambda: L.append(
+                tmp_path,
+                "note",
+                {},
+                key=key("signing"),
+                now=T0 + timedelta(hours=1),
+                clock_overridden=True,
+            ),
+            UsageError,
+            "演示账本",
+        ),
+        (
+            lambda: L.append(
+                tmp_path,
+                "note",
+                {},
+                key=key("signing"),
+                now=T0 - timedelta(days=1),
+                clock_overridden=False,
+            ),
+            UsageError,
+            "时间倒退",
+        ),
+        (lambda: add(tmp_path, 5, signer="signing2"), UsageError, "不是当前授权"),
+        (
+            lambda: L.append(
+                tmp_path,
+                "Bad Kind",
+                {},
+                key=key("signing"),
+                now=T0 + timedelta(hours=1),
+                clock_overridden=False,
+            ),
+            UsageError,
+            "类型",
+        ),
+        (
+            lambda: L.append(
+                tmp_path,
+                "note",
+                {"x": 1.5},
+                key=key("signing"),
+                now=T0 + timedelta(hours=1),
+                clock_overridden=False,
+            ),
+            UsageError,
+            "规范",
+        ),
+        (
+            lambda: L.append(
+                tmp_path,
+                "note",
+                {"x_object": "0" * 64},
+                key=key("signing"),
+                now=T0 + timedelta(hours=1),
+                clock_overridden=False,
+            ),
+            UsageError,
+            "缺少对象",
+        ),
+        (
+            lambda: L.append(
+                tmp_path,
+                "note",
+                {},
+                key=key("signing"),
+                now=T0 + timedelta(hours=1),
+                clock_overridden=False,
+                objects=[b"orphan"],
+            ),
+            UsageError,
+            "未被条目引用",
+        ),
+        (
+            lambda: L.append(
+                tmp_path,
+                "note",
+                {"big": "x" * L.MAX_LINE},
+                key=key("signing"),
+                now=T0 + timedelta(hours=1),
+                clock_overridden=False,
+            ),
+            UsageError,
+            "过长",
+        ),
+        (
+            lambda: L.append(
+                tmp_path,
+                "genesis",
+                {},
+                key=key("signing"),
+                now=T0 + timedelta(hours=1),
+                clock_overridden=False,
+            ),
+            UsageError,
+            "已经初始化",
+        ),
+    ]
+    for call, exc, text in cases:
+        with pytest.raises(exc, match=text):
+            call()
+        assert files(tmp_path) == before
+    ok(tmp_path)
+
+
+def test_demo_ledger_accepts_overridden_clock(tmp_path: Path) -> None:
+    init(tmp_path, demo=True)
+    L.append(tmp_path, "note", {}, key=key("signing"), now=T0, clock_overridden=True)
+    ok(tmp_path)
+
+
+def test_uninitialised_and_bad_genesis(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="init"):
+        add(tmp_path, 1)
+    with pytest.raises(UsageError, match="门限|threshold"):
+        L.make_genesis_body(
+            origin=ORIGIN, roots=[pub("root1")], threshold=2, signing=pub("signing"), beacons=[]
+        )
+    with pytest.raises(UsageError, match="origin"):
+        L.make_genesis_body(
+            origin="has space",
+            roots=[pub("root1")],
+            threshold=1,
+            signing=pub("signing"),
+            beacons=[],
+        )
+    body = L.make_genesis_body(
+        origin=ORIGIN,
+        roots=[pub("root1"), pub("root2")],
+        threshold=2,
+        signing=pub("signing"),
+        beacons=[],
+    )
+    with pytest.raises(UsageError, match="threshold"):  # only one of two root signatures
+        L.append(
+            tmp_path,
+            "genesis",
+            body,
+            key=key("signing"),
+            now=T0,
+            clock_overridden=False,
+            extra_sigs=[K.sign_body(key("root1"), body)],
+        )
+    assert not (L.ledger_dir(tmp_path) / L.LEDGER_FILE).exists()
+
+
+def test_refuses_to_append_to_an_invalid_ledger(tmp_path: Path) -> None:
+    init(tmp_path)
+    add(tmp_path, 1)
+    path = L.ledger_dir(tmp_path) / L.LEDGER_FILE
+    (L.ledger_dir(tmp_path) / L.CACHE_FILE).unlink()
+    data = bytearray(path.read_bytes())
+    data[10] ^= 1
+    path.write_bytes(bytes(data))
+    before = files(tmp_path)
+    with pytest.raises(CheckFailed, match="校验未通过"):
+        add(tmp_path, 2)
+    assert files(tmp_path) == before
+
+
+# ---------------------------------------------------------------- keys through the ledger
+
+
+def key_request(root: Path, action: str, *signers: str, **kw: Any) -> L.Request:
+    body = K.key_body(action, genesis=L.genesis(root).hash, **kw)
+    req = L.Request("key", body)
+    for s in signers:
+        req = L.sign_request(req, key(s))
+    return req
+
+
+def test_rotation_retire_and_revocation(tmp_path: Path) -> None:
+    init(tmp_path)
+    add(tmp_path, 1)
+    add(tmp_path, 2)
+    req = key_request(tmp_path, "add", "root1", "root2", key=pub("signing2"), role="signing")
+    with pytest.raises(UsageError, match="不是当前授权"):  # the new key must write it
+        L.append_request(
+            tmp_path, req, key=key("signing"), now=T0 + timedelta(minutes=3), clock_overridden=False
+        )
+    L.append_request(
+        tmp_path, req, key=key("signing2"), now=T0 + timedelta(minutes=3), clock_overridden=False
+    )
+    assert L.signing_key(tmp_path) == pub("signing2")
+    with pytest.raises(UsageError):  # the old key is retired
+        add(tmp_path, 4)
+    add(tmp_path, 4, signer="signing2")
+    # replaying the same request is refused (the key was already added)
+    with pytest.raises(UsageError, match="出现过"):
+        L.append_request(
+            tmp_path,
+            req,
+            key=key("signing2"),
+            now=T0 + timedelta(minutes=5),
+            clock_overridden=False,
+        )
+    # revoke the old signing key from entry 2: entries 2 (and nothing later) are disputed
+    rev = key_request(tmp_path, "revoke", "root1", "root2", key=pub("signing").id, from_seq=2)
+    L.append_request(
+        tmp_path, rev, key=key("signing2"), now=T0 + timedelta(minutes=6), clock_overridden=False
+    )
+    report = verify(tmp_path, now=T0 + timedelta(days=1))
+    disputed = [f for f in report.findings if f.code == "disputed"]
+    assert [f.seq for f in disputed] == [2] and all(f.tag == "integrity" for f in disputed)
+    assert len(list(L.read_entries(tmp_path))) == 6  # nothing deleted
+
+
+def test_root_add_and_retire_with_threshold(tmp_path: Path) -> None:
+    init(tmp_path, roots=("root1",))
+    witness_as_root = pub("witness")
+    req = key_request(tmp_path, "add", "root1", key=witness_as_root, role="root", threshold=2)
+    with pytest.raises(UsageError, match="key-possession"):
+        L.append_request(
+            tmp_path, req, key=key("signing"), now=T0 + timedelta(minutes=1), clock_overridden=False
+        )
+    req = L.sign_request(req, key("witness"))
+    L.append_request(
+        tmp_path, req, key=key("signing"), now=T0 + timedelta(minutes=1), clock_overridden=False
+    )
+    # now two roots with threshold 2: root1 alone is not enough
+    retire = key_request(tmp_path, "retire", "root1", key=witness_as_root.id, threshold=1)
+    with pytest.raises(UsageError, match="threshold"):
+        L.append_request(
+            tmp_path,
+            retire,
+            key=key("signing"),
+            now=T0 + timedelta(minutes=2),
+            clock_overridden=False,
+        )
+    retire = L.sign_request(retire, key("witness"))
+    L.append_request(
+        tmp_path, retire, key=key("signing"), now=T0 + timedelta(minutes=2), clock_overridden=False
+    )
+    impossible = key_request(tmp_path, "retire", "root1", key=pub("root1").id)
+    with pytest.raises(UsageError, match="低于门限"):
+        L.append_request(
+            tmp_path,
+            impossible,
+            key=key("signing"),
+            now=T0 + timedelta(minutes=3),
+            clock_overridden=False,
+        )
+    ok(tmp_path)
+
+
+def test_request_bound_to_its_ledger(tmp_path: Path) -> None:
+    init(tmp_path / "a")
+    init(tmp_path / "b", roots=("root1",))
+    req = key_request(tmp_path / "a", "add", "root1", "root2", key=pub("signing2"), role="signing")
+    with pytest.raises(UsageError, match="另一个账本"):
+        L.append_request(
+            tmp_path / "b",
+            req,
+            key=key("signing2"),
+            now=T0 + timedelta(minutes=1),
+            clock_overridden=False,
+        )
+
+
+def test_request_file_round_trip(tmp_path: Path) -> None:
+    init(tmp_path)
+    req = key_request(tmp_path, "add", "root1", key=pub("signing2"), role="signing")
+    path = tmp_path / "req.json"
+    L.write_request(path, req)
+    again = L.read_request(path)
+    assert again == req
+    assert (
+        L.sign_request(L.sign_request(again, key("root2")), key("root2")).sigs
+        == L.sign_request(again, key("root2")).sigs
+    )
+    path.write_bytes(path.read_bytes()[:-1])
+    with pytest.raises(InputError):
+        L.read_request(path)
+
+
+# ---------------------------------------------------------------- partial tails
+
+
+def test_partial_tail_rules(tmp_path: Path) -> None:
+    init(tmp_path)
+    add(tmp_path, 1)
+    path = L.ledger_dir(tmp_path) / L.LEDGER_FILE
+    good = path.read_bytes()
+    # 1. an interrupted write (half a line): verify reports it, repair cuts it
+    path.write_bytes(good + b'{"body":{"n":2},"ki')
+    report = verify(tmp_path, now=T0 + timedelta(days=1))
+    assert [f.code for f in report.findings] == ["line-partial"] and report.findings[0].seq == 2
+    assert "截去" in L.repair(tmp_path)
+    assert path.read_bytes() == good
+    # 2. append does the same by itself
+    path.write_bytes(good + b'{"body":{"n"')
+    add(tmp_path, 2)
+    ok(tmp_path)
+    # 3. a complete, valid entry missing only its newline is completed, not cut
+    full = path.read_bytes()
+    cp_path = L.ledger_dir(tmp_path) / L.CHECKPOINT_FILE
+    cp_before = cp_path.read_bytes()
+    e3 = add(tmp_path, 3)
+    path.write_bytes(full + e3.line)  # as if the write had stopped one byte short
+    cp_path.write_bytes(cp_before)
+    assert "补上" in L.repair(tmp_path)
+    ok(tmp_path)
+    # 4. a complete but invalid entry is evidence: refused, left alone
+    bogus = e3.line.replace(b'"n":3', b'"n":4')
+    path.write_bytes(path.read_bytes() + bogus)
+    before = path.read_bytes()
+    with pytest.raises(CheckFailed, match="人工"):
+        L.repair(tmp_path)
+    with pytest.raises(CheckFailed, match="人工"):
+        add(tmp_path, 5)
+    assert path.read_bytes() == before
+
+
+# ---------------------------------------------------------------- crashes and concurrency
+
+WRITER = """
+import sys
+from datetime import timedelta
+sys.path.insert(0, {tests!r})
+from test_ledger import T0, add
+from pathlib import Path
+root = Path(sys.argv[1])
+at = T0 + timedelta(minutes=1) if sys.argv[4] == "fixed" else None
+for i in range(int(sys.argv[2]), int(sys.argv[3])):
+    add(root, i, objects=(b"object-%d" % i,), at=at)
+"""
+
+
+def run_writer(
+    root: Path, start: int, stop: int, env: dict[str, str] | None = None, *, fixed: bool = False
+) -> subprocess.Popen[bytes]:
+    code = WRITER.format(tests=str(Path(__file__).parent))
+    full_env = {**os.environ, "PYTHONPATH": str(SRC), **(env or {})}
+    return subprocess.Popen(
+        [sys.executable, "-c", code, str(root), str(start), str(stop), "fixed" if fixed else "-"],
+        env=full_env,
+        stderr=subprocess.PIPE,
+    )
+
+
+CRASH_STEPS = [
+    "locked",
+    "objects",
+    "line-written",
+    "line-synced",
+    "checkpoint-partial",
+    "checkpoint-written",
+    "checkpoint-renamed",
+    "checkpoint-done",
+    "cache-written",
+]
+
+
+@pytest.mark.parametrize("step", CRASH_STEPS)
+def test_sigkill_at_each_step_leaves_a_valid_ledger(tmp_path: Path, step: str) -> None:
+    init(tmp_path)
+    add(tmp_path, 1)
+    before = (L.ledger_dir(tmp_path) / L.LEDGER_FILE).read_bytes()
+    proc = run_writer(tmp_path, 2, 3, {L.CRASH_ENV: step})
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == -9, err.decode()
+    after = (L.ledger_dir(tmp_path) / L.LEDGER_FILE).read_bytes()
+    assert after == before or (
+        after.startswith(before) and after.count(b"\n") == before.count(b"\n") + 1
+    )
+    report = verify(tmp_path, now=T0 + timedelta(days=1))
+    assert report.exit_code() == 0, report.render()
+    # the next writer recovers: the old ledger, or the new one, is extended
+    nxt = 3 if after != before else 2
+    add(tmp_path, nxt, objects=(b"object-%d" % nxt,))
+    ok(tmp_path)
+    assert not [p for p in L.ledger_dir(tmp_path).rglob(".*tmp*")]
+
+
+def test_concurrent_writers_never_share_a_seq(tmp_path: Path) -> None:
+    init(tmp_path)
+    # one fixed time for all: equal times are allowed, so only the lock decides the order
+    procs = [
+        run_writer(tmp_path, 1000 * (w + 1), 1000 * (w + 1) + 20, fixed=True) for w in range(4)
+    ]
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err.decode()
+    entries = list(L.read_entries(tmp_path))
+    assert [e.seq for e in entries] == list(range(81))
+    assert len({e.body["n"] for e in entries[1:]}) == 80
+    ok(tmp_path)
+
+
+def test_checkpoint_is_a_c2sp_signed_tlog_checkpoint(tmp_path: Path) -> None:
+    init(tmp_path)
+    e = add(tmp_path, 1)
+    data = (L.ledger_dir(tmp_path) / L.CHECKPOINT_FILE).read_bytes()
+    note, signers = open_note(data, [NoteVerifier(ORIGIN, pub("signing").raw)])
+    assert signers and note.signatures[0].name == ORIGIN
+    cp = parse_checkpoint(note.text)
+    lines = [L.genesis(tmp_path).line, e.line]
+    assert cp == Checkpoint(ORIGIN, 2, merkle_root(lines))
+
+
+# ---------------------------------------------------------------- the CLI, end to end
+
+
+def test_cli_ceremony_rotation_and_repair(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from suiji.cli import main
+
+    bureau = tmp_path / "bureau"
+    keys_dir = tmp_path / "keys"
+    keys_dir.mkdir()
+    for name in ("root1", "root2", "w1", "w2"):
+        assert main(["keygen", str(keys_dir / name)]) == 0
+    r = ["--root", str(bureau)]
+    req = tmp_path / "genesis.req"
+    # prepare a 2-of-2 genesis with the signing public key only, sign it offline, then init
+    assert (
+        main(
+            [
+                "init",
+                *r,
+                "--origin",
+                ORIGIN,
+                "--root-pub",
+                str(keys_dir / "root1.pub"),
+                "--root-pub",
+                str(keys_dir / "root2.pub"),
+                "--threshold",
+                "2",
+                "--signing-pub",
+                str(keys_dir / "w1.pub"),
+                "--beacon",
+                "drand-quicknet",
+                "--name",
+                "某县应急管理局",
+                "--prepare",
+                str(req),
+            ]
+        )
+        == 0
+    )
+    assert main(["init", *r, "--request", str(req), "--key", str(keys_dir / "w1")]) == 2
+    assert not (L.ledger_dir(bureau) / L.LEDGER_FILE).exists()
+    for root_key in ("root1", "root2"):
+        assert main(["key", "sign", str(req), "--key", str(keys_dir / root_key)]) == 0
+    monkeypatch.setenv(K.SIGNING_KEY_ENV, (keys_dir / "w1").read_text())
+    assert main(["init", *r, "--request", str(req)]) == 0
+    out = capsys.readouterr().out
+    g = L.genesis(bureau)
+    assert g.hash in out and g.body["name"] == "某县应急管理局"
+    assert g.body["beacons"][0]["name"] == "drand-quicknet" and g.body["demo"] is False
+    # the clock may not be overridden on a real ledger
+    assert main(["key", "status", *r]) == 0
+    # rotate to w2
+    rot = tmp_path / "rotate.req"
+    assert (
+        main(
+            [
+                "key",
+                "add",
+                *r,
+                str(keys_dir / "w2.pub"),
+                "--role",
+                "signing",
+                "--out",
+                str(rot),
+                "--sign",
+                str(keys_dir / "root1"),
+            ]
+        )
+        == 0
+    )
+    assert main(["key", "sign", *r, str(rot), "--key", str(keys_dir / "root2")]) == 0
+    monkeypatch.delenv(K.SIGNING_KEY_ENV)
+    assert main(["key", "append", *r, str(rot), "--key", str(keys_dir / "w2")]) == 0
+    assert L.signing_key(bureau) == K.read_public_key(keys_dir / "w2.pub")
+    capsys.readouterr()
+    assert main(["key", "status", *r]) == 0
+    assert K.read_public_key(keys_dir / "w2.pub").id in capsys.readouterr().out
+    assert main(["verify", *r]) == 0
+    # an interrupted write, then repair
+    path = L.ledger_dir(bureau) / L.LEDGER_FILE
+    path.write_bytes(path.read_bytes() + b'{"bo')
+    assert main(["verify", *r]) == 1
+    assert main(["ledger", "repair", *r]) == 0
+    assert main(["verify", *r]) == 0
+    # a demo clock on a real ledger is refused (exit 2), nothing written
+    before = path.read_bytes()
+    rev = tmp_path / "revoke.req"
+    assert (
+        main(
+            [
+                "key",
+                "revoke",
+                *r,
+                K.read_public_key(keys_dir / "w1.pub").id,
+                "--from-seq",
+                "0",
+                "--out",
+                str(rev),
+                "--sign",
+                str(keys_dir / "root1"),
+                "--sign",
+                str(keys_dir / "root2"),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(["key", "append", *r, str(rev), "--key", str(keys_dir / "w2"), "--now", "2030-01-01"])
+        == 2
+    )
+    assert path.read_bytes() == before
+    assert main(["key", "append", *r, str(rev), "--key", str(keys_dir / "w2")]) == 0
+    capsys.readouterr()
+    assert main(["verify", *r]) == 1  # w1 signed only the genesis: that is now disputed
+    assert "条目 #0 [integrity/disputed]" in capsys.readouterr().out
+
+
+def test_cli_init_demo_one_root(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from suiji.cli import main
+
+    for name in ("root", "w"):
+        assert main(["keygen", str(tmp_path / name)]) == 0
+    bureau = tmp_path / "demo"
+    args = [
+        "init",
+        "--root",
+        str(bureau),
+        "--origin",
+        "demo.invalid/suiji",
+        "--demo",
+        "--root-key",
+        str(tmp_path / "root"),
+        "--key",
+        str(tmp_path / "w"),
+        "--now",
+        "2026-01-05T09:00:00+08:00",
+    ]
+    assert main(args) == 0
+    g = L.genesis(bureau)
+    assert g.time == "2026-01-05T01:00:00Z" and g.body["demo"] is True
+    assert main(args) == 2  # already initialised
+    assert (
+        main(
+            [
+                "init",
+                "--root",
+                str(tmp_path / "real"),
+                "--origin",
+                "x.invalid/y",
+                "--root-key",
+                str(tmp_path / "root"),
+                "--key",
+                str(tmp_path / "w"),
+                "--now",
+                "2026-01-05",
+            ]
+        )
+        == 2
+    )  # a real ledger refuses an overridden clock
