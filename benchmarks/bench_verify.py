@@ -41,11 +41,21 @@ WRITER = K.from_seed(b"\x03" * 32)
 def generate(root: Path, n: int) -> list[tuple[bytes, bytes]]:
     """A valid ledger of n entries; returns (signature, signed message) per entry."""
     body = L.make_genesis_body(
-        origin=ORIGIN, roots=[K.public_of(ROOT)], threshold=1, signing=K.public_of(WRITER),
+        origin=ORIGIN,
+        roots=[K.public_of(ROOT)],
+        threshold=1,
+        signing=K.public_of(WRITER),
         beacons=[],
     )
-    L.append(root, "genesis", body, key=WRITER, now=T0, clock_overridden=False,
-             extra_sigs=[K.sign_body(ROOT, body)])
+    L.append(
+        root,
+        "genesis",
+        body,
+        key=WRITER,
+        now=T0,
+        clock_overridden=False,
+        extra_sigs=[K.sign_body(ROOT, body)],
+    )
     pool = [L.put_object(root, f"对象 {i} ".encode() * 20) for i in range(1000)]
     path = L.ledger_dir(root) / L.LEDGER_FILE
     first = path.read_bytes()[:-1]
@@ -61,8 +71,12 @@ def generate(root: Path, n: int) -> list[tuple[bytes, bytes]]:
                 "plan_object": pool[(seq * 7) % 1000],
             }
             line = L.encode_entry(
-                seq=seq, prev=prev, kind="note", time=format_time(T0 + timedelta(seconds=seq)),
-                body=entry, key=WRITER,
+                seq=seq,
+                prev=prev,
+                kind="note",
+                time=format_time(T0 + timedelta(seconds=seq)),
+                body=entry,
+                key=WRITER,
             )
             fh.write(line + b"\n")
             frontier.append(line)
@@ -95,7 +109,10 @@ def floor(root: Path, pub: bytes) -> float:
             else:
                 jobs.append((root_pub, sig, K.body_message(value["body"])))
     objects = [p.read_bytes() for p in (L.ledger_dir(root) / "objects").iterdir()]
-    keys = {pub: Ed25519PublicKey.from_public_bytes(pub), root_pub: Ed25519PublicKey.from_public_bytes(root_pub)}
+    keys = {
+        pub: Ed25519PublicKey.from_public_bytes(pub),
+        root_pub: Ed25519PublicKey.from_public_bytes(root_pub),
+    }
     gc.collect()
     start = time.perf_counter()
     for k, sig, message in jobs:
@@ -132,9 +149,10 @@ def truncated_copy(src: Path, dst: Path, n: int) -> None:
     (dst / "ledger").mkdir(parents=True)
     shutil.copytree(L.ledger_dir(src) / "objects", L.ledger_dir(dst) / "objects")
     frontier = MerkleFrontier()
-    with (L.ledger_dir(src) / L.LEDGER_FILE).open("rb") as fh, (
-        L.ledger_dir(dst) / L.LEDGER_FILE
-    ).open("wb") as out:
+    with (
+        (L.ledger_dir(src) / L.LEDGER_FILE).open("rb") as fh,
+        (L.ledger_dir(dst) / L.LEDGER_FILE).open("wb") as out,
+    ):
         for _ in range(n):
             line = fh.readline()
             out.write(line)
@@ -150,9 +168,14 @@ def main() -> int:
         start = time.perf_counter()
         generate(big, n)
         size = (L.ledger_dir(big) / L.LEDGER_FILE).stat().st_size
-        print(f"generated {n:,} entries ({size / 1e6:.1f} MB) in {time.perf_counter() - start:.1f} s")
-        ours = min(timed_verify(big)[0] for _ in range(2))
-        base = min(floor(big, K.public_of(WRITER).raw) for _ in range(2))
+        print(
+            f"generated {n:,} entries ({size / 1e6:.1f} MB) in {time.perf_counter() - start:.1f} s"
+        )
+        ours_runs, base_runs = [], []
+        for _ in range(3):  # alternate, keep the best of each: other load hits both alike
+            ours_runs.append(timed_verify(big)[0])
+            base_runs.append(floor(big, K.public_of(WRITER).raw))
+        ours, base = min(ours_runs), min(base_runs)
         ratio = ours / base
         print(f"verify:  {ours:.2f} s  ({ours / n * 1e6:.1f} µs/entry)")
         print(f"floor:   {base:.2f} s  (Ed25519 verify + SHA-256 over the same bytes)")
@@ -160,8 +183,10 @@ def main() -> int:
         tenth = max(n // 10, 1)
         truncated_copy(big, small, tenth)
         m_small, m_big = peak_memory(small), peak_memory(big)
-        print(f"peak memory: {tenth:,} entries {m_small / 1e6:.2f} MB, {n:,} entries {m_big / 1e6:.2f} MB"
-              f"  (ratio {m_big / m_small:.2f}; streaming ⇒ ≈ 1)")
+        print(
+            f"peak memory: {tenth:,} entries {m_small / 1e6:.2f} MB, {n:,} entries {m_big / 1e6:.2f} MB"
+            f"  (ratio {m_big / m_small:.2f}; streaming ⇒ ≈ 1)"
+        )
     return 0
 
 

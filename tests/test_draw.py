@@ -1,4 +1,4 @@
-"""The target and item draw (suiji.draw, docs/spec/draw.md).
+"""The target and item draw (suiji.draw, docs/SPEC.md part 4).
 
 The reference for every order is Rivest's own `consistent_sampler.sampler`; the vectors in
 tests/vectors/draw.json pin the bytes; hypothesis checks the properties a bureau relies on

@@ -121,6 +121,7 @@ def test_times() -> None:
         "2026-3-01T02:00:00Z",
         "2026-02-30T00:00:00Z",
         " 2026-03-01T02:00:00Z",
+        "\u0662\u0660\u0662\u0666-03-01T02:00:00Z",  # Arabic-Indic digits match \\d
     ]:
         with pytest.raises(CanonicalError):
             parse_time(bad)

@@ -1,4 +1,4 @@
-"""Teams, experts and person voids (suiji.teams, docs/spec/teams.md).
+"""Teams, experts and person voids (suiji.teams, docs/SPEC.md part 5).
 
 The property tests re-derive eligibility here, independently of suiji.teams, and check
 every drawn team against it; a brute-force search checks that the first team is reported
@@ -616,7 +616,7 @@ def world_st(draw_: st.DrawFn) -> dict[str, Any]:
 
 
 def _eligible(world: Mapping[str, Any], role: str, targets: Sequence[str]) -> set[str]:
-    """Eligibility re-derived from docs/spec/teams.md, independently of suiji.teams."""
+    """Eligibility re-derived from docs/SPEC.md part 5, independently of suiji.teams."""
     recused = {r["person_id"] for r in world["recusals"] if r["uscc"] in targets}
     end = world["window_end"].isoformat()
     rules: TeamRules = world["rules"]

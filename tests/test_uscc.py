@@ -1,4 +1,4 @@
-"""统一社会信用代码 against tests/vectors/uscc.json and docs/spec/uscc.md."""
+"""统一社会信用代码 against tests/vectors/uscc.json and docs/SPEC.md §2.8."""
 
 from __future__ import annotations
 

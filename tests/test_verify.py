@@ -360,6 +360,7 @@ def test_non_canonical_forms(tmp_path: Path) -> None:
         "garbage": last + b" x",
         "extra-field": last.replace(b'"kind":"note"', b'"kind":"note","late":1'),
         "bad-time": last.replace(b'T02:02:00Z"', b'T02:02:00+00:00"'),
+        "arabic-digits": last.replace(b'"time":"2026', '"time":"٢٠٢٦'.encode()),
         "big-int": last.replace(b'"n":2', b'"n":9007199254740992'),
     }
     assert malleated != sig_b64
@@ -599,3 +600,32 @@ def test_cli_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert main(["verify", "--root", str(tmp_path), *now]) == 1
     assert "条目 #0" in capsys.readouterr().out
+
+
+class Fetcher:
+    """A checker that loads an object the entry names outside the `_object` rule."""
+
+    def check(self, entry: L.Entry, objects: L.ObjectStore) -> Iterable[Finding]:
+        if "ref" in entry.body:
+            objects.get(entry.body["ref"])
+        return []
+
+    def finish(self) -> Iterable[Finding]:
+        return []
+
+
+def test_checker_missing_object_is_settled_at_the_end(tmp_path: Path) -> None:
+    small(tmp_path)
+    gone = L.object_id(b"never stored")
+    add(tmp_path, 3, ref=gone)
+    report = run(tmp_path, checkers=[Fetcher()])
+    assert [(f.seq, f.code) for f in report.findings] == [(3, "object-missing")]
+    L.append(
+        tmp_path,
+        "withdrawal",
+        {"withdrawn": [gone]},
+        key=key("signing"),
+        now=T0 + timedelta(minutes=4),
+        clock_overridden=False,
+    )
+    assert run(tmp_path, checkers=[Fetcher()]).findings == ()

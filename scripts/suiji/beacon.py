@@ -3,7 +3,7 @@
 A draw's seed is the randomness of a drand round chosen when the plan is committed: the
 first round whose time is at or after the commitment. Nobody — the bureau included — can
 know that value in advance or steer it, and anyone can check it afterwards with the
-chain's public key. The contract is docs/spec/beacon.md; this module is its reference.
+chain's public key. The contract is docs/SPEC.md part 4; this module is its reference.
 
 Only the scheme `bls-unchained-g1-rfc9380` (drand "quicknet") is supported. The chained
 default drand network signs a different message (it includes the previous signature);
@@ -607,7 +607,7 @@ def fetch_round(
         f"{where}：没有任何中继给出经验证的结果：\n"
         + "\n".join(failures)
         + "\n请检查网络后重试；也可从可信来源取得该轮签名，存成记录文件"
-        "（格式见 docs/spec/beacon.md）后离线验证"
+        "（格式见 docs/SPEC.md part 4）后离线验证"
     )
 
 
@@ -645,7 +645,7 @@ def load_recorded(path: Path | str, *, chain: Chain | None = None) -> dict[int, 
             )
         rounds = data.get("rounds")
         if not isinstance(rounds, list):
-            raise BeaconError(f"{p}：缺少 rounds 数组；格式见 docs/spec/beacon.md")
+            raise BeaconError(f"{p}：缺少 rounds 数组；格式见 docs/SPEC.md part 4")
     elif isinstance(data, list):
         rounds = data
     else:

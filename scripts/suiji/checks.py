@@ -138,8 +138,16 @@ class DrawChecker:
 
     def _check_round(self, entry: Entry, out: list[Finding]) -> None:
         info = entry.body["beacon"]
+        assert self.genesis is not None
+        if "round" not in info:
+            terms = tasks.beacon_terms(None, entry.moment, self.genesis.draw_delay_seconds)
+            if self.chains or info != terms:
+                out.append(
+                    _bad(entry, "round", "账本登记了随机信标，或仅用附加输入时的最早抽取时间不符")
+                )
+            return
         chain = self.chains.get(info["chain_hash"])
-        if chain is None or self.genesis is None:
+        if chain is None:
             out.append(_bad(entry, "beacon-chain", f"创世条目未登记信标链 {info['chain_hash']}"))
             return
         expected = tasks.committed_round(chain, entry.moment, self.genesis.draw_delay_seconds)
@@ -168,7 +176,7 @@ class DrawChecker:
                 _bad(entry, "void-unknown", f"作废的承诺不存在或已失效：任务 {body['task']}")
             )
             return
-        if entry.moment >= parse_time(task.commit.body["beacon"]["round_time"]):
+        if entry.moment >= tasks.available_at(task.commit.body):
             out.append(
                 _bad(entry, "void-late", "承诺在信标轮次产生之后才作废：结果已可计算，不得作废")
             )
@@ -181,7 +189,9 @@ class DrawChecker:
             out.append(_bad(entry, "beacon-chain", "信标链未在创世条目登记"))
             return
         try:
-            randomness = beacon.verify_round(chain, body["round"], body["signature"])
+            randomness = beacon.verify_round(
+                chain, body["round"], body["signature"], cache=beacon.VerifiedCache()
+            )
         except beacon.BeaconError as exc:
             out.append(_bad(entry, "beacon-signature", f"信标签名验证失败：{exc}"))
             return
@@ -213,17 +223,26 @@ class DrawChecker:
         if body["commit_seq"] != commit.seq or body["commitment"] != commit.hash:
             out.append(_bad(entry, "draw-commitment", "抽取所引用的承诺不是该任务的有效承诺"))
         info = commit.body["beacon"]
-        b = self.beacons.get(body["beacon_seq"])
-        if (
-            b is None
-            or b.body["round"] != info["round"]
-            or b.body["chain_hash"] != info["chain_hash"]
-        ):
-            out.append(_bad(entry, "draw-beacon", f"抽取所用信标不是承诺的第 {info['round']} 轮"))
-            return
+        if entry.moment < tasks.available_at(commit.body):
+            out.append(_bad(entry, "draw-early", "抽取时间早于承诺的随机数产生的时间"))
+        beacon_body: dict[str, Any] | None = None
+        if "round" in info:
+            b = self.beacons.get(body["beacon_seq"])
+            if (
+                b is None
+                or b.body["round"] != info["round"]
+                or b.body["chain_hash"] != info["chain_hash"]
+            ):
+                out.append(
+                    _bad(entry, "draw-beacon", f"抽取所用信标不是承诺的第 {info['round']} 轮")
+                )
+                return
+            beacon_body = b.body
+        elif body["beacon_seq"] is not None:
+            out.append(_bad(entry, "draw-beacon", "承诺只用附加输入，抽取却引用了信标条目"))
         extra = [(e["name"], e["value"]) for e in body["extra"]]
         draw.extra_inputs(task.committed.plan, dict(extra))
-        seed = tasks.seed_for(body["task"], commit, b.body, extra)
+        seed = tasks.seed_for(body["task"], commit, beacon_body, extra)
         if seed != body["seed"]:
             out.append(_bad(entry, "seed", f"种子应为 {seed}"))
         result = tasks.derive_result(task.committed, seed=seed)

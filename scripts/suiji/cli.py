@@ -546,10 +546,14 @@ def _cmd_commit(args: argparse.Namespace, ctx: Context) -> int:
 
     entry = tasks.commit(_writer(args, ctx), args.plan)
     b = entry.body["beacon"]
+    source = (
+        f"{b['chain']} 第 {b['round']} 轮（{b['round_time']}）"
+        if "round" in b
+        else f"方案声明的附加随机输入（{b['draw_after']} 之后公开录入）"
+    )
     print(
         f"已承诺任务 {entry.body['task']}（条目 #{entry.seq}，承诺哈希 {entry.hash}）："
-        f"可抽取 {entry.body['eligible']} 家；将以 {b['chain']} 第 {b['round']} 轮"
-        f"（{b['round_time']}）为随机源"
+        f"可抽取 {entry.body['eligible']} 家；将以{source}为随机源"
     )
     return 0
 

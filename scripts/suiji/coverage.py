@@ -89,6 +89,13 @@ class UnitRatio:
         """Random inspections done as a share of all planned inspections of the unit."""
         return Fraction(self.done_random, self.planned_total) if self.planned_total else Fraction(0)
 
+    @property
+    def planned_share(self) -> Fraction:
+        """The plan's own 双随机 share: what the ≥ 30% rule is first checked against."""
+        if not self.planned_total:
+            return Fraction(0)
+        return Fraction(self.planned_random, self.planned_total)
+
 
 @dataclass(frozen=True)
 class CoverageReport:
@@ -111,7 +118,9 @@ class CoverageReport:
                     "planned_random": r.planned_random,
                     "done_random": r.done_random,
                     "share_percent": _percent(r.share),
-                    "meets_minimum": r.share >= self.min_ratio,
+                    "planned_share_percent": _percent(r.planned_share),
+                    "plan_meets_minimum": r.planned_share >= self.min_ratio,
+                    "done_meets_minimum": r.share >= self.min_ratio,
                 }
                 for r in self.ratios
             ],
@@ -207,11 +216,13 @@ def render_text(rep: CoverageReport) -> str:
     if rep.over_cap:
         lines.append("超过年度上限：")
         lines.extend(f"  {u}：{n} 次" for u, n in rep.over_cap.items())
-    lines.append(f"双随机占年度计划比例（不低于 {_percent(rep.min_ratio)}%）：")
+    lines.append(f"双随机占年度执法检查计划的比例（不低于 {_percent(rep.min_ratio)}%）：")
     for r in rep.ratios:
-        mark = "达标" if r.share >= rep.min_ratio else "未达标"
+        plan_mark = "达标" if r.planned_share >= rep.min_ratio else "未达标"
+        done_mark = "已达到" if r.share >= rep.min_ratio else "尚未达到"
         lines.append(
-            f"  {r.unit}：已随机抽查 {r.done_random} 家次 / 计划 {r.planned_total} 次"
-            f" = {_percent(r.share)}%（{mark}）"
+            f"  {r.unit}：计划 {r.planned_total} 次，其中双随机 {r.planned_random} 次"
+            f"（计划占比 {_percent(r.planned_share)}%，{plan_mark}）；"
+            f"已随机抽取 {r.done_random} 家次，占计划 {_percent(r.share)}%（{done_mark}）"
         )
     return "\n".join(lines)

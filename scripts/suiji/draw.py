@@ -6,7 +6,7 @@ consistent sampler (PyPI `consistent-sampler` 1.0.10, sampling without replaceme
 id gets a ticket from the seed and its own id alone, and ids are drawn by increasing
 ticket. Consequences a bureau cannot escape: the order of the registry rows is irrelevant,
 and adding or removing an enterprise that was not drawn changes nobody else's fate.
-The byte-exact contract is docs/spec/draw.md.
+The byte-exact contract is docs/SPEC.md part 4.
 """
 
 from __future__ import annotations
@@ -267,44 +267,56 @@ def seed_input(
     *,
     task_id: str,
     commitment: str,
-    chain_hash: str,
-    round: int,
-    randomness: str,
+    chain_hash: str | None,
+    round: int | None,
+    randomness: str | None,
     extra: Sequence[tuple[str, str]] = (),
 ) -> dict[str, Any]:
-    """The object whose tagged hash is the seed; published so anyone can recompute it."""
+    """The object whose tagged hash is the seed; published so anyone can recompute it.
+
+    A ledger whose genesis accepts no beacon chain draws from its extra inputs alone
+    (typed in by a clerk from an official publication): then chain_hash, round and
+    randomness are all None, the object has no such members, and `extra` must not be empty.
+    """
     if not TASK_ID_RE.match(task_id):
         raise UsageError(f"任务编号无效：{task_id!r}")
+    beacon_given = [v is not None for v in (chain_hash, round, randomness)]
+    if any(beacon_given) and not all(beacon_given):
+        raise UsageError("信标的链哈希、轮次和随机值必须同时给出或同时省略")
     for name, value in (
         ("commitment", commitment),
         ("chain_hash", chain_hash),
         ("randomness", randomness),
     ):
-        if not is_hex64(value):
+        if value is not None and not is_hex64(value):
             raise UsageError(f"{name} 必须是 64 位小写十六进制：{value!r}")
-    if isinstance(round, bool) or not isinstance(round, int) or not 1 <= round <= MAX_ROUND:
+    if round is not None and (
+        isinstance(round, bool) or not isinstance(round, int) or not 1 <= round <= MAX_ROUND
+    ):
         raise UsageError(f"drand 轮次必须是正整数：{round!r}")
     for name, value in extra:
         if not name or clean_text(name) != name or not value or clean_text(value) != value:
             raise UsageError(f"附加随机输入必须是去掉首尾空白的非空文字：{name!r} = {value!r}")
-    return {
+    obj: dict[str, Any] = {
         "protocol": PROTOCOL,
         "task_id": task_id,
         "commitment": commitment,
-        "chain_hash": chain_hash,
-        "round": round,
-        "randomness": randomness,
         "extra": [{"name": name, "value": value} for name, value in extra],
     }
+    if all(beacon_given):
+        obj.update(chain_hash=chain_hash, round=round, randomness=randomness)
+    elif not extra:
+        raise UsageError("没有随机信标时，方案必须声明至少一个附加随机输入（[seed] extra）")
+    return obj
 
 
 def derive_seed(
     *,
     task_id: str,
     commitment: str,
-    chain_hash: str,
-    round: int,
-    randomness: str,
+    chain_hash: str | None,
+    round: int | None,
+    randomness: str | None,
     extra: Sequence[tuple[str, str]] = (),
 ) -> str:
     """seed = H("suiji/seed/v1", canonical_json(seed_input)): 64 lower-case hex digits.

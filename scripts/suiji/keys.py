@@ -1,6 +1,6 @@
 """Ed25519 keys: ids, files, signatures, and the key state the ledger's entries evolve.
 
-Who may sign what (docs/spec/ledger.md §5): a threshold of *root* keys authorises the
+Who may sign what (docs/SPEC.md §3.5): a threshold of *root* keys authorises the
 ledger (genesis) and every key change, signing only entry *bodies* so they can sign offline;
 exactly one *signing* key (the writer) signs each whole entry and each checkpoint.
 `KeyState` is the pure state machine both the writer and the verifier run; it never
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -84,9 +85,13 @@ class PublicKey:
         """The form used in genesis and key entries: `{"key": id, "public_key": base64}`."""
         return {"key": self.id, "public_key": self.b64}
 
+    @functools.cached_property
+    def _key(self) -> Ed25519PublicKey:
+        return Ed25519PublicKey.from_public_bytes(self.raw)
+
     def verify(self, signature: bytes, message: bytes) -> bool:
         try:
-            Ed25519PublicKey.from_public_bytes(self.raw).verify(signature, message)
+            self._key.verify(signature, message)
         except (InvalidSignature, ValueError):
             return False
         return True

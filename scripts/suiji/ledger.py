@@ -1,13 +1,13 @@
 """The signed, hash-chained ledger: entry codec, objects, the verifying state machine, append.
 
-docs/spec/ledger.md is the byte-exact contract; this module is its reference
+docs/SPEC.md part 3 is the byte-exact contract; this module is its reference
 implementation. Three layers:
 
 - the **codec** (`Entry`, `iter_lines`, `object_refs`): bytes ↔ values, strictly;
 - the **state machine** (`LedgerState.apply`): pure, one line at a time, shared by the
   verifier and the writer so the writer can never write what the verifier rejects;
 - the **writer** (`append`, `put_object`, `repair`): the only code that writes ledger
-  files, under one lock, crash-safe (docs/spec/ledger.md §8).
+  files, under one lock, crash-safe (docs/SPEC.md §3.8).
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ WRITER_TOLERATES = frozenset({"disputed", "line-partial"})
 """Findings the verifier reports but that do not stop the writer: disputes are the outcome of
 a revocation the writer just recorded, and a partial tail is what `repair` fixes."""
 CRASH_ENV = "SUIJI_LEDGER_CRASH_AT"
-"""Test hook: the writer SIGKILLs itself at the named step (docs/spec/ledger.md §8)."""
+"""Test hook: the writer SIGKILLs itself at the named step (docs/SPEC.md §3.8)."""
 
 Tag = Literal["integrity", "compliance"]
 
@@ -149,45 +149,54 @@ class LedgerError(CheckFailed):
 class ObjectError(InputError):
     """An object that is missing or does not hash to its name."""
 
-    def __init__(self, message: str, code: str) -> None:
+    def __init__(self, message: str, code: str, oid: str | None = None) -> None:
         super().__init__(message)
         self.code = code
+        self.oid = oid
 
 
 # ---------------------------------------------------------------- object references
 
 
 def object_refs(body: Mapping[str, Any]) -> list[str]:
-    """Every object hash an entry names, in document order (docs/spec/ledger.md §3).
+    """Every object hash an entry names, in document order (docs/SPEC.md §3.3).
 
     The one rule: anywhere in the body, a member whose name ends in `_object` holds one
     object hash and a member whose name ends in `_objects` holds an array of them.
-    ValueError if such a member holds anything else.
+    ValueError (naming the member) if such a member holds anything else.
     """
     out: list[str] = []
 
-    def walk(value: Any, path: str) -> None:
+    def walk(value: Any, path: tuple[str | int, ...]) -> None:
         if isinstance(value, dict):
             for name, item in value.items():
-                where = f"{path}.{name}"
                 if name.endswith("_object"):
                     if not isinstance(item, str) or not HEX64_RE.match(item):
-                        raise ValueError(f"{where} 必须是对象哈希（64 位小写十六进制）")
+                        raise ValueError(f"{_path(path, name)} 必须是对象哈希（64 位小写十六进制）")
                     out.append(item)
                 elif name.endswith("_objects"):
                     if not isinstance(item, list) or not all(
                         isinstance(x, str) and HEX64_RE.match(x) for x in item
                     ):
-                        raise ValueError(f"{where} 必须是对象哈希数组")
+                        raise ValueError(f"{_path(path, name)} 必须是对象哈希数组")
                     out.extend(item)
-                else:
-                    walk(item, where)
+                elif isinstance(item, dict | list):
+                    walk(item, (*path, name))
         elif isinstance(value, list):
             for i, item in enumerate(value):
-                walk(item, f"{path}[{i}]")
+                if isinstance(item, dict | list):
+                    walk(item, (*path, i))
 
-    walk(body, "body")
+    walk(body, ())
     return out
+
+
+def _path(path: tuple[str | int, ...], name: str) -> str:
+    """`body.a[2].b` — built only when there is something to report."""
+    text = "body"
+    for part in (*path, name):
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text
 
 
 def object_id(data: bytes) -> str:
@@ -223,13 +232,15 @@ class ObjectStore:
         try:
             data = self.path(oid).read_bytes()
         except FileNotFoundError:
-            raise ObjectError(f"缺少对象 ledger/objects/{oid}", "object-missing") from None
+            raise ObjectError(f"缺少对象 ledger/objects/{oid}", "object-missing", oid) from None
         except OSError as exc:
-            raise ObjectError(f"无法读取对象 {oid}：{exc.strerror}", "object-missing") from None
+            raise ObjectError(
+                f"无法读取对象 {oid}：{exc.strerror}", "object-missing", oid
+            ) from None
         self.bytes_hashed += len(data)
         if object_id(data) != oid:
             raise ObjectError(
-                f"对象 ledger/objects/{oid} 的内容与其哈希不符（被改动）", "object-corrupt"
+                f"对象 ledger/objects/{oid} 的内容与其哈希不符（被改动）", "object-corrupt", oid
             )
         self._remember(oid)
         return data
@@ -354,6 +365,8 @@ def _decode(raw: RawLine) -> tuple[Entry, list[tuple[Sig, bytes]], bytes]:
         parse_time(time)
     except CanonicalError as exc:
         raise _Invalid("time-format", str(exc)) from None
+    if not time.isascii():  # parse_time's \d also matches other scripts' digits
+        raise _Invalid("time-format", f"时间只能用 ASCII 数字：{time!r}")
     if not isinstance(body, dict):
         raise _Invalid("fields", "body 必须是 JSON 对象")
     if not isinstance(sigs, list) or not sigs:
@@ -563,6 +576,23 @@ class LedgerState:
             self.size, self.frontier.root(), self.keys.writer_key if self.keys else None
         )
 
+    def _roots(self, ks: K.KeyState) -> dict[str, PublicKey]:
+        """The active roots, cached per key state (key states are replaced, not mutated)."""
+        cached = self.__dict__.get("_roots_cache")
+        if cached is None or cached[0] is not ks:
+            cached = (ks, ks.roots())
+            self.__dict__["_roots_cache"] = cached
+        roots: dict[str, PublicKey] = cached[1]
+        return roots
+
+    def _now_text(self) -> str:
+        assert self.now is not None
+        cached = self.__dict__.get("_now_cache")
+        if cached is None or cached[0] != self.now:
+            cached = (self.now, format_time(self.now))
+            self.__dict__["_now_cache"] = cached
+        return str(cached[1])
+
     # -- one line ----------------------------------------------------------------
     def apply(self, raw: RawLine, store: ObjectStore) -> tuple[Entry | None, list[Finding]]:
         """Check one line and advance. Returns the entry (None if unparsable) and findings.
@@ -607,7 +637,7 @@ class LedgerState:
             bad("time-backwards", f"时间 {entry.time} 早于上一条目的 {self.last_time}")
         else:
             self.last_time = entry.time
-        if self.now is not None and entry.time > format_time(self.now):
+        if self.now is not None and entry.time > self._now_text():
             # both in the one fixed-width form, so text order is time order
             bad("time-future", f"时间 {entry.time} 晚于当前时间 {format_time(self.now)}")
 
@@ -680,7 +710,7 @@ class LedgerState:
                 writer = change.public
             else:
                 new_root = change.public
-        counted = _check_sigs(entry, sigs, unsigned, writer, ks.roots(), new_root, ks, bad)
+        counted = _check_sigs(entry, sigs, unsigned, writer, self._roots(ks), new_root, ks, bad)
         if entry.kind != "key":
             return
         if len(counted) < ks.threshold:
@@ -754,7 +784,7 @@ def _check_sigs(
 
     The writer's signature covers the whole entry but `sigs`; a root's covers only the
     body. Roots are counted by raw public key, so no key counts twice however often it
-    signs (docs/spec/ledger.md §5).
+    signs (docs/SPEC.md §3.5).
     """
     keys_in_order = [s.key for s, _ in sigs]
     if keys_in_order != sorted(set(keys_in_order)):
@@ -979,9 +1009,11 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _atomic_write(path: Path, data: bytes, *, step: str | None = None) -> None:
-    """tmp in the same directory, fsync, rename, fsync the directory."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+def _atomic_write(
+    path: Path, data: bytes, *, step: str | None = None, tmp_dir: Path | None = None
+) -> None:
+    """tmp (same file system), fsync, rename, fsync the directory."""
+    tmp = (tmp_dir or path.parent) / f".{path.name}.tmp-{os.getpid()}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         if step and os.environ.get(CRASH_ENV) == f"{step}-partial":
@@ -1017,7 +1049,9 @@ def put_object(root: Path, data: bytes) -> str:
             return oid
     except FileNotFoundError:
         pass
-    _atomic_write(path, data)
+    # the temporary file lives in ledger/, not objects/, so that cleaning up after a killed
+    # writer never has to list the (large) objects directory
+    _atomic_write(path, data, tmp_dir=directory.parent)
     return oid
 
 
@@ -1027,7 +1061,13 @@ def _locked(ld: Path, *, shared: bool = False) -> Iterator[None]:
     if shared and not ld.is_dir():
         raise InputError(f"{ld}: 账本目录不存在；请先运行 suiji init")
     ld.mkdir(parents=True, exist_ok=True)
-    fd = os.open(ld / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(ld / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        if not shared:
+            raise InputError(f"{ld / LOCK_FILE}: 无法创建锁文件：{exc.strerror}") from None
+        yield  # a read-only checkout: nobody can be writing here anyway
+        return
     try:
         fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         yield
@@ -1037,19 +1077,18 @@ def _locked(ld: Path, *, shared: bool = False) -> Iterator[None]:
 
 def _cleanup_tmp(ld: Path) -> None:
     """Remove temporary files left by writers that died (their pid no longer runs)."""
-    for directory in (ld, ld / OBJECTS_DIR):
-        if not directory.is_dir():
+    if not ld.is_dir():
+        return
+    for p in ld.glob(".*.tmp-*"):
+        pid_text = p.name.rsplit("-", 1)[-1]
+        if not pid_text.isdigit():
             continue
-        for p in directory.glob(".*.tmp-*"):
-            pid_text = p.name.rsplit("-", 1)[-1]
-            if not pid_text.isdigit():
-                continue
-            try:
-                os.kill(int(pid_text), 0)
-            except ProcessLookupError:
-                p.unlink(missing_ok=True)
-            except PermissionError:
-                pass
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            p.unlink(missing_ok=True)
+        except PermissionError:
+            pass
 
 
 def _summarise(findings: Sequence[Finding], limit: int = 5) -> str:
@@ -1128,7 +1167,7 @@ def _load(root: Path, *, now: datetime | None, use_cache: bool = True) -> _Loade
 
 
 def _tail_action(loaded: _Loaded, root: Path) -> Literal["none", "complete", "truncate", "refuse"]:
-    """What to do with a final line lacking `\\n` (docs/spec/ledger.md §8).
+    """What to do with a final line lacking `\\n` (docs/SPEC.md §3.8).
 
     A tail that is a complete, valid next entry missing only its newline is completed; a
     tail that does not even parse as JSON (an interrupted write, never signed) is cut;
@@ -1205,7 +1244,7 @@ def append(
     now: datetime,
     clock_overridden: bool,
     objects: Sequence[bytes] = (),
-    extra_sigs: Sequence[Sig] = (),
+    extra_sigs: Sequence[Sig | Mapping[str, str]] = (),
 ) -> Entry:
     """Append one entry signed by `key`: the only function that writes ledger lines.
 
@@ -1218,6 +1257,7 @@ def append(
     """
     ld = ledger_dir(root)
     body = dict(body)
+    sigs = [s if isinstance(s, Sig) else Sig(str(s["key"]), str(s["sig"])) for s in extra_sigs]
     with _locked(ld):
         _crash_point("locked")
         _cleanup_tmp(ld)
@@ -1235,7 +1275,7 @@ def append(
                 _raw(loaded.tail.seq, loaded.tail.offset, loaded.tail.data), ObjectStore(root)
             )
         entry, line, pending, new_keys, new_state = _prepare(
-            root, state, kind, body, key, now, clock_overridden, objects, extra_sigs
+            root, state, kind, body, key, now, clock_overridden, objects, sigs
         )
 
         # Nothing has been written so far; from here on the ledger changes.

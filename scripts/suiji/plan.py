@@ -5,7 +5,7 @@ commits `plan_to_json(plan)` as a ledger object, a later drand round seeds the d
 verifier rebuilds the plan with `plan_from_json` and re-runs the draw. So everything a draw
 depends on is in the plan's JSON form, in exact integers and strings (no floats), and the
 TOML a clerk writes is checked strictly: a typo must fail loudly rather than quietly widen
-or narrow the population. The contract is docs/spec/draw.md.
+or narrow the population. The contract is docs/SPEC.md part 4.
 """
 
 from __future__ import annotations
@@ -500,7 +500,7 @@ def _plan_from_table(
 
     for key in sorted(set(data) - _TOP_KEYS):
         problems.append(
-            describe(_Bad(f"未知的键 {key}（请检查拼写；可用的键见 docs/spec/draw.md）", (key,)))
+            describe(_Bad(f"未知的键 {key}（请检查拼写；可用的键见 docs/SPEC.md part 4）", (key,)))
         )
     for key in _REQUIRED:
         if key not in data:

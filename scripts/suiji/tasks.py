@@ -143,11 +143,38 @@ def policy(genesis_body: Mapping[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------- pure derivations
 
 
-def chain_for(genesis: ledger.GenesisInfo) -> beacon.Chain:
-    """The chain a commitment uses: the genesis' first accepted chain."""
-    if not genesis.beacons:
-        raise TaskError("创世条目没有登记任何随机信标，无法承诺抽签（见 suiji init --beacon）")
-    return beacon.chain_from_facts(genesis.beacons[0])
+def chain_for(genesis: ledger.GenesisInfo) -> beacon.Chain | None:
+    """The chain a commitment uses: the genesis' first accepted chain (None: extra inputs only)."""
+    return beacon.chain_from_facts(genesis.beacons[0]) if genesis.beacons else None
+
+
+def beacon_terms(chain: beacon.Chain | None, committed_at: datetime, delay: int) -> dict[str, Any]:
+    """The commitment's `beacon` member: which future value seeds the draw, and from when.
+
+    With a chain: the first round at or after commitment + delay. Without one (the bureau
+    draws from typed-in public inputs only), no draw before commitment + delay.
+    """
+    if chain is None:
+        return {"source": "extra-only", "draw_after": format_time(committed_at + _seconds(delay))}
+    rnd = committed_round(chain, committed_at, delay)
+    return {
+        "chain": chain.name,
+        "chain_hash": chain.chain_hash,
+        "round": rnd,
+        "round_time": format_time(utc_from_unix(beacon.round_time(chain, rnd))),
+    }
+
+
+def available_at(commit_body: Mapping[str, Any]) -> datetime:
+    """When the committed randomness exists: the round time, or the earliest draw time."""
+    terms = commit_body["beacon"]
+    return parse_time(terms["round_time"] if "round_time" in terms else terms["draw_after"])
+
+
+def _seconds(n: int) -> Any:
+    from datetime import timedelta
+
+    return timedelta(seconds=n)
 
 
 def committed_round(chain: beacon.Chain, committed_at: datetime, delay: int) -> int:
@@ -267,15 +294,16 @@ def derive_void(
 def seed_for(
     task: str,
     commit: ledger.Entry,
-    beacon_body: Mapping[str, Any],
+    beacon_body: Mapping[str, Any] | None,
     extra: Sequence[tuple[str, str]],
 ) -> str:
+    """The task's seed; without a beacon (extra-only ledgers) from the extra inputs alone."""
     return draw.derive_seed(
         task_id=task,
         commitment=commit.hash,
-        chain_hash=beacon_body["chain_hash"],
-        round=beacon_body["round"],
-        randomness=beacon_body["randomness"],
+        chain_hash=beacon_body["chain_hash"] if beacon_body else None,
+        round=beacon_body["round"] if beacon_body else None,
+        randomness=beacon_body["randomness"] if beacon_body else None,
         extra=extra,
     )
 
@@ -313,7 +341,11 @@ def commit(w: Writer, plan_file: Path) -> ledger.Entry:
     draw.check_targets_feasible(plan, population)
     draw.check_items_feasible(plan, population, rows["checklist"])
     chain = chain_for(hist.genesis)
-    rnd = committed_round(chain, w.now, hist.genesis.draw_delay_seconds)
+    if chain is None and not plan.seed_extra:
+        raise TaskError(
+            f"{plan_file}: 本账本没有登记随机信标，方案必须在 [seed] extra 中声明附加随机输入"
+            "（如福彩开奖号码），否则抽签没有随机来源"
+        )
     plan_bytes = canonical_json(plan_to_json(plan))
     source = plan_file.read_bytes()
     pop_bytes = canonical_json(draw.population_to_json(population))
@@ -328,12 +360,7 @@ def commit(w: Writer, plan_file: Path) -> ledger.Entry:
         "snapshots": {f"{n}_object": ledger.object_id(b) for n, b in snapshots.items()},
         "population_object": ledger.object_id(pop_bytes),
         "eligible": len(population.members),
-        "beacon": {
-            "chain": chain.name,
-            "chain_hash": chain.chain_hash,
-            "round": rnd,
-            "round_time": format_time(utc_from_unix(beacon.round_time(chain, rnd))),
-        },
+        "beacon": beacon_terms(chain, w.now, hist.genesis.draw_delay_seconds),
     }
     return w.append(COMMIT, body, [plan_bytes, source, pop_bytes, *snapshots.values()])
 
@@ -346,11 +373,10 @@ def void_commitment(w: Writer, task: str, reason: str) -> ledger.Entry:
         raise TaskError(f"任务 {task} 没有有效的承诺可以作废")
     if not reason.strip():
         raise UsageError("作废必须写明理由（--reason）")
-    round_time = parse_time(state.commit.body["beacon"]["round_time"])
-    if w.now >= round_time:
+    if w.now >= available_at(state.commit.body):
         raise TaskError(
-            f"任务 {task} 的信标轮次 {state.commit.body['beacon']['round']} 已于 "
-            f"{state.commit.body['beacon']['round_time']} 产生，承诺不能再作废（结果已可计算）"
+            f"任务 {task} 承诺的随机数已于 {format_time(available_at(state.commit.body))} 可得，"
+            "承诺不能再作废（结果已可计算）"
         )
     body = {
         "task": task,
@@ -398,41 +424,49 @@ def draw_task(
     assert state.commit is not None and hist.genesis is not None
     commit_body = state.commit.body
     info = commit_body["beacon"]
-    chain = next(
-        beacon.chain_from_facts(f)
-        for f in hist.genesis.beacons
-        if f["chain_hash"] == info["chain_hash"]
-    )
-    if w.now < parse_time(info["round_time"]):
+    if w.now < available_at(commit_body):
         raise TaskError(
-            f"任务 {task} 的信标轮次 {info['round']} 要到 {info['round_time']} 才产生，现在还不能抽取"
+            f"任务 {task} 承诺的随机数要到 {format_time(available_at(commit_body))} 才产生，"
+            "现在还不能抽取"
         )
     store = ledger.ObjectStore(w.root)
     committed = load_committed(store, commit_body)
     extra = draw.extra_inputs(committed.plan, dict(extra_values or {}))
-    beacon_entry = hist.beacons.get((chain.chain_hash, info["round"]))
-    if beacon_entry is None:
-        signature = beacon_signature(chain, info["round"], recorded=recorded, fetch=fetch)
-        randomness = beacon.verify_round(chain, info["round"], signature)
-        beacon_entry = w.append(
-            BEACON,
-            {
+    beacon_entry: ledger.Entry | None = None
+    beacon_body: dict[str, Any] | None = None
+    if "round" in info:
+        beacon_entry = hist.beacons.get((info["chain_hash"], info["round"]))
+        if beacon_entry is not None:
+            beacon_body = beacon_entry.body
+        else:
+            chain = next(
+                beacon.chain_from_facts(f)
+                for f in hist.genesis.beacons
+                if f["chain_hash"] == info["chain_hash"]
+            )
+            signature = beacon_signature(chain, info["round"], recorded=recorded, fetch=fetch)
+            randomness = beacon.verify_round(
+                chain, info["round"], signature, cache=beacon.VerifiedCache()
+            )
+            beacon_body = {
                 "chain": chain.name,
                 "chain_hash": chain.chain_hash,
                 "round": info["round"],
                 "signature": signature,
                 "randomness": randomness,
-            },
-        )
-    seed = seed_for(task, state.commit, beacon_entry.body, extra)
+            }
+    seed = seed_for(task, state.commit, beacon_body, extra)
     result = derive_result(committed, seed=seed)
     result_bytes = canonical_json(result)
+    # Everything is computed before the first write: a failure above changes nothing.
+    if beacon_entry is None and beacon_body is not None:
+        beacon_entry = w.append(BEACON, beacon_body)
     body = {
         "task": task,
         "unit": commit_body["unit"],
         "commit_seq": state.commit.seq,
         "commitment": state.commit.hash,
-        "beacon_seq": beacon_entry.seq,
+        "beacon_seq": beacon_entry.seq if beacon_entry else None,
         "extra": [{"name": n, "value": v} for n, v in extra],
         "seed": seed,
         "targets": [p["id"] for p in result["targets"]["selected"]],
@@ -447,7 +481,7 @@ def due_tasks(root: Path, now: datetime) -> list[str]:
     out = []
     for task, state in sorted(history(root).tasks.items()):
         live = state.commit is not None and state.draw is None
-        if live and state.commit and now >= parse_time(state.commit.body["beacon"]["round_time"]):
+        if live and state.commit and now >= available_at(state.commit.body):
             out.append(task)
     return out
 

@@ -1,4 +1,4 @@
-"""Inspection teams, experts and person voids (docs/spec/teams.md).
+"""Inspection teams, experts and person voids (docs/SPEC.md part 5).
 
 Who inspects an enterprise is the second half of 双随机: a team led by the 分管领导, with
 officers of whom one comes from the inspection group responsible for the enterprise's
@@ -793,7 +793,7 @@ def apply_void(
 
 
 def team_draw_to_json(draw: TeamDraw) -> dict[str, Any]:
-    """The draw as a canonical-JSON-ready object (docs/spec/teams.md, "TeamDraw JSON")."""
+    """The draw as a canonical-JSON-ready object (docs/SPEC.md part 5, "TeamDraw JSON")."""
     return {
         "seed": draw.seed,
         "window": {"start": draw.window_start.isoformat(), "end": draw.window_end.isoformat()},

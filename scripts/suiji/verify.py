@@ -6,7 +6,7 @@ same `LedgerState` the writer uses. Semantic checks (re-deriving draws, deadline
 as `EntryChecker`s, called for every structurally valid entry in order; the CLI gets them
 from `suiji.checks.default_checkers()`.
 
-Algorithm and finding codes: docs/spec/ledger.md §9.
+Algorithm and finding codes: docs/SPEC.md §3.9.
 """
 
 from __future__ import annotations
@@ -284,7 +284,8 @@ def verify(
     """Verify `root`/ledger completely; memory does not grow with the ledger's length.
 
     `pin` is the expected genesis entry hash; `state_file` remembers the last accepted
-    checkpoint and is advanced only when the report passes under `fail_on`.
+    checkpoint and is advanced only when the report passes under `fail_on`. Findings come
+    out ordered by entry number.
     Raises InputError (exit 2) only when there is nothing to read.
     """
     ld = ledger_dir(root)
@@ -315,7 +316,13 @@ def verify(
             try:
                 out.extend(checker.check(entry, store))
             except ObjectError as exc:
-                out.append(Finding(entry.seq, "integrity", exc.code, str(exc)))
+                # a missing object is settled at the end like any other reference: a later
+                # withdrawal excuses it, otherwise it is reported once, as object-missing
+                if exc.code == "object-missing" and exc.oid is not None:
+                    if exc.oid not in state.withdrawn:
+                        state.pending.setdefault(exc.oid, entry.seq)
+                else:
+                    out.append(Finding(entry.seq, "integrity", exc.code, str(exc)))
         return out
 
     result = scan(root, state, store, sizes=sizes, on_entry=on_entry)
@@ -362,6 +369,8 @@ def verify(
             f"已解析 {len(cosigned)} 份见证联署（ledger/cosignatures/）；见证人策略将在后续版本实现"
         )
 
+    # by entry number, ledger-wide findings last; stable, so each entry keeps its order
+    col.findings.sort(key=lambda f: (f.seq is None, f.seq or 0))
     report = Report(
         findings=tuple(col.findings),
         size=size,

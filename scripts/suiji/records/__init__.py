@@ -6,17 +6,21 @@ Public API (what the CLI, the draw code and the tests use):
 * `load_all(records_dir, today)` → `LoadedRecords` — validated records (rows + snapshot
   bytes); raises `RecordsInvalid` (a `CheckFailed`, exit 1) if there is any error.
 * `snapshot_bytes(record)`, `parse_snapshot(data)`, `snapshot_from_rows(name, rows)`,
-  `snapshot_hash(data)` — the canonical snapshot (docs/spec/records.md).
+  `snapshot_hash(data)` — the canonical snapshot (docs/SPEC.md part 2).
 * `drawable_inspectors`, `cert_valid_through`, `counts_toward_two`, `is_active` — who may
   be drawn.
 * `parse_date` — a date as clerks write it.
+
+Reading and validating need pandas; the snapshot reader, the schema and the predicates do
+not. The pandas side is imported on first use, so `from suiji.records import
+parse_snapshot` stays light for a verifier.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .cells import CellError, parse_date
-from .load import check, find_files, load_all
-from .model import CheckReport, LoadedRecord, LoadedRecords, RecordSummary
 from .people import (
     accompanying_staff,
     cert_valid_through,
@@ -34,6 +38,32 @@ from .snapshot import (
     snapshot_from_rows,
     snapshot_hash,
 )
+
+if TYPE_CHECKING:
+    from .load import check, find_files, load_all
+    from .model import CheckReport, LoadedRecord, LoadedRecords, RecordSummary
+
+_LAZY = {
+    "check": "load",
+    "find_files": "load",
+    "load_all": "load",
+    "CheckReport": "model",
+    "LoadedRecord": "model",
+    "LoadedRecords": "model",
+    "RecordSummary": "model",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the pandas side (reading, validating, the column-wise writer) on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'suiji.records' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
 
 
 def snapshot_bytes(record: LoadedRecord) -> bytes:

@@ -22,7 +22,7 @@ import codecs
 import csv
 import io
 import re
-from collections import defaultdict
+import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -40,6 +40,7 @@ from .schema import RecordSchema
 
 BOM = b"\xef\xbb\xbf"
 HEADER_SEARCH_ROWS = 10
+_LINE_RE = re.compile(r"line (\d+), saw (\d+)")
 """A header may sit below a few title rows (「XX县应急管理局……名录库」), never lower."""
 
 ENCODING_LABELS = {
@@ -72,6 +73,8 @@ class RawTable:
     """For columns pandas read as categories: (code per row, text per code), so the
     validator judges each distinct value once without factorizing the column again."""
     letters: tuple[str, ...] | None = None
+    header_row: int = 1
+    """The row number of the header (below any title rows)."""
     notes: tuple[tuple[Location, str], ...] = field(default=())
     """Warnings from reading itself (e.g. a second worksheet that was not read)."""
 
@@ -126,8 +129,6 @@ def _no_header(label: str, schema: RecordSchema) -> ReadFailure:
 
 # ---------------------------------------------------------------- CSV
 
-_LINE_RE = re.compile(r"line (\d+), saw (\d+)")
-
 
 def _detect_encoding(head: bytes) -> str:
     """BOM → utf-8-sig; else utf-8 if the start decodes strictly; else gb18030.
@@ -147,9 +148,11 @@ def _detect_encoding(head: bytes) -> str:
 
 def _parse_csv(
     path: Path, head: bytes, encoding: str, label: str, schema: RecordSchema
-) -> tuple[pd.DataFrame, int]:
+) -> tuple[pd.DataFrame, int, list[str]]:
     """Parse with one encoding; UnicodeDecodeError propagates so the caller can fall back."""
-    text = head.decode("utf-8" if encoding == "utf-8-sig" else encoding, errors="ignore")
+    # Strict: an encoding error in the first 64 KiB is reported as such (final=False: a
+    # character cut at the boundary is not an error).
+    text = codecs.getincrementaldecoder(encoding)("strict").decode(head, final=False)
     head_rows = list(csv.reader(io.StringIO(text)))[:HEADER_SEARCH_ROWS]
     hdr = _find_header(head_rows, schema)
     if hdr is None:
@@ -157,35 +160,55 @@ def _parse_csv(
     # Few-valued columns are read as categories: as fast as text, less memory, and the
     # codes come for free.
     index = schema.header_index()
-    dtypes: defaultdict[int, Any] = defaultdict(lambda: object)
-    for j, cell in enumerate(head_rows[hdr]):
+    headers = head_rows[hdr]
+    dtypes: dict[int, Any] = {}
+    for j, cell in enumerate(headers):
         col = index.get(match_key(clean_text(cell)))
-        if col is not None and (col.low_card or col.kind in ("bool", "date", "enum")):
-            dtypes[j] = "category"
+        few = col is not None and (col.low_card or col.kind in ("bool", "date", "enum"))
+        dtypes[j] = "category" if few else object
     try:
-        frame = pd.read_csv(
-            path,
-            header=None,
-            skiprows=hdr,  # title rows above the header (one physical line each)
-            dtype=dtypes,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            encoding=encoding,
-            encoding_errors="strict",
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                path,
+                header=None,
+                names=list(range(len(headers))),
+                index_col=False,
+                skiprows=hdr + 1,  # title rows and the header itself
+                dtype=dtypes,
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=False,
+                encoding=encoding,
+                encoding_errors="strict",
+            )
+    except pd.errors.ParserWarning:
+        line, fields = _long_line(path, encoding, len(headers))
+        raise ReadFailure(
+            Location(label, line),
+            f"这一行有 {fields} 个字段，比表头的 {len(headers)} 列多：单元格里的英文逗号"
+            f"要用引号括起来（在 Excel 里打开再另存为 CSV 即可）",
+        ) from None
     except pd.errors.ParserError as exc:
         m = _LINE_RE.search(str(exc))
-        if m:
-            raise ReadFailure(
-                Location(label, int(m.group(1)) + hdr),
-                f"这一行有 {m.group(2)} 个字段，比表头多：单元格里的英文逗号要用引号括起来"
-                f"（在 Excel 里打开再另存为 CSV 即可）",
-            ) from None
-        raise ReadFailure(Location(label), f"CSV 格式错误：{exc}") from None
-    except pd.errors.EmptyDataError:
-        raise _no_header(label, schema) from None
-    return frame, hdr
+        if m is None:
+            raise ReadFailure(Location(label), f"CSV 格式错误：{exc}") from None
+        line, fields = int(m.group(1)), int(m.group(2))  # pandas counts lines from the top
+        raise ReadFailure(
+            Location(label, line),
+            f"这一行有 {fields} 个字段，比表头的 {len(headers)} 列多：单元格里的英文逗号"
+            f"要用引号括起来（在 Excel 里打开再另存为 CSV 即可）",
+        ) from None
+    return frame, hdr, headers
+
+
+def _long_line(path: Path, encoding: str, width: int) -> tuple[int | None, int]:
+    """The first record with more fields than the header (the slow way: an error path)."""
+    with path.open(encoding=encoding, newline="") as fh:
+        for number, row in enumerate(csv.reader(fh), start=1):
+            if len(row) > width:
+                return number, len(row)
+    return None, 0
 
 
 def read_csv_file(path: Path, label: str, schema: RecordSchema) -> RawTable:
@@ -201,13 +224,13 @@ def read_csv_file(path: Path, label: str, schema: RecordSchema) -> RawTable:
         "文件既不是 UTF-8 也不是 GB18030 编码，无法读取（请在 Excel 中另存为“CSV UTF-8”）",
     )
     try:
-        frame, hdr = _parse_csv(path, head, encoding, label, schema)
+        frame, hdr, header_cells = _parse_csv(path, head, encoding, label, schema)
     except UnicodeDecodeError:
         if encoding != "utf-8":
             raise unreadable from None
         encoding = "gb18030"  # not valid UTF-8 after all (the first bad byte came late)
         try:
-            frame, hdr = _parse_csv(path, head, encoding, label, schema)
+            frame, hdr, header_cells = _parse_csv(path, head, encoding, label, schema)
         except UnicodeDecodeError:
             raise unreadable from None
     columns: list[ObjArray] = []
@@ -218,13 +241,13 @@ def read_csv_file(path: Path, label: str, schema: RecordSchema) -> RawTable:
             codes = np.asarray(array.codes)
             texts = np.asarray(array.categories.to_numpy(dtype=object), dtype=object)
             columns.append(np.asarray(texts[codes], dtype=object))
-            factorized.append((codes[1:], texts))
+            factorized.append((codes, texts))
         else:
             columns.append(frame[c].to_numpy(dtype=object))
             factorized.append(None)
     del frame
-    headers = tuple(clean_text(str(col[0])) for col in columns)
-    cells = tuple(col[1:] for col in columns)
+    headers = tuple(clean_text(cell) for cell in header_cells)
+    cells = tuple(columns)
     n = len(cells[0]) if cells else 0
     return RawTable(
         path=path,
@@ -235,6 +258,7 @@ def read_csv_file(path: Path, label: str, schema: RecordSchema) -> RawTable:
         excel_rows=np.arange(hdr + 2, hdr + 2 + n, dtype=np.int64),
         typed=tuple({} for _ in cells),
         factorized=tuple(factorized),
+        header_row=hdr + 1,
     )
 
 
@@ -274,7 +298,6 @@ def _letter(j: int) -> str:
 
 def read_xlsx_file(path: Path, label: str, schema: RecordSchema) -> RawTable:
     """Read the first worksheet; values as Excel stores them (data_only: cached results)."""
-    import warnings
     import zipfile
 
     import openpyxl
@@ -339,6 +362,7 @@ def read_xlsx_file(path: Path, label: str, schema: RecordSchema) -> RawTable:
         excel_rows=np.arange(hdr + 2, hdr + 2 + n, dtype=np.int64),
         typed=tuple(typed),
         letters=tuple(_letter(j) for j in range(width)),
+        header_row=hdr + 1,
         notes=tuple(notes),
     )
 

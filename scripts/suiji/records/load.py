@@ -6,6 +6,9 @@ calls and raises `RecordsInvalid` (exit 1) when there is any error.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +21,23 @@ from .schema import BY_NAME, RECORD_NAMES
 from .validate import validate_tables
 
 FORMATS = (".csv", ".xlsx")
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one pass over the records.
+
+    A million-row pass creates millions of short-lived tuples and lists, none in a cycle;
+    each allocation burst would otherwise trigger collections that scan them all again.
+    The previous state is restored afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _label(path: Path, base: Path | None) -> str:
@@ -43,7 +63,9 @@ def find_files(
         if len(present) == 2:
             problems.append(
                 RecordProblem(
-                    Location(_label(present[0], label_base)), "error", "file.both_formats",
+                    Location(_label(present[0], label_base)),
+                    "error",
+                    "file.both_formats",
                     f"同时存在 {present[0].name} 和 {present[1].name}：每个记录只能保留一个文件，"
                     f"请删除其中一个（保留最新的那个）",
                 )
@@ -53,14 +75,18 @@ def find_files(
         elif name + ".xls" in names:
             problems.append(
                 RecordProblem(
-                    Location(_label(names[name + ".xls"], label_base)), "error", "file.xls",
+                    Location(_label(names[name + ".xls"], label_base)),
+                    "error",
+                    "file.xls",
                     "不能读取旧版 .xls 文件：请在 Excel 中“另存为” Excel 工作簿（.xlsx）或 CSV UTF-8",
                 )
             )
         else:
             problems.append(
                 RecordProblem(
-                    Location(_label(records_dir / f"{name}.csv", label_base)), "error", "file.missing",
+                    Location(_label(records_dir / f"{name}.csv", label_base)),
+                    "error",
+                    "file.missing",
                     f"缺少{BY_NAME[name].title}：请提供 {name}.csv 或 {name}.xlsx"
                     f"（列名见 docs/RECORDS.md；没有内容时也要保留只有表头的文件）",
                 )
@@ -72,7 +98,9 @@ def find_files(
         if path.suffix.lower() in (*FORMATS, ".xls"):
             problems.append(
                 RecordProblem(
-                    Location(_label(path, label_base)), "warning", "file.unknown",
+                    Location(_label(path, label_base)),
+                    "warning",
+                    "file.unknown",
                     f"不认识的文件 {fname}，不会被读取：记录文件名必须是 "
                     f"{'、'.join(n + '.csv' for n in RECORD_NAMES)}（或对应的 .xlsx）",
                 )
@@ -89,7 +117,9 @@ def _validate(
         try:
             raws[name] = read_table(path, _label(path, label_base), BY_NAME[name])
         except ReadFailure as failure:
-            problems.append(RecordProblem(failure.location, "error", "file.unreadable", failure.message))
+            problems.append(
+                RecordProblem(failure.location, "error", "file.unreadable", failure.message)
+            )
     records, found = validate_tables(raws, today)
     return records, problems + found
 
@@ -100,7 +130,8 @@ def load_all(records_dir: Path, today: date, *, label_base: Path | None = None) 
     `today` (Asia/Shanghai civil date) dates the warnings about expired certificates and a
     stale registry. The returned records carry rows and snapshot bytes for the draw code.
     """
-    records, problems = _validate(records_dir, today, label_base)
+    with _gc_paused():
+        records, problems = _validate(records_dir, today, label_base)
     if any(p.severity == "error" for p in problems):
         raise RecordsInvalid(tuple(problems))
     return LoadedRecords(records=records, problems=tuple(problems), today=today)
@@ -121,9 +152,10 @@ def check(
     records_dir: Path, today: date, *, label_base: Path | None = None, snapshots: bool = True
 ) -> CheckReport:
     """Everything `suiji check` reports. Snapshot hashes only when there is no error."""
-    records, problems = _validate(records_dir, today, label_base)
-    ok = not any(p.severity == "error" for p in problems)
-    summaries = tuple(
-        _summary(records[name], snapshots and ok) for name in RECORD_NAMES if name in records
-    )
+    with _gc_paused():
+        records, problems = _validate(records_dir, today, label_base)
+        ok = not any(p.severity == "error" for p in problems)
+        summaries = tuple(
+            _summary(records[name], snapshots and ok) for name in RECORD_NAMES if name in records
+        )
     return CheckReport(records=summaries, problems=tuple(problems))

@@ -12,9 +12,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .columnar import snapshot_chunks, sort_order
 from .problems import RecordProblem
 from .schema import RecordSchema
-from .snapshot import Row, snapshot_chunks, snapshot_hash, sort_order, streamed_hash
+from .snapshot import Row, snapshot_hash, streamed_hash
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,7 +58,7 @@ class LoadedRecord:
 
     @cached_property
     def snapshot(self) -> bytes:
-        """The canonical snapshot bytes (docs/spec/records.md)."""
+        """The canonical snapshot bytes (docs/SPEC.md part 2)."""
         return b"".join(snapshot_chunks(self.schema, self.values, self.n_rows, self.codes))
 
     @cached_property

@@ -45,7 +45,9 @@ class RecordsInvalid(CheckFailed):
         self.problems = problems
         errors = [p for p in problems if p.severity == "error"]
         lines = [str(p) for p in errors[:20]]
-        more = f"\n……另有 {len(errors) - 20} 个错误（运行 `suiji check` 查看全部）" if len(errors) > 20 else ""
-        super().__init__(
-            f"记录有 {len(errors)} 个错误，请改正后再试：\n" + "\n".join(lines) + more
+        more = (
+            f"\n……另有 {len(errors) - 20} 个错误（运行 `suiji check` 查看全部）"
+            if len(errors) > 20
+            else ""
         )
+        super().__init__(f"记录有 {len(errors)} 个错误，请改正后再试：\n" + "\n".join(lines) + more)

@@ -3,7 +3,7 @@
 One table drives everything: which headers a file may have (Chinese or English alias),
 how a cell is read (its *kind*), whether it must be filled, and the column order of the
 canonical snapshot. Changing a column here changes the snapshot format, so it is part of
-the contract in docs/spec/records.md.
+the contract in docs/SPEC.md part 2.
 """
 
 from __future__ import annotations
@@ -66,11 +66,6 @@ class Column:
     choices: tuple[str, ...] = ()
     low_card: bool = False
 
-    @property
-    def scans_personal_data(self) -> bool:
-        """Free-text cells are where a phone number or 身份证号 would slip in."""
-        return self.kind in ("text", "ref")
-
 
 @dataclass(frozen=True)
 class RecordSchema:
@@ -108,7 +103,15 @@ class RecordSchema:
 
 def _status(active: str, retired: tuple[str, ...]) -> tuple[Column, Column, Column]:
     return (
-        Column("状态", "status", "enum", required=True, draw=True, choices=(active, *retired), low_card=True),
+        Column(
+            "状态",
+            "status",
+            "enum",
+            required=True,
+            draw=True,
+            choices=(active, *retired),
+            low_card=True,
+        ),
         Column("退出日期", "retired_on", "date", draw=True, low_card=True),
         Column("退出原因", "retire_reason", "text", low_card=True),
     )
@@ -124,8 +127,24 @@ ENTERPRISES = RecordSchema(
     columns=(
         Column("统一社会信用代码", "uscc", "uscc", required=True, draw=True),
         Column("单位名称", "name", "text", required=True),
-        Column("行业类别", "industry", "enum", required=True, draw=True, choices=INDUSTRIES, low_card=True),
-        Column("隶属关系", "affiliation", "enum", required=True, draw=True, choices=AFFILIATIONS, low_card=True),
+        Column(
+            "行业类别",
+            "industry",
+            "enum",
+            required=True,
+            draw=True,
+            choices=INDUSTRIES,
+            low_card=True,
+        ),
+        Column(
+            "隶属关系",
+            "affiliation",
+            "enum",
+            required=True,
+            draw=True,
+            choices=AFFILIATIONS,
+            low_card=True,
+        ),
         Column("乡镇", "township", "ref", required=True, low_card=True),
         Column("执法片区", "district", "ref", required=True, draw=True, low_card=True),
         Column("规模", "scale", "enum", required=True, draw=True, choices=SCALES, low_card=True),
@@ -155,7 +174,9 @@ INSPECTORS = RecordSchema(
         Column("姓名", "name", "text", required=True),
         Column("执法证号", "cert_no", "id", draw=True),
         Column("证件有效期至", "cert_expiry", "date", draw=True, low_card=True),
-        Column("编制", "staffing", "enum", required=True, draw=True, choices=STAFFING, low_card=True),
+        Column(
+            "编制", "staffing", "enum", required=True, draw=True, choices=STAFFING, low_card=True
+        ),
         Column("职务", "position", "text", required=True, low_card=True),
         Column("所在股室", "unit", "ref", required=True, draw=True, low_card=True),
         Column("检查组", "group", "ref", draw=True, low_card=True),
@@ -225,7 +246,14 @@ ANNUAL_PLAN = RecordSchema(
     key=("year", "unit"),
 )
 
-SCHEMAS: tuple[RecordSchema, ...] = (ENTERPRISES, INSPECTORS, EXPERTS, CHECKLIST, RECUSALS, ANNUAL_PLAN)
+SCHEMAS: tuple[RecordSchema, ...] = (
+    ENTERPRISES,
+    INSPECTORS,
+    EXPERTS,
+    CHECKLIST,
+    RECUSALS,
+    ANNUAL_PLAN,
+)
 BY_NAME: dict[str, RecordSchema] = {s.name: s for s in SCHEMAS}
 RECORD_NAMES: tuple[str, ...] = tuple(s.name for s in SCHEMAS)
 DRAW_RECORDS: tuple[str, ...] = ("enterprises", "inspectors", "experts", "checklist", "recusals")

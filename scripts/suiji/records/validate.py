@@ -78,6 +78,8 @@ class _Sheet:
         self.out = out
         self.colmap: dict[str, int] = {}
         self.values: dict[str, np.ndarray] = {}
+        self.blank: dict[str, BoolArray] = {}
+        """Cells left blank, for columns whose parsed value cannot tell blank from bad."""
         self.codes: dict[str, tuple[npt.NDArray[np.integer[Any]], ObjArray]] = {}
         """Per low-cardinality column: a code per row and the value of each code, kept
         so the snapshot need not factorize the column again."""
@@ -194,6 +196,8 @@ def _by_unique(
     per_code = _obj((v for v, _ in verdicts), len(verdicts))
     values = per_code[codes]
     sheet.codes[col.alias] = (codes, per_code)
+    blank = np.array([not clean_text(str(u)) for u in uniques], dtype=bool)
+    sheet.blank[col.alias] = blank[codes] if len(uniques) else np.zeros(len(codes), dtype=bool)
     for k, (_, problem) in enumerate(verdicts):
         if problem is not None:
             severity, code, message = problem
@@ -227,11 +231,12 @@ def _candidates(values: ObjArray) -> Iterable[int]:
     if n <= SMALL:
         return range(n)
     joined = "\x1f".join([unicodedata.normalize("NFKC", v) for v in values]).encode("utf-8")
-    digit_runs = joined.translate(None, _NOT_DIGIT).split(b"\x1f")
-    if len(digit_runs) != n:  # a cell itself holds the separator: check every row
+    digits = np.frombuffer(joined.translate(None, _NOT_DIGIT), dtype=np.uint8)
+    ends = np.flatnonzero(digits == 0x1F)
+    if len(ends) != n - 1:  # a cell itself holds the separator: check every row
         return range(n)
-    lengths = np.fromiter(map(len, digit_runs), dtype=np.int64, count=n)
-    rows = set(np.flatnonzero(lengths >= 11).tolist())
+    bounds = np.concatenate(([-1], ends, [len(digits)]))
+    rows = set(np.flatnonzero(np.diff(bounds) - 1 >= 11).tolist())
     if b"@" in joined:
         data = np.frombuffer(joined, dtype=np.uint8)
         seps = np.flatnonzero(data == 0x1F)
@@ -242,7 +247,9 @@ def _candidates(values: ObjArray) -> Iterable[int]:
 def _scan_personal(sheet: _Sheet, col: Column, values: ObjArray) -> None:
     def report(i: int, found: list[tuple[str, str]]) -> None:
         for kind, masked in found:
-            code = {"身份证号": "privacy.id_card", "手机号码": "privacy.mobile"}.get(kind, "privacy.email")
+            code = {"身份证号": "privacy.id_card", "手机号码": "privacy.mobile"}.get(
+                kind, "privacy.email"
+            )
             sheet.add(
                 i,
                 col.alias,
@@ -260,19 +267,19 @@ def _scan_personal(sheet: _Sheet, col: Column, values: ObjArray) -> None:
                 for i in np.flatnonzero(codes == k):
                     report(int(i), found)
         return
-    for i in _candidates(values):
-        v = values[i]
-        if v:
-            found = find_personal_data(v)
-            if found:
-                report(int(i), found)
+    for row in _candidates(values):
+        text = values[row]
+        if text:
+            hits = find_personal_data(text)
+            if hits:
+                report(int(row), hits)
 
 
 # ---------------------------------------------------------------- columns by kind
 
-_ORG_TABLE = np.full(128, -1, dtype=np.int64)
-for _i, _ch in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"):
-    _ORG_TABLE[ord(_ch)] = _i
+_ORG_TABLE = np.full(256, -1, dtype=np.int32)
+"""GB 11714 character values by byte: digits 0–9, A–Z 10–35, anything else −1."""
+_ORG_TABLE[[ord(ch) for ch in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"]] = np.arange(36)
 
 
 def org_code_bad(codes: ObjArray) -> BoolArray:
@@ -289,12 +296,11 @@ def org_code_bad(codes: ObjArray) -> BoolArray:
         raise ValueError("org_code_bad needs 18-character ASCII codes")
     points = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(n, 18)
     body = _ORG_TABLE[points[:, 8:16]]
-    bad: BoolArray = (body < 0).any(axis=1)
-    check = 11 - (body * np.array(uscc.ORG_WEIGHTS, dtype=np.int64)).sum(axis=1) % 11
+    bad = np.asarray((body < 0).any(axis=1), dtype=bool)
+    check = 11 - (body @ np.array(uscc.ORG_WEIGHTS, dtype=np.int32)) % 11
     expected = np.where(check == 10, ord("X"), np.where(check == 11, ord("0"), ord("0") + check))
     bad |= points[:, 16] != expected
     return bad
-
 
 
 def _parse_uscc(sheet: _Sheet, col: Column, j: int) -> ObjArray:
@@ -323,7 +329,10 @@ def _parse_uscc(sheet: _Sheet, col: Column, j: int) -> ObjArray:
         shown = clean_text(str(cells[i]))
         if i in floats or _SCI_RE.match(key):
             sheet.add(
-                i, col.alias, "error", "uscc.excel_damaged",
+                i,
+                col.alias,
+                "error",
+                "uscc.excel_damaged",
                 f"统一社会信用代码「{shown}」已被 Excel 当作数字改坏（科学计数法或只保留 15 位有效数字）："
                 f"请把这一列的单元格格式设为“文本”，再对照营业执照重新输入完整的 18 位代码",
             )
@@ -336,12 +345,18 @@ def _parse_uscc(sheet: _Sheet, col: Column, j: int) -> ObjArray:
                 else "少了一位"
             )
             sheet.add(
-                i, col.alias, "error", "uscc.leading_zero",
+                i,
+                col.alias,
+                "error",
+                "uscc.leading_zero",
                 f"统一社会信用代码「{shown}」只有 17 位：{hint}；请把单元格格式设为“文本”后按营业执照重新输入",
             )
         elif len(key) == 18 and key.isdigit() and key.endswith("000"):
             sheet.add(
-                i, col.alias, "error", "uscc.excel_damaged",
+                i,
+                col.alias,
+                "error",
+                "uscc.excel_damaged",
                 f"统一社会信用代码「{shown}」校验码不符，末尾的 000 像是被 Excel 截成 15 位有效数字："
                 f"请把单元格格式设为“文本”，再对照营业执照重新输入",
             )
@@ -350,19 +365,34 @@ def _parse_uscc(sheet: _Sheet, col: Column, j: int) -> ObjArray:
             confused = sorted({ch for ch in key if ch in _CONFUSABLE})
             hint = "".join(f"；代码中没有字母 {ch}，是否应为 {_CONFUSABLE[ch]}" for ch in confused)
             sheet.add(
-                i, col.alias, "error", "uscc.invalid",
-                f"统一社会信用代码「{shown}」有误：{why}{hint}（请对照营业执照逐位核对）",
+                i,
+                col.alias,
+                "error",
+                "uscc.invalid",
+                f"统一社会信用代码「{shown}」有误：{why}{hint}"
+                + ("" if "营业执照" in why else "（请对照营业执照逐位核对）"),
             )
     sheet.add_rows(
-        legacy, col.alias, "warning", "uscc.legacy",
-        lambda i: f"「{keys[i]}」是 15 位旧工商注册号：可以使用，但请尽快换成营业执照上的 18 位统一社会信用代码",
+        legacy,
+        col.alias,
+        "warning",
+        "uscc.legacy",
+        lambda i: (
+            f"「{keys[i]}」是 15 位旧工商注册号：可以使用，但请尽快换成营业执照上的 18 位统一社会信用代码"
+        ),
     )
-    good_idx = np.flatnonzero(~bad & (np.fromiter(map(len, keys), dtype=np.int64, count=n) == 18))
+    good = ~bad  # valid 18-character codes (legacy 注册号 are still marked bad here)
+    good_idx = np.flatnonzero(good)
     org_bad = good_idx[org_code_bad(keys[good_idx])].tolist()
     sheet.add_rows(
-        org_bad, col.alias, "warning", "uscc.org_code",
-        lambda i: f"统一社会信用代码「{keys[i]}」第 9–17 位（组织机构代码）的校验位不符："
-        f"校验码本身正确，可能是发证时的特殊编码，请对照营业执照核对一遍",
+        org_bad,
+        col.alias,
+        "warning",
+        "uscc.org_code",
+        lambda i: (
+            f"统一社会信用代码「{keys[i]}」第 9–17 位（组织机构代码）的校验位不符："
+            f"校验码本身正确，可能是发证时的特殊编码，请对照营业执照核对一遍"
+        ),
     )
     return np.asarray(keys, dtype=object)
 
@@ -370,19 +400,35 @@ def _parse_uscc(sheet: _Sheet, col: Column, j: int) -> ObjArray:
 def _parse_id(sheet: _Sheet, col: Column, j: int) -> ObjArray:
     cells = sheet.cells[j]
     keys = np.fromiter(map(id_key, cells), dtype=object, count=len(cells))
-    numeric = [i for i, v in sheet.raw.typed[j].items() if isinstance(v, int | float) and not isinstance(v, bool)]
+    numeric = [
+        i
+        for i, v in sheet.raw.typed[j].items()
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    ]
     sheet.add_rows(
-        numeric, col.alias, "warning", "id.number_cell",
-        lambda i: f"编号「{keys[i]}」在 Excel 中是数字格式，开头的 0 可能已经丢失："
-        f"请把这一列设为“文本”格式后按原样重新输入",
+        numeric,
+        col.alias,
+        "warning",
+        "id.number_cell",
+        lambda i: (
+            f"编号「{keys[i]}」在 Excel 中是数字格式，开头的 0 可能已经丢失："
+            f"请把这一列设为“文本”格式后按原样重新输入"
+        ),
     )
     digit_lengths = Counter(len(k) for k in keys if k.isdigit())
     if digit_lengths:
         usual = digit_lengths.most_common(1)[0][0]
-        short = [i for i, k in enumerate(keys) if k.isdigit() and len(k) < usual and i not in numeric]
+        short = [
+            i for i, k in enumerate(keys) if k.isdigit() and len(k) < usual and i not in numeric
+        ]
         sheet.add_rows(
-            short, col.alias, "warning", "id.leading_zero",
-            lambda i: f"编号「{keys[i]}」比同列其他编号短（多为 {usual} 位）：开头的 0 可能被 Excel 去掉了，请核对",
+            short,
+            col.alias,
+            "warning",
+            "id.leading_zero",
+            lambda i: (
+                f"编号「{keys[i]}」比同列其他编号短（多为 {usual} 位）：开头的 0 可能被 Excel 去掉了，请核对"
+            ),
         )
     _scan_personal(sheet, col, keys)
     return keys
@@ -405,7 +451,8 @@ def _parse_enum(sheet: _Sheet, col: Column, j: int) -> ObjArray:
         canonical = lookup.get(match_key(value))
         if canonical is None:
             return value, (
-                "error", f"{col.alias}.unknown",
+                "error",
+                f"{col.alias}.unknown",
                 f"「{value}」不是有效的{col.header}：只能填写 {allowed} 之一",
             )
         return canonical, None
@@ -446,7 +493,8 @@ def _parse_multi(sheet: _Sheet, col: Column, j: int) -> ObjArray:
         value = tuple(sorted({lookup[match_key(p)] for p in parts if match_key(p) in lookup}))
         if unknown:
             return value, (
-                "error", f"{col.alias}.unknown",
+                "error",
+                f"{col.alias}.unknown",
                 f"「{'、'.join(unknown)}」不是有效的{col.header}：只能填写 {allowed}（多个用“、”分隔）",
             )
         return value, None
@@ -489,14 +537,20 @@ def _map_columns(sheet: _Sheet) -> None:
         if not header:
             if any(c != "" for c in raw.cells[j]):
                 sheet.add_at(
-                    loc, (0, j), "error", "column.no_header",
+                    loc,
+                    (0, j),
+                    "error",
+                    "column.no_header",
                     "这一列有内容但没有列名：请填写标准列名（见 docs/RECORDS.md），或删除这一列",
                 )
             continue
         col = index.get(match_key(header))
         if col is None:
             sheet.add_at(
-                loc, (0, j), "error", "column.unknown",
+                loc,
+                (0, j),
+                "error",
+                "column.unknown",
                 f"列「{header}」不在{sheet.schema.title}的公开字段清单中：本仓库和网站是公开的，"
                 f"联系电话、身份证号等非公开数据不得提交，请删除这一列"
                 f"（如是列名写错，请改为 docs/RECORDS.md 中的标准列名）",
@@ -505,7 +559,10 @@ def _map_columns(sheet: _Sheet) -> None:
         if col.alias in sheet.colmap:
             first = raw.column_label(sheet.colmap[col.alias])
             sheet.add_at(
-                loc, (0, j), "error", "column.duplicate",
+                loc,
+                (0, j),
+                "error",
+                "column.duplicate",
                 f"与「{first}」是同一列（{col.header}）：请删除其中一列",
             )
             continue
@@ -513,7 +570,10 @@ def _map_columns(sheet: _Sheet) -> None:
     for col in sheet.schema.columns:
         if col.required and col.alias not in sheet.colmap:
             sheet.add_at(
-                Location(raw.label, 1, col.header), (1, -1), "error", "column.missing",
+                Location(raw.label, raw.header_row, col.header),
+                (raw.header_row, -1),
+                "error",
+                "column.missing",
                 f"缺少必填列「{col.header}」（也可写作 {col.alias}）：请在表头加上这一列并逐行填写",
             )
 
@@ -541,11 +601,14 @@ def _drop_empty_rows(sheet: _Sheet) -> None:
 def _parse_columns(sheet: _Sheet) -> None:
     for col in sheet.schema.columns:
         j = sheet.colmap.get(col.alias)
-        sheet.values[col.alias] = _default(col, sheet.n) if j is None else _PARSERS[col.kind](sheet, col, j)
+        sheet.values[col.alias] = (
+            _default(col, sheet.n) if j is None else _PARSERS[col.kind](sheet, col, j)
+        )
     for col in sheet.schema.columns:
         if not col.required or col.alias not in sheet.colmap:
             continue
-        empty = np.flatnonzero(_is_empty(col, sheet.values[col.alias]))
+        blank = sheet.blank.get(col.alias)
+        empty = np.flatnonzero(_is_empty(col, sheet.values[col.alias]) if blank is None else blank)
         hint = REQUIRED_HINTS.get(
             (sheet.schema.name, col.alias), f"「{col.header}」是必填项，不能为空：请补上"
         )
@@ -559,12 +622,13 @@ def _duplicates(sheet: _Sheet, aliases: tuple[str, ...], code: str, what: str) -
         return
     cols = [sheet.values[a] for a in aliases]
     if len(aliases) == 1:
-        series = pd.Series(cols[0], dtype=object)
-        present = ~np.asarray(pd.isna(series), dtype=bool) & np.asarray(series != "", dtype=bool)
-        dup = np.flatnonzero(series.duplicated(keep=False).to_numpy(dtype=bool) & present)
-        keys = [(series.iat[i],) for i in dup]
+        column = cols[0]
+        dup = np.flatnonzero(pd.Series(column, dtype=object).duplicated(keep=False).to_numpy())
+        keys = [(column[i],) for i in dup.tolist()]
     else:
-        frame = pd.DataFrame({a: pd.Series(c, dtype=object) for a, c in zip(aliases, cols, strict=True)})
+        frame = pd.DataFrame(
+            {a: pd.Series(c, dtype=object) for a, c in zip(aliases, cols, strict=True)}
+        )
         match = frame.map(lambda v: match_key(v) if isinstance(v, str) else v)
         dup = np.flatnonzero(match.duplicated(keep=False).to_numpy(dtype=bool))
         keys = [tuple(match.iloc[i]) for i in dup]
@@ -577,7 +641,10 @@ def _duplicates(sheet: _Sheet, aliases: tuple[str, ...], code: str, what: str) -
         for i in rows:
             others = "、".join(str(int(sheet.excel_rows[o])) for o in rows if o != i)
             sheet.add(
-                i, aliases[-1] if len(aliases) > 1 else aliases[0], "error", code,
+                i,
+                aliases[-1] if len(aliases) > 1 else aliases[0],
+                "error",
+                code,
                 f"{what}「{shown}」与第 {others} 行重复：每条只能登记一次"
                 f"（退出的行保留并填写状态，不要重复新增）",
             )
@@ -594,15 +661,24 @@ def _status_rules(sheet: _Sheet) -> BoolArray:
     no_date = np.asarray(pd.isna(sheet.values["retired_on"]), dtype=bool)
     no_reason = np.asarray(sheet.values["retire_reason"] == "", dtype=bool)
     sheet.add_rows(
-        np.flatnonzero(retired & no_date), "retired_on", "error", "retire.no_date",
+        np.flatnonzero(retired & no_date),
+        "retired_on",
+        "error",
+        "retire.no_date",
         lambda i: f"状态为“{status[i]}”但没有退出日期：退出的行要保留，并填写退出日期和退出原因",
     )
     sheet.add_rows(
-        np.flatnonzero(retired & no_reason), "retire_reason", "error", "retire.no_reason",
+        np.flatnonzero(retired & no_reason),
+        "retire_reason",
+        "error",
+        "retire.no_reason",
         lambda i: f"状态为“{status[i]}”但没有退出原因：请填写退出原因（如 注销、调离）",
     )
     sheet.add_rows(
-        np.flatnonzero(active & ~(no_date & no_reason)), "status", "error", "retire.still_active",
+        np.flatnonzero(active & ~(no_date & no_reason)),
+        "status",
+        "error",
+        "retire.still_active",
         f"填写了退出日期或退出原因，但状态仍为“{schema.active[0]}”：已退出请改状态，未退出请清空退出日期和原因",
     )
     return active
@@ -616,12 +692,17 @@ def _one_year_before(day: date) -> date:
 
 
 def _enterprise_rules(sheet: _Sheet, today: date) -> None:
-    dates = [d for a in ("added_on", "updated_on") for d in pd.unique(sheet.values[a]) if d is not None]
+    dates = [
+        d for a in ("added_on", "updated_on") for d in pd.unique(sheet.values[a]) if d is not None
+    ]
     if dates:
         newest = max(dates)
         if date.fromisoformat(newest) < _one_year_before(today):
             sheet.add_at(
-                Location(sheet.raw.label), (0, -1), "warning", "registry.stale",
+                Location(sheet.raw.label),
+                (0, -1),
+                "warning",
+                "registry.stale",
                 f"名录库最近一次更新（纳入日期/更新日期）是 {newest}，已超过一年："
                 f"实施方案要求名录库至少每年更新一次，请核对后更新“更新日期”",
             )
@@ -633,31 +714,46 @@ def _inspector_rules(sheet: _Sheet, active: BoolArray, today: date) -> None:
     leader = np.asarray(v["leader"], dtype=bool)
     sheet.add_rows(
         np.flatnonzero(active & on_staff & np.asarray(v["cert_no"] == "", dtype=bool)),
-        "cert_no", "error", "inspector.no_cert",
+        "cert_no",
+        "error",
+        "inspector.no_cert",
         "编内执法人员必须填写执法证号：请补上；没有执法证的人员请把编制写为“编外”（编外人员只能陪同，不计入两名执法人员）",
     )
     no_expiry = np.asarray(pd.isna(v["cert_expiry"]), dtype=bool)
     sheet.add_rows(
-        np.flatnonzero(active & on_staff & no_expiry), "cert_expiry", "error", "inspector.no_cert_expiry",
+        np.flatnonzero(active & on_staff & no_expiry),
+        "cert_expiry",
+        "error",
+        "inspector.no_cert_expiry",
         "编内执法人员必须填写证件有效期至：请按执法证填写（过期的证件不会被抽中）",
     )
     today_s = today.isoformat()
     expired = [
-        i for i in np.flatnonzero(active & on_staff & ~no_expiry).tolist() if v["cert_expiry"][i] < today_s
+        i
+        for i in np.flatnonzero(active & on_staff & ~no_expiry).tolist()
+        if v["cert_expiry"][i] < today_s
     ]
     sheet.add_rows(
-        expired, "cert_expiry", "warning", "inspector.cert_expired",
+        expired,
+        "cert_expiry",
+        "warning",
+        "inspector.cert_expired",
         lambda i: f"执法证已于 {v['cert_expiry'][i]} 到期：到期后不会被抽中，请换证后更新有效期",
     )
     sheet.add_rows(
-        np.flatnonzero(active & leader & ~on_staff), "leader", "warning", "inspector.leader_off_staff",
+        np.flatnonzero(active & leader & ~on_staff),
+        "leader",
+        "warning",
+        "inspector.leader_off_staff",
         "编外人员不能作为分管领导带队：请核对编制或“分管领导”",
     )
     need_group = active & ~leader
     for alias, what in (("group", "检查组"), ("district", "负责片区")):
         sheet.add_rows(
             np.flatnonzero(need_group & np.asarray(v[alias] == "", dtype=bool)),
-            alias, "error", f"inspector.no_{alias}",
+            alias,
+            "error",
+            f"inspector.no_{alias}",
             f"非分管领导的在岗人员必须填写{what}：请补上（分管领导请在“分管领导”列填 是）",
         )
     # every member of a group covers the same district
@@ -674,7 +770,10 @@ def _inspector_rules(sheet: _Sheet, active: BoolArray, today: date) -> None:
         for i in rows:
             if match_key(v["district"][i]) != usual_key:
                 sheet.add(
-                    i, "district", "error", "group.district_mismatch",
+                    i,
+                    "district",
+                    "error",
+                    "group.district_mismatch",
                     f"检查组「{v['group'][i]}」的其他成员负责「{usual}」，这一行却是「{v['district'][i]}」："
                     f"同一检查组的负责片区必须一致，请改正",
                 )
@@ -688,7 +787,9 @@ def _checklist_rules(sheet: _Sheet) -> None:
     method = sheet.values["method"]
     sheet.add_rows(
         [i for i, m in enumerate(method) if m and match_key(m) not in methods],
-        "method", "warning", "checklist.method",
+        "method",
+        "warning",
+        "checklist.method",
         lambda i: f"检查方式「{method[i]}」不在常用方式（{'、'.join(METHODS)}）之中：请核对",
     )
 
@@ -698,13 +799,24 @@ def _plan_rules(sheet: _Sheet) -> None:
     years = v["year"]
     sheet.add_rows(
         [i for i, y in enumerate(years) if y is not None and not 2000 <= y <= 2100],
-        "year", "error", "plan.year", lambda i: f"年度「{years[i]}」不合理：请写四位年份，如 2026",
+        "year",
+        "error",
+        "plan.year",
+        lambda i: f"年度「{years[i]}」不合理：请写四位年份，如 2026",
     )
     total, rand = v["planned_total"], v["planned_random"]
     sheet.add_rows(
-        [i for i in range(sheet.n) if total[i] is not None and rand[i] is not None and rand[i] > total[i]],
-        "planned_random", "error", "plan.random_exceeds_total",
-        lambda i: f"其中双随机次数 {rand[i]} 大于计划检查次数 {total[i]}：双随机是计划的一部分，请改正",
+        [
+            i
+            for i in range(sheet.n)
+            if total[i] is not None and rand[i] is not None and rand[i] > total[i]
+        ],
+        "planned_random",
+        "error",
+        "plan.random_exceeds_total",
+        lambda i: (
+            f"其中双随机次数 {rand[i]} 大于计划检查次数 {total[i]}：双随机是计划的一部分，请改正"
+        ),
     )
     by_year: dict[int, list[int]] = defaultdict(list)
     for i, y in enumerate(years):
@@ -716,16 +828,25 @@ def _plan_rules(sheet: _Sheet) -> None:
         sum_total = sum(total[i] or 0 for i in units)
         sum_random = sum(rand[i] or 0 for i in units)
         for i in totals:
-            for alias, have, want in (("planned_total", total[i], sum_total), ("planned_random", rand[i], sum_random)):
+            for alias, have, want in (
+                ("planned_total", total[i], sum_total),
+                ("planned_random", rand[i], sum_random),
+            ):
                 if have is not None and have != want:
                     sheet.add(
-                        i, alias, "error", "plan.total_mismatch",
+                        i,
+                        alias,
+                        "error",
+                        "plan.total_mismatch",
                         f"{year} 年合计行的{sheet.header(alias)}是 {have}，但各执法单位相加为 {want}："
                         f"请改正合计或各单位的数字",
                     )
         if sum_total and sum_random < MIN_RANDOM_SHARE * sum_total:
             sheet.add(
-                (totals or units)[0], "planned_random", "warning", "plan.random_share",
+                (totals or units)[0],
+                "planned_random",
+                "warning",
+                "plan.random_share",
                 f"{year} 年双随机次数 {sum_random} 占计划检查次数 {sum_total} 的 "
                 f"{sum_random * 100 // sum_total}%，低于实施方案要求的 30%：请核对计划",
             )
@@ -742,8 +863,13 @@ def _cross_rules(sheets: Mapping[str, _Sheet], active: Mapping[str, BoolArray]) 
     if exp is not None:
         clash = [i for i, k in enumerate(exp.values["expert_id"]) if k and k in people]
         exp.add_rows(
-            clash, "expert_id", "error", "person.id_clash",
-            lambda i: f"专家编号「{exp.values['expert_id'][i]}」与执法检查人员的人员编号相同：回避登记靠编号区分人员，请改用不同编号",
+            clash,
+            "expert_id",
+            "error",
+            "person.id_clash",
+            lambda i: (
+                f"专家编号「{exp.values['expert_id'][i]}」与执法检查人员的人员编号相同：回避登记靠编号区分人员，请改用不同编号"
+            ),
         )
         people.update({k: "experts" for k in exp.values["expert_id"] if k})
 
@@ -754,22 +880,29 @@ def _cross_rules(sheets: Mapping[str, _Sheet], active: Mapping[str, BoolArray]) 
             pid = rec.values["person_id"]
             rec.add_rows(
                 [i for i, k in enumerate(pid) if k and k not in people],
-                "person_id", "error", "recusal.unknown_person",
+                "person_id",
+                "error",
+                "recusal.unknown_person",
                 lambda i: f"人员编号「{pid[i]}」不在执法检查人员名录库或专家库中：请核对编号",
             )
         if ent is not None:
-            known = set(ent.values["uscc"].tolist())
             codes = rec.values["uscc"]
+            wanted = pd.Series(ent.values["uscc"], dtype=object)
+            known = set(wanted[wanted.isin(set(codes.tolist()))].tolist())
             rec.add_rows(
                 [i for i, k in enumerate(codes) if k and k not in known and uscc.is_valid(k)],
-                "uscc", "error", "recusal.unknown_enterprise",
+                "uscc",
+                "error",
+                "recusal.unknown_enterprise",
                 lambda i: f"统一社会信用代码「{codes[i]}」不在随机抽查市场主体名录库中：请核对代码",
             )
 
     if ent is not None and ins is not None:
         covered = {
             match_key(d)
-            for d, g, a in zip(ins.values["district"], ins.values["group"], active["inspectors"], strict=True)
+            for d, g, a in zip(
+                ins.values["district"], ins.values["group"], active["inspectors"], strict=True
+            )
             if a and d and g
         }
         if "district" in ent.codes:
@@ -784,7 +917,10 @@ def _cross_rules(sheets: Mapping[str, _Sheet], active: Mapping[str, BoolArray]) 
             if len(rows) == 0:
                 continue
             ent.add(
-                int(rows[0]), "district", "error", "district.uncovered",
+                int(rows[0]),
+                "district",
+                "error",
+                "district.uncovered",
                 f"执法片区「{d}」没有检查组负责（共 {len(rows)} 家在册单位，此处为第一家）："
                 f"请在执法检查人员名录库中为一个检查组填写负责片区「{d}」，或改正片区名称",
             )
@@ -795,8 +931,12 @@ def _cross_rules(sheets: Mapping[str, _Sheet], active: Mapping[str, BoolArray]) 
         unit = plan.values["unit"]
         plan.add_rows(
             [i for i, u in enumerate(unit) if u and match_key(u) not in units],
-            "unit", "error", "plan.unknown_unit",
-            lambda i: f"执法单位「{unit[i]}」不是执法检查人员名录库中的所在股室，也不是“合计”：请核对名称",
+            "unit",
+            "error",
+            "plan.unknown_unit",
+            lambda i: (
+                f"执法单位「{unit[i]}」不是执法检查人员名录库中的所在股室，也不是“合计”：请核对名称"
+            ),
         )
 
 
@@ -855,4 +995,3 @@ def validate_tables(
         for name, s in sheets.items()
     }
     return records, out.sorted()
-

@@ -1,0 +1,66 @@
+"""Fixtures built from the bundled example county: a fresh bureau, and the demo's year."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from suiji import cli, demo, examplecounty
+
+DEMO_NOW = demo.TODAY
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep the verified-beacon cache out of the user's home during tests."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    yield
+    mp.undo()
+
+
+@pytest.fixture(scope="session")
+def demo_year(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo directory after its whole year (built once; copy it before changing it)."""
+    target = tmp_path_factory.mktemp("demo") / "bureau"
+    demo.run_demo(target, force=False, out=io.StringIO())
+    return target
+
+
+@pytest.fixture
+def demo_copy(demo_year: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo year a test may tamper with."""
+    target = tmp_path / "bureau"
+    shutil.copytree(demo_year, target)
+    return target
+
+
+@pytest.fixture
+def bureau(tmp_path: Path) -> Iterator[Path]:
+    """A bureau directory with the example county's records and a demo-chain genesis only."""
+    root = tmp_path / "bureau"
+    examplecounty.generate(root / "content" / "records")
+    (root / "private").mkdir()
+    at = "2026-01-05T09:00:00+08:00"
+    for name in ("root.key", "signing.key"):
+        assert cli.main(["--root", str(root), "--now", at, "keygen", str(root / "private" / name)]) == 0
+    assert (
+        cli.main(
+            ["--root", str(root), "--now", at, "init", "--origin", "test.invalid/suiji",
+             "--root-key", str(root / "private" / "root.key"),
+             "--key", str(root / "private" / "signing.key"), "--beacon", "suiji-demo", "--demo"]
+        )
+        == 0
+    )
+    yield root
+
+
+def suiji(root: Path, now: str, *args: str) -> int:
+    """Run a command against `root` at `now` with the bureau's signing key."""
+    key = ["--key", str(root / "private" / "signing.key")] if args and args[0] in {
+        "commit", "draw", "void"} else []
+    return cli.main(["--root", str(root), "--now", now, *args, *key])

@@ -1,0 +1,57 @@
+"""Rewrite a ledger after tampering and re-sign it with the bureau's own key.
+
+This is what a dishonest bureau could do: every signature, link and the checkpoint stay
+valid, so only re-derivation (suiji.checks) can catch the change.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from suiji import keys, ledger
+from suiji.checkpoint import Checkpoint, merkle_root, sign_checkpoint
+from suiji.encoding import canonical_json, tagged_hex
+
+Edit = Callable[[Path, list[dict[str, Any]]], None]
+
+
+def put(root: Path, value: Any) -> str:
+    """Store a (tampered) JSON value as an object; returns its id."""
+    return ledger.put_object(root, canonical_json(value))
+
+
+def get(root: Path, oid: str) -> Any:
+    return json.loads(ledger.get_object(root, oid))
+
+
+def resign(root: Path, edit: Edit) -> None:
+    """Apply `edit` to the parsed entries, then re-chain, re-sign and re-checkpoint them all."""
+    key = keys.load_private_key(root / "private" / "signing.key")
+    path = root / "ledger" / "ledger.jsonl"
+    lines = path.read_bytes().splitlines()
+    values = [json.loads(line) for line in lines]
+    edit(root, values)
+    out = [lines[0]]  # genesis (root-signed) stays as it was
+    for seq, v in enumerate(values[1:], start=1):
+        prev = tagged_hex("suiji/entry/v1", out[-1])
+        out.append(
+            ledger.encode_entry(
+                seq=seq, prev=prev, kind=v["kind"], time=v["time"], body=v["body"], key=key
+            )
+        )
+    path.write_bytes(b"".join(line + b"\n" for line in out))
+    origin = values[0]["body"]["origin"]
+    cp = Checkpoint(origin, len(out), merkle_root(out))
+    (root / "ledger" / "checkpoint").write_bytes(sign_checkpoint(cp, origin, key))
+    (root / "ledger" / ".writer-cache.json").unlink(missing_ok=True)
+
+
+def find(values: list[dict[str, Any]], kind: str, task: str | None = None) -> dict[str, Any]:
+    """The last entry of `kind` (for `task`)."""
+    for v in reversed(values):
+        if v["kind"] == kind and (task is None or v["body"].get("task") == task):
+            return v
+    raise LookupError(kind)

@@ -1,0 +1,159 @@
+"""`suiji verify` re-derives every draw: tampering re-signed with the bureau's key is caught."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.conftest import DEMO_NOW
+from tests.resign import find, get, put, resign
+
+from suiji import beacon, checks, verify
+
+
+def findings(root: Path) -> list[verify.Finding]:
+    report = verify.verify(
+        root, now=datetime.fromisoformat(DEMO_NOW), checkers=checks.default_checkers()
+    )
+    return list(report.findings)
+
+
+def codes(root: Path) -> set[str]:
+    return {f.code for f in findings(root)}
+
+
+def test_demo_year_verifies(demo_year: Path) -> None:
+    assert findings(demo_year) == []
+
+
+def test_resign_alone_keeps_the_ledger_valid(demo_copy: Path) -> None:
+    """The tamper helper itself breaks nothing: a control for the tests below."""
+    resign(demo_copy, lambda root, values: None)
+    assert findings(demo_copy) == []
+
+
+def _population_short(root: Path, values: list[dict[str, Any]]) -> None:
+    commit = find(values, "commit", "2026-001")
+    pop = get(root, commit["body"]["population_object"])
+    pop["members"] = pop["members"][1:]
+    commit["body"]["population_object"] = put(root, pop)
+    commit["body"]["eligible"] -= 1
+
+
+def _swap_target(root: Path, values: list[dict[str, Any]]) -> None:
+    drawn = find(values, "draw", "2026-001")
+    result = get(root, drawn["body"]["result_object"])
+    alternate = result["targets"]["alternates"][0]["id"]
+    result["targets"]["selected"][0]["id"] = alternate
+    result["items"][0]["target"] = alternate
+    drawn["body"]["targets"][0] = alternate
+    drawn["body"]["result_object"] = put(root, result)
+
+
+def _change_quota(root: Path, values: list[dict[str, Any]]) -> None:
+    drawn = find(values, "draw", "2026-003")
+    result = get(root, drawn["body"]["result_object"])
+    result["targets"]["quotas"][0]["quota"] += 1
+    drawn["body"]["result_object"] = put(root, result)
+
+
+def _other_round(root: Path, values: list[dict[str, Any]]) -> None:
+    b = find(values, "beacon")
+    signature = beacon.demo_sign_round(b["body"]["round"] + 1)
+    b["body"]["signature"] = signature
+    b["body"]["randomness"] = beacon.randomness_of(signature)
+
+
+def _swap_team_member(root: Path, values: list[dict[str, Any]]) -> None:
+    drawn = find(values, "draw", "2026-001")
+    result = get(root, drawn["body"]["result_object"])
+    t0, t1 = result["teams"]["teams"][0], result["teams"]["teams"][1]
+    t0["officers"][1]["person"], t1["officers"][1]["person"] = (
+        t1["officers"][1]["person"],
+        t0["officers"][1]["person"],
+    )
+    drawn["body"]["result_object"] = put(root, result)
+
+
+def _swap_item(root: Path, values: list[dict[str, Any]]) -> None:
+    drawn = find(values, "draw", "2026-001")
+    result = get(root, drawn["body"]["result_object"])
+    first, second = result["items"][0]["items"], result["items"][1]["items"]
+    first[0], second[0] = second[0], first[0]
+    drawn["body"]["result_object"] = put(root, result)
+
+
+def _replace_target_everywhere(root: Path, values: list[dict[str, Any]]) -> None:
+    """A target replaced in the draw, its items and its team: consistent, but not the draw."""
+    drawn = find(values, "draw", "2026-002")
+    result = get(root, drawn["body"]["result_object"])
+    old = result["targets"]["selected"][-1]["id"]
+    new = result["targets"]["alternates"][0]["id"]
+    result = _rename(result, old, new)
+    drawn["body"]["targets"] = [new if t == old else t for t in drawn["body"]["targets"]]
+    drawn["body"]["result_object"] = put(root, result)
+
+
+def _rename(value: Any, old: str, new: str) -> Any:
+    if isinstance(value, dict):
+        return {k: _rename(v, old, new) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rename(v, old, new) for v in value]
+    return new if value == old else value
+
+
+def _other_replacement(root: Path, values: list[dict[str, Any]]) -> None:
+    void = find(values, "person-void")
+    void["body"]["replacement"] = "ZF001"
+
+
+def _drop_enterprise(root: Path, values: list[dict[str, Any]]) -> None:
+    """The last commitment's registry snapshot silently loses a row (no retirement)."""
+    commit = find(values, "commit", "2026-003")
+    data = (root / "ledger" / "objects" / commit["body"]["snapshots"]["enterprises_object"]).read_bytes()
+    lines = data.split(b"\n")
+    import json
+
+    header = json.loads(lines[0])
+    header["rows"] -= 1
+    from suiji.encoding import canonical_json
+    from suiji.ledger import put_object
+
+    kept = [canonical_json(header), *lines[1:3], *lines[4:]]
+    commit["body"]["snapshots"]["enterprises_object"] = put_object(root, b"\n".join(kept))
+
+
+def _late_commit_void(root: Path, values: list[dict[str, Any]]) -> None:
+    void = find(values, "commit-void")
+    void["time"] = "2026-03-22T00:00:00Z"  # after its round (2026-03-21T01:00:00Z)
+
+
+def _seed(root: Path, values: list[dict[str, Any]]) -> None:
+    drawn = find(values, "draw", "2026-002")
+    drawn["body"]["seed"] = "0" * 64
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (_population_short, "population"),
+        (_swap_target, "draw-result"),
+        (_change_quota, "draw-result"),
+        (_other_round, "beacon-signature"),
+        (_swap_team_member, "draw-result"),
+        (_swap_item, "draw-result"),
+        (_replace_target_everywhere, "draw-targets"),
+        (_other_replacement, "void-replacement"),
+        (_drop_enterprise, "registry-dropped"),
+        (_late_commit_void, "void-late"),
+        (_seed, "seed"),
+    ],
+    ids=lambda v: getattr(v, "__name__", str(v)).strip("_"),
+)
+def test_resigned_tampering_is_caught(demo_copy: Path, edit: Any, expected: str) -> None:
+    resign(demo_copy, edit)
+    found = findings(demo_copy)
+    assert expected in {f.code for f in found}, found
+    assert all(f.tag == "integrity" for f in found)

@@ -1,0 +1,77 @@
+"""Coverage: the yearly cap, cycle exclusions, who is due, the 30% ratio."""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from suiji import coverage
+from suiji.coverage import DrawnTask
+
+
+def ent(uscc: str, **flags: Any) -> dict[str, Any]:
+    return {"uscc": uscc, "name": f"单位{uscc}", "status": "在册", "retired_on": None, **flags}
+
+
+def test_cap_and_cycle_exclusions() -> None:
+    history = [
+        DrawnTask("2026-001", "股", date(2026, 2, 1), ("A", "B")),
+        DrawnTask("2026-002", "股", date(2026, 5, 1), ("A",)),
+        DrawnTask("2025-009", "股", date(2025, 12, 1), ("C",)),
+    ]
+    capped = coverage.exclusions(history, year=2026, yearly_cap=2, exclude_drawn_this_year=False)
+    assert list(capped) == ["A"] and "上限" in capped["A"]
+    cycle = coverage.exclusions(history, year=2026, yearly_cap=2, exclude_drawn_this_year=True)
+    assert sorted(cycle) == ["A", "B"]  # C was drawn in 2025: a new year, a new cycle
+
+
+@given(
+    st.lists(st.lists(st.sampled_from("ABCDEFG"), max_size=4, unique=True), max_size=8),
+    st.integers(1, 3),
+)
+def test_over_cap_never_eligible(tasks: list[list[str]], cap: int) -> None:
+    history = [DrawnTask(f"t{i}", "股", date(2026, 3, 1), tuple(t)) for i, t in enumerate(tasks)]
+    excluded = coverage.exclusions(history, year=2026, yearly_cap=cap, exclude_drawn_this_year=False)
+    counts = coverage.draws_in_year(history, 2026)
+    for uscc, n in counts.items():
+        assert (uscc in excluded) == (n >= cap)
+
+
+def test_due_lists_key_units_yearly_and_flagged_half_yearly() -> None:
+    rows = [
+        ent("K1", key_unit=True),
+        ent("K2", key_unit=True),
+        ent("F1", complaints=True),
+        ent("F2", blacklist=True),
+        ent("H1", major_hazard=True),
+        ent("R1", key_unit=True, status="注销", retired_on="2026-01-01"),
+    ]
+    history = [
+        DrawnTask("t1", "危化股", date(2026, 3, 1), ("K1", "F1")),
+        DrawnTask("t2", "危化股", date(2026, 8, 1), ("F2",)),
+    ]
+    rep = coverage.report(history, rows, [], today=date(2026, 9, 30))
+    due = {(d.uscc, d.rule) for d in rep.due}
+    # K1 covered this year; F1 covered only in the first half; F2 covered this half.
+    assert due == {("K2", "key_unit"), ("F1", "flagged"), ("H1", "major_hazard")}
+
+
+def test_ratio_per_unit_against_annual_plan() -> None:
+    plan = [
+        {"year": 2026, "unit": "危化股", "planned_total": 20, "planned_random": 8},
+        {"year": 2026, "unit": "执法大队", "planned_total": 10, "planned_random": 2},
+        {"year": 2026, "unit": "合计", "planned_total": 30, "planned_random": 10},
+    ]
+    history = [DrawnTask("t1", "危化股", date(2026, 3, 1), tuple("ABCDEF"))]
+    rep = coverage.report(history, [], plan, today=date(2026, 6, 1))
+    by_unit = {r.unit: r for r in rep.ratios}
+    assert by_unit["危化股"].share == Fraction(6, 20)
+    assert by_unit["危化股"].planned_share == Fraction(8, 20)
+    assert by_unit["执法大队"].planned_share < coverage.DEFAULT_MIN_RATIO
+    assert by_unit["合计"].done_random == 6
+    text = coverage.render_text(rep)
+    assert "计划占比 40.0%，达标" in text and "计划占比 20.0%，未达标" in text

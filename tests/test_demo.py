@@ -1,0 +1,61 @@
+"""`suiji demo DIR`: a whole year through the real commands, with its own fixed today."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from suiji import cli, demo, ledger
+from suiji.encoding import parse_canonical
+
+
+def test_demo_year_has_every_kind_of_step(demo_year: Path) -> None:
+    kinds = [e.kind for e in ledger.read_entries(demo_year)]
+    assert kinds[0] == "genesis"
+    for kind in ("commit", "commit-void", "beacon", "draw", "person-void"):
+        assert kind in kinds
+    draws = [e for e in ledger.read_entries(demo_year) if e.kind == "draw"]
+    plans = {e.body["task"] for e in draws}
+    assert plans == {"2026-001", "2026-002", "2026-003", "2026-004"}
+    for d in draws:
+        result = parse_canonical(ledger.get_object(demo_year, d.body["result_object"]))
+        assert result["teams"] is not None, d.body["task"]  # every task has its teams
+        assert all(len(i["items"]) >= 2 for i in result["items"])
+
+
+def test_demo_verifies_and_uses_its_own_today(
+    demo_year: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SUIJI_NOW", raising=False)
+    assert cli.main(["--root", str(demo_year), "verify"]) == 0
+    capsys.readouterr()
+    assert cli.main(["--root", str(demo_year), "coverage", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["today"] == demo.TODAY[:10]
+    # A 重点 enterprise not drawn this year is due.
+    assert any(d["rule"] == "key_unit" for d in report["due"])
+
+
+def test_demo_keeps_its_key_private(demo_year: Path) -> None:
+    private = demo_year / "private"
+    assert stat.S_IMODE(private.stat().st_mode) == 0o700
+    assert stat.S_IMODE((private / "signing.key").stat().st_mode) == 0o600
+    assert "private/" in (demo_year / ".gitignore").read_text("utf-8")
+    for folder in ("ledger", "content"):
+        for path in (demo_year / folder).rglob("*"):
+            if path.is_file():
+                assert b"PRIVATE KEY" not in path.read_bytes(), path
+
+
+def test_existing_directory_is_refused_without_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "d"
+    target.mkdir()
+    (target / "keep.txt").write_text("mine", "utf-8")
+    assert cli.main(["demo", str(target)]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert [p.name for p in target.iterdir()] == ["keep.txt"]
