@@ -6,10 +6,10 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from suiji import coverage
+from suiji import coverage, tasks  # tasks loads py_ecc, which raises the recursion limit
 from suiji.coverage import DrawnTask
 
 
@@ -75,3 +75,37 @@ def test_ratio_per_unit_against_annual_plan() -> None:
     assert by_unit["合计"].done_random == 6
     text = coverage.render_text(rep)
     assert "计划占比 40.0%，达标" in text and "计划占比 20.0%，未达标" in text
+
+
+@settings(deadline=None, max_examples=40)
+@given(st.integers(1, 3), st.lists(st.integers(0, 316), min_size=1, max_size=40))
+def test_enterprise_over_cap_is_never_in_the_population(cap: int, picks: list[int]) -> None:
+    """Whatever earlier draws did, the committed population never holds an over-cap unit."""
+    rows, plan = _example()
+    active = sorted(str(r["uscc"]) for r in rows if r["status"] == "在册")
+    history = [
+        DrawnTask(f"t{i}", "股", date(2026, 2, 1), (active[p],)) for i, p in enumerate(picks)
+    ]
+    pop = tasks.derive_population(plan, rows, as_of=date(2026, 3, 1), drawn=history, yearly_cap=cap)
+    counts = coverage.draws_in_year(history, 2026)
+    members = {m.id for m in pop.members}
+    for uscc, n in counts.items():
+        assert (uscc in members) == (n < cap)
+    assert all(dict(pop.excluded)[u] for u, n in counts.items() if n >= cap)
+
+
+_CACHE: dict[str, Any] = {}
+
+
+def _example() -> tuple[list[dict[str, Any]], Any]:
+    """Example county's enterprises and plan 2026-001 (loaded once)."""
+    if not _CACHE:
+        from pathlib import Path
+
+        from suiji import records
+        from suiji.plan import load_plan
+
+        base = Path(__file__).resolve().parent.parent / "content" / "records"
+        _CACHE["rows"] = records.load_all(base, date(2026, 3, 1)).rows("enterprises")
+        _CACHE["plan"] = load_plan(base / "plans" / "2026-001.toml")
+    return _CACHE["rows"], _CACHE["plan"]

@@ -52,7 +52,7 @@ SEEDS = {
 }
 T0 = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 BEACON = {
-    "name": "suiji-demo",
+    "name": "test-beacon",
     "chain_hash": "00" * 32,
     "public_key": "00" * 48,
     "scheme": "test-only",

@@ -200,3 +200,18 @@ def test_extra_inputs_only_ledger(tmp_path: Path) -> None:
     assert suiji(root, DRAW_AT, "draw", "2026-001", "--extra", "福彩3D=371") == 0
     assert [e.kind for e in entries(root)] == ["genesis", "commit", "draw"]
     assert cli.main(["--root", str(root), "--now", DRAW_AT, "verify"]) == 0
+
+
+def test_demo_beacon_is_refused_by_a_real_ledger(tmp_path: Path) -> None:
+    """The demo chain's secret key is published: only a demo genesis may accept it."""
+    from suiji import cli
+
+    root = tmp_path / "b"
+    (root / "private").mkdir(parents=True)
+    at = "2026-01-05T09:00:00+08:00"
+    for name in ("root.key", "signing.key"):
+        assert cli.main(["--root", str(root), "--now", at, "keygen", str(root / "private" / name)]) == 0
+    assert cli.main(["--root", str(root), "init", "--origin", "t.invalid/real",
+                     "--root-key", str(root / "private/root.key"),
+                     "--key", str(root / "private/signing.key"), "--beacon", "suiji-demo"]) == 2
+    assert not (root / "ledger" / "ledger.jsonl").exists()

@@ -457,6 +457,10 @@ def parse_genesis(body: Mapping[str, Any]) -> GenesisInfo:
         names.append(b["name"])
     if len(set(names)) != len(names):
         raise ValueError("beacons 的 name 不能重复")
+    from suiji.beacon import is_demo_chain
+
+    if not demo and any(is_demo_chain(b) for b in beacons):
+        raise ValueError("演示随机信标 suiji-demo 的私钥是公开的，只能用于演示账本（--demo）")
     keys = K.parse_genesis_keys(body)
     return GenesisInfo(origin, demo, delay, tuple(beacons), keys)
 
