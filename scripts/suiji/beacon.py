@@ -40,8 +40,8 @@ from py_ecc.optimized_bls12_381.optimized_curve import G2, curve_order, is_inf, 
 from py_ecc.optimized_bls12_381.optimized_pairing import final_exponentiate, pairing
 
 from suiji import __version__
-from suiji.encoding import MAX_INT, canonical_json, tagged_hex
-from suiji.errors import CheckFailed, InputError, UsageError
+from suiji.encoding import MAX_INT, canonical_json, parse_strict_json, tagged_hex
+from suiji.errors import CanonicalError, CheckFailed, InputError, UsageError
 
 
 class BeaconError(CheckFailed):
@@ -494,21 +494,11 @@ _MAX_RESPONSE = 64 * 1024
 
 
 def _strict_json(data: bytes) -> Any:
-    def no_dupes(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for k, v in pairs:
-            if k in out:
-                raise ValueError(f"重复的键 {k!r}")
-            out[k] = v
-        return out
-
-    def no_float(text: str) -> Any:
-        raise ValueError(f"不允许小数 {text}")
-
-    return json.loads(
-        data.decode("utf-8"), object_pairs_hook=no_dupes, parse_float=no_float,
-        parse_constant=no_float,
-    )
+    """Strict JSON (no duplicate keys or floats); errors as ValueError for the relay loop."""
+    try:
+        return parse_strict_json(data)
+    except CanonicalError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def _fetch_one(chain: Chain, round: int, relay: str, timeout: float) -> str:

@@ -118,6 +118,26 @@ def _reject_float(text: str) -> Any:
     raise CanonicalError(f"不允许小数: {text}")
 
 
+def parse_strict_json(data: bytes) -> Any:
+    """Parse JSON that need not be canonical (a relay's answer, a recorded file) strictly:
+    UTF-8 only, no duplicate keys, no floats, NaN or Infinity — Python's json accepts all
+    of those silently (and keeps the last of duplicate keys).
+    """
+    try:
+        text = data.decode("utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise CanonicalError(f"不是合法的 UTF-8: {exc}") from None
+    try:
+        return json.loads(
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_reject_constant,
+            parse_float=_reject_float,
+        )
+    except json.JSONDecodeError as exc:
+        raise CanonicalError(f"不是合法的 JSON: {exc.msg}（位置 {exc.pos}）") from None
+
+
 def parse_canonical(data: bytes) -> Any:
     """Parse bytes that must already be canonical; anything else is a CanonicalError.
 
@@ -137,15 +157,7 @@ def parse_canonical(data: bytes) -> Any:
             return value
     except (ValueError, CanonicalError, RecursionError):
         pass
-    try:
-        value = json.loads(
-            text,
-            object_pairs_hook=_no_duplicates,
-            parse_constant=_reject_constant,
-            parse_float=_reject_float,
-        )
-    except json.JSONDecodeError as exc:
-        raise CanonicalError(f"不是合法的 JSON: {exc.msg}（位置 {exc.pos}）") from None
+    value = parse_strict_json(data)
     if canonical_json(value) != data:
         raise CanonicalError("不是规范 JSON（键序、空白、转义或数字写法不符）")
     return value

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from suiji.encoding import clean_text, match_key
 from suiji.errors import InputError
+from suiji.records.schema import AFFILIATIONS, INDUSTRIES, RISKS, SCALES
 
 if TYPE_CHECKING:  # teams imports draw, draw imports plan: import teams lazily at run time.
     from suiji.teams import TeamRules
@@ -32,22 +33,8 @@ UNDIRECTED = "不定向"
 DIRECTED = "定向"
 KINDS = (UNDIRECTED, DIRECTED)
 
-# The registry's vocabularies (docs/RECORDS.md). Kept here rather than imported from
-# suiji.records, whose package pulls in pandas: a verifier re-running a draw needs neither.
-# tests/test_plan.py checks they equal suiji.records.schema's.
-INDUSTRIES = (
-    "危险化学品生产",
-    "危险化学品经营（带储存）",
-    "危险化学品经营（不带储存）",
-    "危险化学品使用",
-    "危险化学品储存",
-    "烟花爆竹批发",
-    "烟花爆竹零售",
-)
-AFFILIATIONS = ("中央", "省属", "市属", "县属", "其他")
-SCALES = ("大型", "中型", "小型", "微型")
-RISKS = ("重大风险", "较大风险", "一般风险", "低风险")
-
+# The registry's vocabularies (docs/RECORDS.md) come from the schema module, which imports
+# no pandas: a verifier re-running a draw needs neither pandas nor the readers.
 CATEGORY_KEYS: dict[str, tuple[str, ...] | None] = {
     "industry": INDUSTRIES,
     "affiliation": AFFILIATIONS,
