@@ -34,6 +34,7 @@ demo: venv
 
 lint: venv
 	$(BIN)/ruff check scripts tests benchmarks pelicanconf.py publishconf.py
+	$(BIN)/ruff format --check scripts tests benchmarks pelicanconf.py publishconf.py
 
 typecheck: venv
 	$(BIN)/mypy scripts/suiji

@@ -53,9 +53,15 @@ ARTICLE_SAVE_AS = ""
 
 # The download list of records (every ALL-CAPS setting reaches the templates).
 _RECORDS = Path(__file__).resolve().parent / PATH / "records"
-RECORD_FILES = sorted(
-    str(p.relative_to(_RECORDS)) for p in _RECORDS.rglob("*") if p.is_file() and p.name != ".gitkeep"
-) if _RECORDS.is_dir() else []
+RECORD_FILES = (
+    sorted(
+        str(p.relative_to(_RECORDS))
+        for p in _RECORDS.rglob("*")
+        if p.is_file() and p.name != ".gitkeep"
+    )
+    if _RECORDS.is_dir()
+    else []
+)
 
 RELATIVE_URLS = True
 DELETE_OUTPUT_DIRECTORY = True

@@ -50,12 +50,18 @@ def main() -> int:
         rows = [
             ("literal e(G2,sig)==e(pk,H) (baseline)", timed(literal, 3)),
             ("verify_round, no cache", timed(lambda: beacon.verify_round(chain, ROUND, SIG), 5)),
-            ("verify_round, cache hit", timed(
-                lambda: beacon.verify_round(chain, ROUND, SIG, cache=cache), 50)),
-            ("decode G1 sig + subgroup check", timed(
-                lambda: beacon._decode_g1(bytes.fromhex(SIG), "bench"), 20)),
-            ("chain_from_facts (G2 key + subgroup)", timed(
-                lambda: beacon.chain_from_facts(beacon.chain_facts("drand-quicknet")), 10)),
+            (
+                "verify_round, cache hit",
+                timed(lambda: beacon.verify_round(chain, ROUND, SIG, cache=cache), 50),
+            ),
+            (
+                "decode G1 sig + subgroup check",
+                timed(lambda: beacon._decode_g1(bytes.fromhex(SIG), "bench"), 20),
+            ),
+            (
+                "chain_from_facts (G2 key + subgroup)",
+                timed(lambda: beacon.chain_from_facts(beacon.chain_facts("drand-quicknet")), 10),
+            ),
             ("hash_to_G1", timed(lambda: beacon._hash_to_g1(ROUND), 20)),
             ("demo_sign_round", timed(lambda: beacon.demo_sign_round(ROUND), 20)),
         ]

@@ -47,12 +47,28 @@ def bureau(tmp_path: Path) -> Iterator[Path]:
     (root / "private").mkdir()
     at = "2026-01-05T09:00:00+08:00"
     for name in ("root.key", "signing.key"):
-        assert cli.main(["--root", str(root), "--now", at, "keygen", str(root / "private" / name)]) == 0
+        assert (
+            cli.main(["--root", str(root), "--now", at, "keygen", str(root / "private" / name)])
+            == 0
+        )
     assert (
         cli.main(
-            ["--root", str(root), "--now", at, "init", "--origin", "test.invalid/suiji",
-             "--root-key", str(root / "private" / "root.key"),
-             "--key", str(root / "private" / "signing.key"), "--beacon", "suiji-demo", "--demo"]
+            [
+                "--root",
+                str(root),
+                "--now",
+                at,
+                "init",
+                "--origin",
+                "test.invalid/suiji",
+                "--root-key",
+                str(root / "private" / "root.key"),
+                "--key",
+                str(root / "private" / "signing.key"),
+                "--beacon",
+                "suiji-demo",
+                "--demo",
+            ]
         )
         == 0
     )
@@ -61,6 +77,9 @@ def bureau(tmp_path: Path) -> Iterator[Path]:
 
 def suiji(root: Path, now: str, *args: str) -> int:
     """Run a command against `root` at `now` with the bureau's signing key."""
-    key = ["--key", str(root / "private" / "signing.key")] if args and args[0] in {
-        "commit", "draw", "void"} else []
+    key = (
+        ["--key", str(root / "private" / "signing.key")]
+        if args and args[0] in {"commit", "draw", "void"}
+        else []
+    )
     return cli.main(["--root", str(root), "--now", now, *args, *key])

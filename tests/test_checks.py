@@ -112,7 +112,9 @@ def _other_replacement(root: Path, values: list[dict[str, Any]]) -> None:
 def _drop_enterprise(root: Path, values: list[dict[str, Any]]) -> None:
     """The last commitment's registry snapshot silently loses a row (no retirement)."""
     commit = find(values, "commit", "2026-003")
-    data = (root / "ledger" / "objects" / commit["body"]["snapshots"]["enterprises_object"]).read_bytes()
+    data = (
+        root / "ledger" / "objects" / commit["body"]["snapshots"]["enterprises_object"]
+    ).read_bytes()
     lines = data.split(b"\n")
     import json
 

@@ -22,7 +22,20 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_help_lists_commands() -> None:
     out = run("--help")
     assert out.returncode == 0
-    for command in ("demo",):
+    for command in (
+        "check",
+        "keygen",
+        "init",
+        "key",
+        "commit",
+        "draw",
+        "void",
+        "coverage",
+        "verify",
+        "gitcheck",
+        "ledger",
+        "demo",
+    ):
         assert command in out.stdout
     assert "随机" in out.stdout
 

@@ -35,7 +35,9 @@ def test_cap_and_cycle_exclusions() -> None:
 )
 def test_over_cap_never_eligible(tasks: list[list[str]], cap: int) -> None:
     history = [DrawnTask(f"t{i}", "股", date(2026, 3, 1), tuple(t)) for i, t in enumerate(tasks)]
-    excluded = coverage.exclusions(history, year=2026, yearly_cap=cap, exclude_drawn_this_year=False)
+    excluded = coverage.exclusions(
+        history, year=2026, yearly_cap=cap, exclude_drawn_this_year=False
+    )
     counts = coverage.draws_in_year(history, 2026)
     for uscc, n in counts.items():
         assert (uscc in excluded) == (n >= cap)

@@ -49,7 +49,9 @@ def test_commit_names_inputs_and_a_future_round(bureau: Path) -> None:
 def test_draw_before_round_is_refused_and_changes_nothing(bureau: Path) -> None:
     assert suiji(bureau, COMMIT_AT, "commit", str(bureau / PLANS / "2026-001.toml")) == 0
     before = tree(bureau)
-    assert suiji(bureau, "2026-03-16T20:00:00+08:00", "draw", "2026-001", "--extra", "福彩3D=371") == 2
+    assert (
+        suiji(bureau, "2026-03-16T20:00:00+08:00", "draw", "2026-001", "--extra", "福彩3D=371") == 2
+    )
     assert tree(bureau) == before
 
 
@@ -64,7 +66,9 @@ def test_draw_records_beacon_then_draw_and_refuses_a_second(bureau: Path) -> Non
     assert [i["target"] for i in result["items"]] == drawn.body["targets"]
     assert all(len(i["items"]) == 3 for i in result["items"])
     before = tree(bureau)
-    assert suiji(bureau, "2026-03-18T10:00:00+08:00", "draw", "2026-001", "--extra", "福彩3D=371") == 2
+    assert (
+        suiji(bureau, "2026-03-18T10:00:00+08:00", "draw", "2026-001", "--extra", "福彩3D=371") == 2
+    )
     assert tree(bureau) == before
 
 
@@ -72,7 +76,10 @@ def test_missing_extra_input_is_refused(bureau: Path) -> None:
     assert suiji(bureau, COMMIT_AT, "commit", str(bureau / PLANS / "2026-001.toml")) == 0
     before = tree(bureau)
     assert suiji(bureau, DRAW_AT, "draw", "2026-001") == 2
-    assert suiji(bureau, DRAW_AT, "draw", "2026-001", "--extra", "福彩3D=371", "--extra", "骰子=6") == 2
+    assert (
+        suiji(bureau, DRAW_AT, "draw", "2026-001", "--extra", "福彩3D=371", "--extra", "骰子=6")
+        == 2
+    )
     assert tree(bureau) == before
 
 
@@ -80,17 +87,27 @@ def test_void_commitment_only_before_its_round(bureau: Path) -> None:
     plan = str(bureau / PLANS / "2026-001.toml")
     assert suiji(bureau, COMMIT_AT, "commit", plan) == 0
     assert suiji(bureau, COMMIT_AT, "commit", plan) == 2  # still live: void it first
-    assert suiji(bureau, "2026-03-16T10:00:00+08:00", "void", "2026-001", "--reason", "方案有误") == 0
+    assert (
+        suiji(bureau, "2026-03-16T10:00:00+08:00", "void", "2026-001", "--reason", "方案有误") == 0
+    )
     assert suiji(bureau, "2026-03-16T11:00:00+08:00", "commit", plan) == 0
     before = tree(bureau)
-    assert suiji(bureau, "2026-03-18T11:00:00+08:00", "void", "2026-001", "--reason", "结果不满意") == 2
+    assert (
+        suiji(bureau, "2026-03-18T11:00:00+08:00", "void", "2026-001", "--reason", "结果不满意")
+        == 2
+    )
     assert tree(bureau) == before
 
 
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda t: t.replace('kind = "不定向"', 'kind = "定向"') + '\n[filters]\ncolour = ["红"]\n', "colour"),
+        (
+            lambda t: (
+                t.replace('kind = "不定向"', 'kind = "定向"') + '\n[filters]\ncolour = ["红"]\n'
+            ),
+            "colour",
+        ),
         (lambda t: t.replace('ratio = "5%"', 'ratio = "120%"'), "120%"),
     ],
     ids=["unknown-filter", "ratio-above-1"],
@@ -114,14 +131,24 @@ def _recorded(tmp_path: Path, rnd: int, signature: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("bad", ["zz" * 48, "ab" * 10, None], ids=["not-hex", "short", "other-round"])
+@pytest.mark.parametrize(
+    "bad", ["zz" * 48, "ab" * 10, None], ids=["not-hex", "short", "other-round"]
+)
 def test_bad_beacon_values_are_refused(bureau: Path, tmp_path: Path, bad: str | None) -> None:
     assert suiji(bureau, COMMIT_AT, "commit", str(bureau / PLANS / "2026-001.toml")) == 0
     rnd = entries(bureau)[-1].body["beacon"]["round"]
     signature = bad if bad is not None else beacon.demo_sign_round(rnd + 1)
     before = tree(bureau)
-    code = suiji(bureau, DRAW_AT, "draw", "2026-001", "--extra", "福彩3D=371",
-                 "--beacons", str(_recorded(tmp_path, rnd, signature)))
+    code = suiji(
+        bureau,
+        DRAW_AT,
+        "draw",
+        "2026-001",
+        "--extra",
+        "福彩3D=371",
+        "--beacons",
+        str(_recorded(tmp_path, rnd, signature)),
+    )
     assert code in (1, 2)
     assert tree(bureau) == before
 
@@ -134,14 +161,38 @@ def test_person_void_replaces_by_next_ticket_and_touches_no_other_team(bureau: P
     before = teams.team_draw_from_json(result["teams"])
     first = before.teams[0]
     person = first.officers[0].person
-    assert suiji(bureau, "2026-03-18T09:00:00+08:00", "void", "2026-001", person,
-                 "--team", first.key, "--reason", "本人申请回避") == 0
+    assert (
+        suiji(
+            bureau,
+            "2026-03-18T09:00:00+08:00",
+            "void",
+            "2026-001",
+            person,
+            "--team",
+            first.key,
+            "--reason",
+            "本人申请回避",
+        )
+        == 0
+    )
     void = entries(bureau)[-1]
     assert void.kind == "person-void" and void.body["person"] == person
     assert void.body["replacement"] not in {p for _, p in first.members()}
     # Voiding a person who is not on that team is refused.
-    assert suiji(bureau, "2026-03-18T10:00:00+08:00", "void", "2026-001", person,
-                 "--team", first.key, "--reason", "again") == 2
+    assert (
+        suiji(
+            bureau,
+            "2026-03-18T10:00:00+08:00",
+            "void",
+            "2026-001",
+            person,
+            "--team",
+            first.key,
+            "--reason",
+            "again",
+        )
+        == 2
+    )
 
 
 def test_genuine_quicknet_round_end_to_end(tmp_path: Path) -> None:
@@ -157,11 +208,31 @@ def test_genuine_quicknet_round_end_to_end(tmp_path: Path) -> None:
 
     at = datetime.fromtimestamp(commit_unix - 3600, UTC).isoformat()
     for name in ("root.key", "signing.key"):
-        assert cli.main(["--root", str(root), "--now", at, "keygen", str(root / "private" / name)]) == 0
-    assert cli.main(["--root", str(root), "--now", at, "init", "--origin", "t.invalid/q",
-                     "--root-key", str(root / "private/root.key"),
-                     "--key", str(root / "private/signing.key"),
-                     "--beacon", "drand-quicknet", "--demo"]) == 0
+        assert (
+            cli.main(["--root", str(root), "--now", at, "keygen", str(root / "private" / name)])
+            == 0
+        )
+    assert (
+        cli.main(
+            [
+                "--root",
+                str(root),
+                "--now",
+                at,
+                "init",
+                "--origin",
+                "t.invalid/q",
+                "--root-key",
+                str(root / "private/root.key"),
+                "--key",
+                str(root / "private/signing.key"),
+                "--beacon",
+                "drand-quicknet",
+                "--demo",
+            ]
+        )
+        == 0
+    )
     commit_at = datetime.fromtimestamp(commit_unix, UTC).isoformat()
     assert suiji(root, commit_at, "commit", str(root / PLANS / "2026-002.toml")) == 0
     assert entries(root)[-1].body["beacon"]["round"] == 1_000_000
@@ -173,7 +244,9 @@ def test_genuine_quicknet_round_end_to_end(tmp_path: Path) -> None:
     rounds = str(beacon.recorded_path("drand-quicknet"))
     assert suiji(root, later, "draw", "2026-002", "--beacons", rounds) == 0
     b = next(e for e in entries(root) if e.kind == "beacon")
-    assert b.body["randomness"] == "b22aad4794f7451896f7a371aa46106fd84d919f3f569acd5b2fddf1d1440af3"
+    assert (
+        b.body["randomness"] == "b22aad4794f7451896f7a371aa46106fd84d919f3f569acd5b2fddf1d1440af3"
+    )
     assert cli.main(["--root", str(root), "--now", later, "verify"]) == 0
     assert parse_time(entries(root)[-1].time) >= parse_time(b.time)
 
@@ -187,16 +260,37 @@ def test_extra_inputs_only_ledger(tmp_path: Path) -> None:
     (root / "private").mkdir()
     at = "2026-01-05T09:00:00+08:00"
     for name in ("root.key", "signing.key"):
-        assert cli.main(["--root", str(root), "--now", at, "keygen", str(root / "private" / name)]) == 0
-    assert cli.main(["--root", str(root), "--now", at, "init", "--origin", "t.invalid/x",
-                     "--root-key", str(root / "private/root.key"),
-                     "--key", str(root / "private/signing.key"), "--demo"]) == 0
+        assert (
+            cli.main(["--root", str(root), "--now", at, "keygen", str(root / "private" / name)])
+            == 0
+        )
+    assert (
+        cli.main(
+            [
+                "--root",
+                str(root),
+                "--now",
+                at,
+                "init",
+                "--origin",
+                "t.invalid/x",
+                "--root-key",
+                str(root / "private/root.key"),
+                "--key",
+                str(root / "private/signing.key"),
+                "--demo",
+            ]
+        )
+        == 0
+    )
     # A plan without extra inputs would have no randomness at all: refused.
     assert suiji(root, COMMIT_AT, "commit", str(root / PLANS / "2026-004.toml")) == 2
     assert suiji(root, COMMIT_AT, "commit", str(root / PLANS / "2026-001.toml")) == 0
     terms = entries(root)[-1].body["beacon"]
     assert terms == {"source": "extra-only", "draw_after": "2026-03-17T01:00:00Z"}
-    assert suiji(root, "2026-03-16T20:00:00+08:00", "draw", "2026-001", "--extra", "福彩3D=371") == 2
+    assert (
+        suiji(root, "2026-03-16T20:00:00+08:00", "draw", "2026-001", "--extra", "福彩3D=371") == 2
+    )
     assert suiji(root, DRAW_AT, "draw", "2026-001", "--extra", "福彩3D=371") == 0
     assert [e.kind for e in entries(root)] == ["genesis", "commit", "draw"]
     assert cli.main(["--root", str(root), "--now", DRAW_AT, "verify"]) == 0
@@ -210,8 +304,26 @@ def test_demo_beacon_is_refused_by_a_real_ledger(tmp_path: Path) -> None:
     (root / "private").mkdir(parents=True)
     at = "2026-01-05T09:00:00+08:00"
     for name in ("root.key", "signing.key"):
-        assert cli.main(["--root", str(root), "--now", at, "keygen", str(root / "private" / name)]) == 0
-    assert cli.main(["--root", str(root), "init", "--origin", "t.invalid/real",
-                     "--root-key", str(root / "private/root.key"),
-                     "--key", str(root / "private/signing.key"), "--beacon", "suiji-demo"]) == 2
+        assert (
+            cli.main(["--root", str(root), "--now", at, "keygen", str(root / "private" / name)])
+            == 0
+        )
+    assert (
+        cli.main(
+            [
+                "--root",
+                str(root),
+                "init",
+                "--origin",
+                "t.invalid/real",
+                "--root-key",
+                str(root / "private/root.key"),
+                "--key",
+                str(root / "private/signing.key"),
+                "--beacon",
+                "suiji-demo",
+            ]
+        )
+        == 2
+    )
     assert not (root / "ledger" / "ledger.jsonl").exists()

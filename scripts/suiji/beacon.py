@@ -456,7 +456,12 @@ def _key(e: dict[str, Any]) -> tuple[Any, ...]:
 
 def _intact(e: object) -> bool:
     if not isinstance(e, dict) or set(e) != {
-        "chain_hash", "public_key", "round", "signature", "randomness", "check"
+        "chain_hash",
+        "public_key",
+        "round",
+        "signature",
+        "randomness",
+        "check",
     }:
         return False
     try:
@@ -639,7 +644,7 @@ def load_recorded(path: Path | str, *, chain: Chain | None = None) -> dict[int, 
     elif isinstance(data, list):
         rounds = data
     else:
-        raise BeaconError(f"{p}：应为对象 {{\"rounds\": [...]}} 或数组")
+        raise BeaconError(f'{p}：应为对象 {{"rounds": [...]}} 或数组')
     out: dict[int, str] = {}
     for i, item in enumerate(rounds):
         where = f"{p}:rounds[{i}]"

@@ -109,9 +109,15 @@ AddFn = Callable[[str, str, Handler], argparse.ArgumentParser]
 
 # --- demo (issue 2) ---------------------------------------------------------------
 def _register_demo(add: AddFn) -> None:
-    p = add("demo", "在 DIR 建立示例县并运行完整的一年 (create the example county and run a year)", _cmd_demo)
+    p = add(
+        "demo",
+        "在 DIR 建立示例县并运行完整的一年 (create the example county and run a year)",
+        _cmd_demo,
+    )
     p.add_argument("dir", help="目标目录 (target directory)")
-    p.add_argument("--force", action="store_true", help="覆盖已存在的目录 (replace an existing DIR)")
+    p.add_argument(
+        "--force", action="store_true", help="覆盖已存在的目录 (replace an existing DIR)"
+    )
 
 
 def _cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
@@ -438,7 +444,11 @@ def _cmd_key(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _register_verify(add: AddFn) -> None:
-    p = add("verify", "验证账本（结构与签名）(verify the ledger)", _cmd_verify)
+    p = add(
+        "verify",
+        "验证账本：签名、链接，并重新计算每一次抽取 (verify the ledger, re-derive every draw)",
+        _cmd_verify,
+    )
     p.add_argument("--json", action="store_true", help="输出 JSON 报告 (JSON report)")
     p.add_argument(
         "--fail-on",
@@ -522,6 +532,7 @@ def _cmd_ledger(args: argparse.Namespace, ctx: Context) -> int:
 
 # --- draws (issues 5, 6) ----------------------------------------------------------
 
+
 # --- draws (issues 5, 6) ----------------------------------------------------------
 def _writer(args: argparse.Namespace, ctx: Context) -> Any:
     """The writer: key from --key, $SUIJI_SIGNING_KEY, or the demo directory's own key."""
@@ -536,8 +547,12 @@ def _writer(args: argparse.Namespace, ctx: Context) -> Any:
 
 
 def _register_commit(add: AddFn) -> None:
-    p = add("commit", "承诺抽查方案：登记名录快照、方案和将来的信标轮次 (commit a plan)", _cmd_commit)
-    p.add_argument("plan", type=Path, help="方案文件 content/records/plans/任务编号.toml (plan file)")
+    p = add(
+        "commit", "承诺抽查方案：登记名录快照、方案和将来的信标轮次 (commit a plan)", _cmd_commit
+    )
+    p.add_argument(
+        "plan", type=Path, help="方案文件 content/records/plans/任务编号.toml (plan file)"
+    )
     _key_options(p)
 
 
@@ -561,7 +576,9 @@ def _cmd_commit(args: argparse.Namespace, ctx: Context) -> int:
 def _register_draw(add: AddFn) -> None:
     p = add("draw", "信标轮次到来后抽取 (draw a committed task once its round exists)", _cmd_draw)
     p.add_argument("task", nargs="?", help="任务编号 (task id)")
-    p.add_argument("--due", action="store_true", help="抽取所有已到轮次的任务 (draw every due task)")
+    p.add_argument(
+        "--due", action="store_true", help="抽取所有已到轮次的任务 (draw every due task)"
+    )
     p.add_argument("--beacons", type=Path, help="已记录的 drand 轮次文件 (recorded rounds file)")
     p.add_argument("--fetch", action="store_true", help="从 drand 中继获取轮次 (fetch from relays)")
     p.add_argument(
@@ -592,7 +609,9 @@ def _cmd_draw(args: argparse.Namespace, ctx: Context) -> int:
     if args.due and not names:
         print("没有已到轮次、尚未抽取的任务。")
     for name in names:
-        entry = tasks.draw_task(writer, name, recorded=recorded, fetch=args.fetch, extra_values=extra)
+        entry = tasks.draw_task(
+            writer, name, recorded=recorded, fetch=args.fetch, extra_values=extra
+        )
         print(f"任务 {name} 已抽取（条目 #{entry.seq}）：种子 {entry.body['seed']}")
         print(f"  抽中 {len(entry.body['targets'])} 家：{'、'.join(entry.body['targets'])}")
         if entry.body["teams_error"]:
@@ -624,7 +643,9 @@ def _cmd_void(args: argparse.Namespace, ctx: Context) -> int:
     team = args.team or tasks.team_of(ctx.root, args.task, args.person)
     entry = tasks.void_person(writer, args.task, team, args.person, args.reason)
     b = entry.body
-    print(f"任务 {args.task}：{b['person']} 已由 {b['replacement']} 替换（{b['role']}，条目 #{entry.seq}）。")
+    print(
+        f"任务 {args.task}：{b['person']} 已由 {b['replacement']} 替换（{b['role']}，条目 #{entry.seq}）。"
+    )
     return 0
 
 
@@ -647,18 +668,18 @@ def _cmd_coverage(args: argparse.Namespace, ctx: Context) -> int:
 
 
 _REGISTRY: list[Callable[[AddFn], None]] = [
-    _register_demo,
-    _register_init,
-    _register_keygen,
-    _register_key,
-    _register_verify,
-    _register_gitcheck,
-    _register_ledger,
     _register_check,
+    _register_keygen,
+    _register_init,
+    _register_key,
     _register_commit,
     _register_draw,
     _register_void,
     _register_coverage,
+    _register_verify,
+    _register_gitcheck,
+    _register_ledger,
+    _register_demo,
 ]
 
 

@@ -44,27 +44,55 @@ def _steps(
     """The demo year. Callables are resolved when reached (they read earlier results)."""
     plan = str(target / PLANS) + "/{}.toml"
     return [
-        Step("2026-01-12T09:00:00+08:00", "承诺春节前烟花爆竹定向抽查 2026-002",
-             ("commit", plan.format("2026-002"))),
+        Step(
+            "2026-01-12T09:00:00+08:00",
+            "承诺春节前烟花爆竹定向抽查 2026-002",
+            ("commit", plan.format("2026-002")),
+        ),
         Step("2026-01-13T10:00:00+08:00", "信标轮次产生后抽取 2026-002", ("draw", "2026-002")),
-        Step("2026-03-16T09:00:00+08:00", "承诺第二季度不定向抽查 2026-001",
-             ("commit", plan.format("2026-001"))),
-        Step("2026-03-17T10:00:00+08:00", "抽取 2026-001（附加输入：福彩3D 开奖号码）",
-             ("draw", "2026-001", "--extra", "福彩3D=371")),
-        Step("2026-03-20T09:00:00+08:00", "承诺重点单位定向抽查 2026-004（初稿：数量写错）",
-             ("commit", str(target / "drafts" / "2026-004.toml"))),
-        Step("2026-03-20T15:00:00+08:00", "在信标轮次前作废该承诺（公开理由）",
-             ("void", "2026-004", "--reason", "抽取数量写错（应为 5 家），作废后重新承诺")),
-        Step("2026-03-23T09:00:00+08:00", "重新承诺 2026-004",
-             ("commit", plan.format("2026-004"))),
+        Step(
+            "2026-03-16T09:00:00+08:00",
+            "承诺第二季度不定向抽查 2026-001",
+            ("commit", plan.format("2026-001")),
+        ),
+        Step(
+            "2026-03-17T10:00:00+08:00",
+            "抽取 2026-001（附加输入：福彩3D 开奖号码）",
+            ("draw", "2026-001", "--extra", "福彩3D=371"),
+        ),
+        Step(
+            "2026-03-20T09:00:00+08:00",
+            "承诺重点单位定向抽查 2026-004（初稿：数量写错）",
+            ("commit", str(target / "drafts" / "2026-004.toml")),
+        ),
+        Step(
+            "2026-03-20T15:00:00+08:00",
+            "在信标轮次前作废该承诺（公开理由）",
+            ("void", "2026-004", "--reason", "抽取数量写错（应为 5 家），作废后重新承诺"),
+        ),
+        Step("2026-03-23T09:00:00+08:00", "重新承诺 2026-004", ("commit", plan.format("2026-004"))),
         Step("2026-03-24T10:00:00+08:00", "抽取 2026-004", ("draw", "--due")),
-        Step("2026-06-15T09:00:00+08:00", "承诺第三季度分行业分层抽查 2026-003",
-             ("commit", plan.format("2026-003"))),
-        Step("2026-06-16T10:00:00+08:00", "抽取 2026-003（附加输入：福彩3D、现场掷骰）",
-             ("draw", "2026-003", "--extra", "福彩3D=529", "--extra", "现场掷骰（三枚）=4 2 6")),
-        lambda: Step("2026-06-20T09:00:00+08:00", "被抽中的执法人员申报回避，按票号顺延替换",
-                     ("void", "2026-003", *_person_and_team(first_officer()),
-                      "--reason", "本人申报与被检查单位存在利害关系，申请回避")),
+        Step(
+            "2026-06-15T09:00:00+08:00",
+            "承诺第三季度分行业分层抽查 2026-003",
+            ("commit", plan.format("2026-003")),
+        ),
+        Step(
+            "2026-06-16T10:00:00+08:00",
+            "抽取 2026-003（附加输入：福彩3D、现场掷骰）",
+            ("draw", "2026-003", "--extra", "福彩3D=529", "--extra", "现场掷骰（三枚）=4 2 6"),
+        ),
+        lambda: Step(
+            "2026-06-20T09:00:00+08:00",
+            "被抽中的执法人员申报回避，按票号顺延替换",
+            (
+                "void",
+                "2026-003",
+                *_person_and_team(first_officer()),
+                "--reason",
+                "本人申报与被检查单位存在利害关系，申请回避",
+            ),
+        ),
         Step(TODAY, "覆盖情况：重点单位、半年一查单位和双随机比例", ("coverage",)),
         Step(TODAY, "任何人都可以复核：重新验证每个签名、链接和每一次抽取", ("verify",)),
     ]
@@ -91,20 +119,44 @@ def run_demo(target: Path, *, force: bool, out: TextIO) -> None:
 
     root_key, signing_key = target / "private" / "root.key", target / "private" / "signing.key"
     print(f"示例县演示目录：{target}", file=out)
-    run("2026-01-05T09:00:00+08:00", "生成根密钥和签名密钥（私钥只在 private/，不进仓库）",
-        "keygen", str(root_key))
+    run(
+        "2026-01-05T09:00:00+08:00",
+        "生成根密钥和签名密钥（私钥只在 private/，不进仓库）",
+        "keygen",
+        str(root_key),
+    )
     run("2026-01-05T09:00:00+08:00", "", "keygen", str(signing_key))
-    run("2026-01-05T09:00:00+08:00", "建立账本：创世条目登记密钥、演示信标和抽取延迟",
-        "init", "--origin", ORIGIN, "--name", BUREAU, "--root-key", str(root_key),
-        "--key", str(signing_key), "--beacon", "suiji-demo", "--demo")
-    run("2026-01-05T09:30:00+08:00", "检查名录库、人员库、专家库、事项清单、回避登记和年度计划",
-        "check")
+    run(
+        "2026-01-05T09:00:00+08:00",
+        "建立账本：创世条目登记密钥、演示信标和抽取延迟",
+        "init",
+        "--origin",
+        ORIGIN,
+        "--name",
+        BUREAU,
+        "--root-key",
+        str(root_key),
+        "--key",
+        str(signing_key),
+        "--beacon",
+        "suiji-demo",
+        "--demo",
+    )
+    run(
+        "2026-01-05T09:30:00+08:00",
+        "检查名录库、人员库、专家库、事项清单、回避登记和年度计划",
+        "check",
+    )
     for step in _steps(target, lambda: _first_officer(target, "2026-003")):
         s = step() if callable(step) else step
         run(s.when, s.what, *s.args)
-    print(f"\n演示完成。账本：{target / 'ledger'}；记录：{target / 'content' / 'records'}", file=out)
-    print(f"之后在该目录运行的命令默认以 {TODAY} 为“今天”，例如：suiji --root {target} verify",
-          file=out)
+    print(
+        f"\n演示完成。账本：{target / 'ledger'}；记录：{target / 'content' / 'records'}", file=out
+    )
+    print(
+        f"之后在该目录运行的命令默认以 {TODAY} 为“今天”，例如：suiji --root {target} verify",
+        file=out,
+    )
 
 
 def _lay_out(target: Path) -> None:

@@ -44,7 +44,9 @@ def _check(value: Any, path: str) -> None:
                 raise CanonicalError(f"{path}: 键必须是 ASCII 字符串: {key!r}")
             _check(item, f"{path}.{key}")
         return
-    raise CanonicalError(f"{path}: 不允许的类型 {type(value).__name__}（只允许整数、字符串、布尔、null、数组、对象）")
+    raise CanonicalError(
+        f"{path}: 不允许的类型 {type(value).__name__}（只允许整数、字符串、布尔、null、数组、对象）"
+    )
 
 
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
@@ -231,8 +233,13 @@ def parse_time(text: str) -> datetime:
         raise CanonicalError(f"时间必须形如 2026-03-01T02:00:00Z: {text!r}")
     try:  # slicing, not strptime: this runs once per ledger entry
         return datetime(
-            int(text[0:4]), int(text[5:7]), int(text[8:10]),
-            int(text[11:13]), int(text[14:16]), int(text[17:19]), tzinfo=UTC,
+            int(text[0:4]),
+            int(text[5:7]),
+            int(text[8:10]),
+            int(text[11:13]),
+            int(text[14:16]),
+            int(text[17:19]),
+            tzinfo=UTC,
         )
     except ValueError:
         raise CanonicalError(f"不存在的时间: {text!r}") from None

@@ -92,8 +92,14 @@ class TeamRules:
 
 
 _TEAM_KEYS = (
-    "per", "officers", "leader", "group_officer", "accompany", "load_limit",
-    "leader_load_limit", "experts",
+    "per",
+    "officers",
+    "leader",
+    "group_officer",
+    "accompany",
+    "load_limit",
+    "leader_load_limit",
+    "experts",
 )
 _EXPERT_KEYS = ("count", "specialties", "load_limit")
 
@@ -150,7 +156,7 @@ def _take_experts(table: Mapping[str, Any], where: str) -> tuple[int, tuple[str,
     sub = table["experts"]
     here = f"{where}.experts"
     if not isinstance(sub, Mapping):
-        raise TeamRulesError(f"{here}: 必须是表，如 {{ count = 1, specialties = [\"化工工艺\"] }}")
+        raise TeamRulesError(f'{here}: 必须是表，如 {{ count = 1, specialties = ["化工工艺"] }}')
     _reject_unknown(sub, _EXPERT_KEYS, here)
     count = _take_int(sub, "count", here, 1, 0)
     assert count is not None
@@ -165,7 +171,7 @@ def team_rules_from_toml(table: Mapping[str, Any], where: str) -> TeamRules:
     per = table.get("per", "target")
     if per not in PER_VALUES:
         raise TeamRulesError(
-            f"{where}: per 必须是 \"target\"（每家企业一组）或 \"task\"（全任务一组），现为 {per!r}"
+            f'{where}: per 必须是 "target"（每家企业一组）或 "task"（全任务一组），现为 {per!r}'
         )
     officers = _take_int(table, "officers", where, 2, 2)
     accompany = _take_int(table, "accompany", where, 0, 0)
@@ -526,7 +532,8 @@ def _fill_officers(
     """
     chosen = list(kept)
     uncovered = [
-        d for d in (spec.districts if rules.group_officer else ())
+        d
+        for d in (spec.districts if rules.group_officer else ())
         if not any(pool.district[o] == d for o in chosen)
     ]
     new: list[str] = []
@@ -557,7 +564,8 @@ def _officer_failure(
             message = f"{spec.label}：{prefix}{spec.labels[d]}没有可抽取的{group}执法人员{_REASONS}"
         return TeamInfeasible(spec.key, "group_officer", message + _ADVICE)
     return TeamInfeasible(
-        spec.key, "officers",
+        spec.key,
+        "officers",
         f"{spec.label}：{prefix}可抽取的编内持证执法人员不足{_REASONS}{_ADVICE}",
     )
 
@@ -569,14 +577,16 @@ def _role_failure(spec: _Spec, role: str, rules: TeamRules, prefix: str) -> Team
         )
     if role == ACCOMPANY:
         return TeamInfeasible(
-            spec.key, "accompany",
+            spec.key,
+            "accompany",
             f"{spec.label}：{prefix}可抽取的编外随行人员不足 {rules.accompany} 名"
             f"（状态、回避或负荷上限）{_ADVICE}",
         )
     wanted = "、".join(rules.expert_specialties)
     scope = f"具备专业领域（{wanted}）之一的" if wanted else ""
     return TeamInfeasible(
-        spec.key, "experts",
+        spec.key,
+        "experts",
         f"{spec.label}：{prefix}{scope}可抽取专家不足 {rules.expert_count} 名"
         f"（状态、回避或负荷上限）{_ADVICE}",
     )
@@ -603,12 +613,14 @@ def _check_task_load(spec: _Spec, rules: TeamRules) -> None:
         limit = rules.limit_for(role)
         if limit is not None and limit < n:
             raise TeamInfeasible(
-                spec.key, "load_limit",
+                spec.key,
+                "load_limit",
                 f"{spec.label}：全任务一组须承担全部 {n} 家企业，超过负荷上限 {limit}{_ADVICE}",
             )
     if rules.group_officer and len(spec.districts) > rules.officers:
         raise TeamInfeasible(
-            spec.key, "group_officer",
+            spec.key,
+            "group_officer",
             f"{spec.label}：涉及 {len(spec.districts)} 个执法片区，"
             f"每个片区须有一名对应检查组执法人员，但每组只抽 {rules.officers} 名执法人员{_ADVICE}",
         )
@@ -635,8 +647,13 @@ def _form_team(
 
     leader = pick(LEADER, 1) if rules.leader else []
     officers, uncovered = _fill_officers(
-        _candidates(seed, spec, OFFICER, pool), [], spec, rules, pool,
-        _fits(loads, rules, OFFICER, n), set(),
+        _candidates(seed, spec, OFFICER, pool),
+        [],
+        spec,
+        rules,
+        pool,
+        _fits(loads, rules, OFFICER, n),
+        set(),
     )
     if len(officers) < rules.officers:
         raise _officer_failure(spec, uncovered, pool, "")
@@ -712,9 +729,7 @@ def _replacement(
     loads = _loads_of(draw.teams)
     key = _load_key(role, person)
     loads[key] -= len(team.targets)
-    exclude = {p for _r, p in team.members()} | {
-        v.person for v in draw.voids if v.team == team.key
-    }
+    exclude = {p for _r, p in team.members()} | {v.person for v in draw.voids if v.team == team.key}
     fits = _fits(loads, draw.rules, role, len(team.targets))
     cands = _candidates(draw.seed, spec, role, pool)
     prefix = f"撤换 {person} 后，"
@@ -800,8 +815,13 @@ def team_draw_to_json(draw: TeamDraw) -> dict[str, Any]:
         "rules": team_rules_to_json(draw.rules),
         "teams": [_team_to_json(t) for t in draw.teams],
         "voids": [
-            {"team": v.team, "person": v.person, "role": v.role,
-             "replacement": v.replacement, "reason": v.reason}
+            {
+                "team": v.team,
+                "person": v.person,
+                "role": v.role,
+                "replacement": v.replacement,
+                "reason": v.reason,
+            }
             for v in draw.voids
         ],
     }
