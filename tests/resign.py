@@ -6,6 +6,7 @@ valid, so only re-derivation (suiji.checks) can catch the change.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -27,26 +28,50 @@ def get(root: Path, oid: str) -> Any:
     return json.loads(ledger.get_object(root, oid))
 
 
-def resign(root: Path, edit: Edit) -> None:
-    """Apply `edit` to the parsed entries, then re-chain, re-sign and re-checkpoint them all."""
+def _remap(value: Any, renamed: dict[str, str]) -> Any:
+    """Replace references to re-signed entries (e.g. a draw's `commitment`) by their new hash."""
+    if isinstance(value, dict):
+        return {k: _remap(v, renamed) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_remap(v, renamed) for v in value]
+    return renamed.get(value, value) if isinstance(value, str) else value
+
+
+def resign(root: Path, edit: Edit) -> int | None:
+    """Apply `edit` to the parsed entries, then re-chain, re-sign and re-checkpoint them all.
+
+    References to earlier entries' hashes are carried over to the re-signed hashes, as a
+    careful forger would. Returns the first entry the edit changed (None: no change).
+    """
     key = keys.load_private_key(root / "private" / "signing.key")
     path = root / "ledger" / "ledger.jsonl"
     lines = path.read_bytes().splitlines()
     values = [json.loads(line) for line in lines]
+    original = copy.deepcopy(values)
     edit(root, values)
+    changed = next(
+        (i for i, (a, b) in enumerate(zip(original, values, strict=True)) if a != b), None
+    )
     out = [lines[0]]  # genesis (root-signed) stays as it was
+    renamed: dict[str, str] = {}
     for seq, v in enumerate(values[1:], start=1):
         prev = tagged_hex("suiji/entry/v1", out[-1])
-        out.append(
-            ledger.encode_entry(
-                seq=seq, prev=prev, kind=v["kind"], time=v["time"], body=v["body"], key=key
-            )
+        line = ledger.encode_entry(
+            seq=seq,
+            prev=prev,
+            kind=v["kind"],
+            time=v["time"],
+            body=_remap(v["body"], renamed),
+            key=key,
         )
+        renamed[tagged_hex("suiji/entry/v1", lines[seq])] = tagged_hex("suiji/entry/v1", line)
+        out.append(line)
     path.write_bytes(b"".join(line + b"\n" for line in out))
     origin = values[0]["body"]["origin"]
     cp = Checkpoint(origin, len(out), merkle_root(out))
     (root / "ledger" / "checkpoint").write_bytes(sign_checkpoint(cp, origin, key))
     (root / "ledger" / ".writer-cache.json").unlink(missing_ok=True)
+    return changed
 
 
 def find(values: list[dict[str, Any]], kind: str, task: str | None = None) -> dict[str, Any]:
