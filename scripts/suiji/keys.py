@@ -73,8 +73,9 @@ class PublicKey:
         if len(self.raw) != 32:
             raise ValueError("Ed25519 public keys are 32 bytes")
 
-    @property
+    @functools.cached_property
     def id(self) -> str:
+        """Derived once: the verifier asks for it at every entry."""
         return key_id(self.raw)
 
     @property
