@@ -494,9 +494,9 @@ def void_person(w: Writer, task: str, team: str, person: str, reason: str) -> le
         raise TaskError(f"任务 {task} 尚未抽取，没有可替换的人员")
     if not reason.strip():
         raise UsageError("替换人员必须写明理由（--reason）")
+    assert state.commit is not None  # a drawn task keeps its commitment
     store = ledger.ObjectStore(w.root)
-    commit_entry = _commit_of(w.root, state.draw.body["commit_seq"])
-    committed = load_committed(store, commit_entry.body)
+    committed = load_committed(store, state.commit.body)
     result = parse_canonical(store.get(state.draw.body["result_object"]))
     earlier = [v.body for v in state.person_voids]
     voids = [*earlier, {"team": team, "person": person, "reason": reason.strip()}]
@@ -517,13 +517,6 @@ def void_person(w: Writer, task: str, team: str, person: str, reason: str) -> le
 # ---------------------------------------------------------------- helpers
 
 
-def _commit_of(root: Path, seq: int) -> ledger.Entry:
-    for entry in ledger.read_entries(root):
-        if entry.seq == seq:
-            return entry
-    raise InputError(f"找不到条目 #{seq}")
-
-
 def utc_from_unix(unix: int) -> datetime:
     return datetime.fromtimestamp(unix, UTC)
 
@@ -532,48 +525,25 @@ def utc_from_unix(unix: int) -> datetime:
 
 
 def team_of(root: Path, task: str, person: str) -> str:
-    """The team a person was drawn into, when it is unambiguous (for `suiji void`)."""
+    """The team a person is on now (after earlier voids), when unambiguous (for `suiji void`)."""
     from suiji.encoding import id_key
 
     state = history(root).tasks.get(task)
-    if state is None or state.draw is None:
+    if state is None or state.draw is None or state.commit is None:
         raise TaskError(f"任务 {task} 尚未抽取，没有可替换的人员")
-    result = parse_canonical(ledger.ObjectStore(root).get(state.draw.body["result_object"]))
-    if result.get("teams") is None:
-        raise TaskError(f"任务 {task} 的检查组未能组成，没有可替换的人员")
-    current = teams.team_draw_from_json(result["teams"])
-    # Later voids move people between teams' rosters; replay them first.
-    for v in state.person_voids:
-        current = teams.TeamDraw(
-            current.seed,
-            current.window_start,
-            current.window_end,
-            current.rules,
-            tuple(_replace(t, v.body) for t in current.teams),
-            current.voids,
-        )
+    store = ledger.ObjectStore(root)
+    result = parse_canonical(store.get(state.draw.body["result_object"]))
+    current = derive_void(
+        load_committed(store, state.commit.body),
+        result,
+        [v.body for v in state.person_voids],
+        seed=state.draw.body["seed"],
+    )
     found = [t.key for t in current.teams if t.role_of(id_key(person)) is not None]
     if len(found) != 1:
         where = "、".join(found) if found else "任何检查组"
         raise UsageError(f"人员 {person} 在 {where} 中；请用 --team 指明检查组")
     return found[0]
-
-
-def _replace(team: teams.Team, void: Mapping[str, Any]) -> teams.Team:
-    """A roster with one voided person swapped for the replacement (ids only, for lookup)."""
-    if team.key != void["team"]:
-        return team
-    swap = {void["person"]: void["replacement"]}
-    return teams.Team(
-        key=team.key,
-        targets=team.targets,
-        leader=swap.get(team.leader, team.leader) if team.leader else None,
-        officers=tuple(
-            teams.Officer(swap.get(o.person, o.person), o.group_officer) for o in team.officers
-        ),
-        accompany=tuple(swap.get(p, p) for p in team.accompany),
-        experts=tuple(swap.get(p, p) for p in team.experts),
-    )
 
 
 def coverage_report(root: Path, now: datetime) -> coverage.CoverageReport:
