@@ -8,8 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from suiji import cli, demo, examplecounty
+
+# Speed is measured in benchmarks/, not asserted by tests: no per-example deadline, so a
+# busy machine cannot turn a property test red.
+settings.register_profile("suiji", deadline=None)
+settings.load_profile("suiji")
 
 DEMO_NOW = demo.TODAY
 
