@@ -45,40 +45,44 @@ def demo_copy(demo_year: Path, tmp_path: Path) -> Path:
     return target
 
 
-@pytest.fixture
-def bureau(tmp_path: Path) -> Iterator[Path]:
-    """A bureau directory with the example county's records and a demo-chain genesis only."""
-    root = tmp_path / "bureau"
+def make_bureau(root: Path, *init_args: str, at: str = "2026-01-05T09:00:00+08:00") -> Path:
+    """Example county records, a root and a signing key in private/, and a genesis.
+
+    `init_args` choose the beacon and demo flag, e.g. ("--beacon", "suiji-demo", "--demo").
+    Returns `root`; `suiji init`'s exit code is asserted by the caller through the ledger.
+    """
     examplecounty.generate(root / "content" / "records")
     (root / "private").mkdir()
-    at = "2026-01-05T09:00:00+08:00"
     for name in ("root.key", "signing.key"):
         assert (
             cli.main(["--root", str(root), "--now", at, "keygen", str(root / "private" / name)])
             == 0
         )
-    assert (
-        cli.main(
-            [
-                "--root",
-                str(root),
-                "--now",
-                at,
-                "init",
-                "--origin",
-                "test.invalid/suiji",
-                "--root-key",
-                str(root / "private" / "root.key"),
-                "--key",
-                str(root / "private" / "signing.key"),
-                "--beacon",
-                "suiji-demo",
-                "--demo",
-            ]
-        )
-        == 0
+    cli.main(
+        [
+            "--root",
+            str(root),
+            "--now",
+            at,
+            "init",
+            "--origin",
+            "test.invalid/suiji",
+            "--root-key",
+            str(root / "private" / "root.key"),
+            "--key",
+            str(root / "private" / "signing.key"),
+            *init_args,
+        ]
     )
-    yield root
+    return root
+
+
+@pytest.fixture
+def bureau(tmp_path: Path) -> Path:
+    """A bureau directory with the example county's records and a demo-chain genesis only."""
+    root = make_bureau(tmp_path / "bureau", "--beacon", "suiji-demo", "--demo")
+    assert (root / "ledger" / "ledger.jsonl").is_file()
+    return root
 
 
 def suiji(root: Path, now: str, *args: str) -> int:

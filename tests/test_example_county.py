@@ -18,6 +18,7 @@ import pytest
 from openpyxl import load_workbook
 
 from suiji.examplecounty import generate
+from suiji.records.schema import SCHEMAS
 from suiji.uscc import is_valid, org_code_ok
 
 RECORDS = Path(__file__).resolve().parents[1] / "content" / "records"
@@ -45,70 +46,8 @@ SPECIALTIES = {"化工工艺", "电气安全", "消防安全", "危化品储运"
 MULTI = re.compile(r"[、;；,，]")
 ARTICLE = re.compile(r"《[^》]+》.*第[一二三四五六七八九十百]+[条项]")  # a law and an article
 
-# Headers exactly as docs/RECORDS.md lists them (in that order).
-HEADERS = {
-    "enterprises.csv": [
-        "统一社会信用代码",
-        "单位名称",
-        "行业类别",
-        "隶属关系",
-        "乡镇",
-        "执法片区",
-        "规模",
-        "风险等级",
-        "重点单位",
-        "投诉较多",
-        "事故多发",
-        "行政处罚",
-        "严重违法",
-        "黑名单",
-        "重大事故隐患",
-        "经营地址",
-        "纳入日期",
-        "更新日期",
-        "状态",
-        "退出日期",
-        "退出原因",
-    ],
-    "inspectors.csv": [
-        "人员编号",
-        "姓名",
-        "执法证号",
-        "证件有效期至",
-        "编制",
-        "职务",
-        "所在股室",
-        "检查组",
-        "负责片区",
-        "分管领导",
-        "状态",
-        "退出日期",
-        "退出原因",
-    ],
-    "experts.csv": [
-        "专家编号",
-        "姓名",
-        "专业领域",
-        "职称",
-        "工作单位",
-        "状态",
-        "退出日期",
-        "退出原因",
-    ],
-    "checklist.csv": [
-        "事项编号",
-        "检查事项",
-        "检查内容",
-        "检查依据",
-        "适用行业",
-        "检查方式",
-        "状态",
-        "退出日期",
-        "退出原因",
-    ],
-    "recusals.csv": ["人员编号", "统一社会信用代码", "回避事由", "登记日期"],
-    "annual-plan.csv": ["年度", "执法单位", "计划检查次数", "其中双随机次数"],
-}
+# Headers exactly as the records schema (docs/RECORDS.md) lists them, in that order.
+HEADERS = {f"{schema.name}.csv": [c.header for c in schema.columns] for schema in SCHEMAS}
 
 Row = dict[str, str]
 

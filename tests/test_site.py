@@ -39,7 +39,12 @@ def test_records_are_offered_for_download_and_never_rendered(tmp_path: Path) -> 
             assert copy.read_bytes() == src.read_bytes(), copy
     # ... listed on the download page ...
     listing = (records / "index.html").read_text("utf-8")
-    for name in ("enterprises.csv", "checklist.csv", "samples/enterprises.xlsx", "plans/2026-001.toml"):
+    for name in (
+        "enterprises.csv",
+        "checklist.csv",
+        "samples/enterprises.xlsx",
+        "plans/2026-001.toml",
+    ):
         assert f'href="../records/{name}"' in listing or f"/records/{name}" in listing, name
     # ... and nothing but the hand-written pages became HTML.
     pages = sorted(str(p.relative_to(out)) for p in out.rglob("*.html"))

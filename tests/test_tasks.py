@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.conftest import suiji
+from tests.conftest import make_bureau, suiji
 
 from suiji import beacon, ledger, tasks, teams
 from suiji.encoding import parse_canonical, parse_time
@@ -197,42 +197,14 @@ def test_person_void_replaces_by_next_ticket_and_touches_no_other_team(bureau: P
 
 def test_genuine_quicknet_round_end_to_end(tmp_path: Path) -> None:
     """A demo-clock ledger pinned to the real quicknet chain, drawn with recorded round 1000000."""
-    from suiji import cli, examplecounty
-
-    root = tmp_path / "b"
-    examplecounty.generate(root / "content" / "records")
-    (root / "private").mkdir()
-    chain = beacon.chain_from_facts(beacon.chain_facts("drand-quicknet"))
-    commit_unix = beacon.round_time(chain, 1_000_000) - 86400
     from datetime import UTC, datetime
 
+    from suiji import cli
+
+    chain = beacon.chain_from_facts(beacon.chain_facts("drand-quicknet"))
+    commit_unix = beacon.round_time(chain, 1_000_000) - 86400
     at = datetime.fromtimestamp(commit_unix - 3600, UTC).isoformat()
-    for name in ("root.key", "signing.key"):
-        assert (
-            cli.main(["--root", str(root), "--now", at, "keygen", str(root / "private" / name)])
-            == 0
-        )
-    assert (
-        cli.main(
-            [
-                "--root",
-                str(root),
-                "--now",
-                at,
-                "init",
-                "--origin",
-                "t.invalid/q",
-                "--root-key",
-                str(root / "private/root.key"),
-                "--key",
-                str(root / "private/signing.key"),
-                "--beacon",
-                "drand-quicknet",
-                "--demo",
-            ]
-        )
-        == 0
-    )
+    root = make_bureau(tmp_path / "b", "--beacon", "drand-quicknet", "--demo", at=at)
     commit_at = datetime.fromtimestamp(commit_unix, UTC).isoformat()
     assert suiji(root, commit_at, "commit", str(root / PLANS / "2026-002.toml")) == 0
     assert entries(root)[-1].body["beacon"]["round"] == 1_000_000
@@ -253,36 +225,9 @@ def test_genuine_quicknet_round_end_to_end(tmp_path: Path) -> None:
 
 def test_extra_inputs_only_ledger(tmp_path: Path) -> None:
     """A bureau without a beacon: the typed-in lottery number is the only randomness."""
-    from suiji import cli, examplecounty
+    from suiji import cli
 
-    root = tmp_path / "b"
-    examplecounty.generate(root / "content" / "records")
-    (root / "private").mkdir()
-    at = "2026-01-05T09:00:00+08:00"
-    for name in ("root.key", "signing.key"):
-        assert (
-            cli.main(["--root", str(root), "--now", at, "keygen", str(root / "private" / name)])
-            == 0
-        )
-    assert (
-        cli.main(
-            [
-                "--root",
-                str(root),
-                "--now",
-                at,
-                "init",
-                "--origin",
-                "t.invalid/x",
-                "--root-key",
-                str(root / "private/root.key"),
-                "--key",
-                str(root / "private/signing.key"),
-                "--demo",
-            ]
-        )
-        == 0
-    )
+    root = make_bureau(tmp_path / "b", "--demo")  # no --beacon: extra inputs only
     # A plan without extra inputs would have no randomness at all: refused.
     assert suiji(root, COMMIT_AT, "commit", str(root / PLANS / "2026-004.toml")) == 2
     assert suiji(root, COMMIT_AT, "commit", str(root / PLANS / "2026-001.toml")) == 0
@@ -298,32 +243,5 @@ def test_extra_inputs_only_ledger(tmp_path: Path) -> None:
 
 def test_demo_beacon_is_refused_by_a_real_ledger(tmp_path: Path) -> None:
     """The demo chain's secret key is published: only a demo genesis may accept it."""
-    from suiji import cli
-
-    root = tmp_path / "b"
-    (root / "private").mkdir(parents=True)
-    at = "2026-01-05T09:00:00+08:00"
-    for name in ("root.key", "signing.key"):
-        assert (
-            cli.main(["--root", str(root), "--now", at, "keygen", str(root / "private" / name)])
-            == 0
-        )
-    assert (
-        cli.main(
-            [
-                "--root",
-                str(root),
-                "init",
-                "--origin",
-                "t.invalid/real",
-                "--root-key",
-                str(root / "private/root.key"),
-                "--key",
-                str(root / "private/signing.key"),
-                "--beacon",
-                "suiji-demo",
-            ]
-        )
-        == 2
-    )
+    root = make_bureau(tmp_path / "b", "--beacon", "suiji-demo")  # `suiji init` refuses
     assert not (root / "ledger" / "ledger.jsonl").exists()
