@@ -27,7 +27,7 @@ from suiji.checkpoint import (
     sign_cosignature,
 )
 from suiji.cli import main
-from suiji.encoding import tagged_hex
+from suiji.encoding import canonical_json, tagged_hex
 from suiji.errors import InputError
 from suiji.verify import Finding, Report, verify
 
@@ -629,3 +629,46 @@ def test_checker_missing_object_is_settled_at_the_end(tmp_path: Path) -> None:
         clock_overridden=False,
     )
     assert run(tmp_path, checkers=[Fetcher()]).findings == ()
+
+
+def _long_ledger(root: Path, n: int, forged: set[int]) -> None:
+    """n entries written directly; the writer signatures of `forged` entries are broken."""
+    init(root)
+    out = lines(root)
+    for seq in range(1, n):
+        line = L.encode_entry(
+            seq=seq,
+            prev=h(out[-1]),
+            kind="note",
+            time=L.format_time(T0 + timedelta(seconds=seq)),
+            body={"n": seq},
+            key=key("signing"),
+        )
+        if seq in forged:  # another key's signature under the writer's key id
+            value = json.loads(line)
+            other = L.encode_entry(
+                seq=seq,
+                prev=value["prev"],
+                kind="note",
+                time=value["time"],
+                body={"n": seq + 1},
+                key=key("signing"),
+            )
+            value["sigs"] = json.loads(other)["sigs"]
+            line = canonical_json(value)
+        out.append(line)
+    write(root, out)
+
+
+def test_parallel_signature_checks_find_exactly_what_sequential_ones_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Long ledgers verify writer signatures in a second process: same verdicts, same places."""
+    _long_ledger(tmp_path, 1500, forged={7, 700, 1499})
+    monkeypatch.setattr(L, "PARALLEL_FROM", 10**9)
+    sequential = verify(tmp_path, now=NOW).findings
+    monkeypatch.setattr(L, "PARALLEL_FROM", 1)
+    parallel = verify(tmp_path, now=NOW).findings
+    assert parallel == sequential
+    assert {f.seq for f in parallel} == {7, 700, 1499}
+    assert {f.code for f in parallel} == {"sig-invalid", "sig-writer-missing"}

@@ -529,6 +529,9 @@ class LedgerState:
         self.withdrawn: set[str] = set()
         self.pending: dict[str, int] = {}
         self.now: datetime | None = None
+        # Not persisted: where ordinary entries' writer signatures go when a scan checks
+        # them in a second process (see `SignatureBatcher`); None checks them at once.
+        self.defer: SignatureBatcher | None = None
 
     # -- persistence -------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
@@ -714,7 +717,10 @@ class LedgerState:
                 writer = change.public
             else:
                 new_root = change.public
-        counted = _check_sigs(entry, sigs, unsigned, writer, self._roots(ks), new_root, ks, bad)
+        defer = self.defer if entry.kind != "key" else None
+        counted = _check_sigs(
+            entry, sigs, unsigned, writer, self._roots(ks), new_root, ks, bad, defer
+        )
         if entry.kind != "key":
             return
         if len(counted) < ks.threshold:
@@ -783,12 +789,14 @@ def _check_sigs(
     new_root: PublicKey | None,
     ks: K.KeyState | None,
     bad: Any,
+    defer: SignatureBatcher | None = None,
 ) -> dict[bytes, str]:
     """Verify every signature against the key authorised for it; return counted roots.
 
     The writer's signature covers the whole entry but `sigs`; a root's covers only the
     body. Roots are counted by raw public key, so no key counts twice however often it
-    signs (docs/SPEC.md §3.5).
+    signs (docs/SPEC.md §3.5). With `defer`, the writer's signature of an ordinary entry
+    is handed over and its verdict reported later (nothing else depends on it).
     """
     keys_in_order = [s.key for s, _ in sigs]
     if keys_in_order != sorted(set(keys_in_order)):
@@ -800,10 +808,15 @@ def _check_sigs(
     new_root_ok = False
     for sig, raw in sigs:
         if sig.key == writer.id:
-            if writer.verify(raw, entry_message):
+            if defer is not None:
+                defer.submit(entry.seq, writer, raw, entry_message)
+                writer_ok = True
+            elif writer.verify(raw, entry_message):
                 writer_ok = True
             else:
                 bad("sig-invalid", f"签名密钥 {sig.key[:16]}… 的签名无效")
+                bad("sig-writer-missing", f"缺少当前签名密钥 {writer.id[:16]}… 的有效签名")
+                writer_ok = True  # reported just above
             continue
         if sig.key in roots or (new_root is not None and sig.key == new_root.id):
             pub = roots.get(sig.key) or new_root
@@ -894,6 +907,72 @@ class ScanResult:
     tail: RawLine | None
 
 
+def _verify_batch(batch: list[tuple[int, bytes, bytes, bytes]]) -> list[tuple[int, str]]:
+    """Worker side: (seq, key id) of every writer signature that does not verify."""
+    keys: dict[bytes, PublicKey] = {}
+    bad = []
+    for seq, raw_key, sig, message in batch:
+        pub = keys.setdefault(raw_key, PublicKey(raw_key))
+        if not pub.verify(sig, message):
+            bad.append((seq, pub.id))
+    return bad
+
+
+class SignatureBatcher:
+    """Checks ordinary entries' writer signatures in a second process, in batches.
+
+    Ed25519 verification is most of a verifier's work and the rest is Python parsing, so
+    on two cores the two overlap. At most `window` batches are in flight, which keeps
+    memory independent of the ledger's length; verdicts come back as findings at the end
+    (findings are reported sorted by entry anyway).
+    """
+
+    def __init__(self, batch: int = 512, window: int = 4) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        self._size = batch
+        self._window = window
+        self._batch: list[tuple[int, bytes, bytes, bytes]] = []
+        self._flight: list[Any] = []
+        self._bad: list[tuple[int, str]] = []
+
+    def submit(self, seq: int, writer: PublicKey, sig: bytes, message: bytes) -> None:
+        self._batch.append((seq, writer.raw, sig, message))
+        if len(self._batch) >= self._size:
+            self._send()
+
+    def _send(self) -> None:
+        if self._batch:
+            self._flight.append(self._pool.submit(_verify_batch, self._batch))
+            self._batch = []
+        while len(self._flight) > self._window:
+            self._bad.extend(self._flight.pop(0).result())
+
+    def findings(self) -> list[Finding]:
+        """Wait for every batch; the findings a synchronous check would have made."""
+        self._send()
+        for future in self._flight:
+            self._bad.extend(future.result())
+        self._flight = []
+        self._pool.shutdown()
+        out: list[Finding] = []
+        for seq, key_id in self._bad:
+            key = key_id[:16]
+            out.append(Finding(seq, "integrity", "sig-invalid", f"签名密钥 {key}… 的签名无效"))
+            out.append(
+                Finding(
+                    seq, "integrity", "sig-writer-missing", f"缺少当前签名密钥 {key}… 的有效签名"
+                )
+            )
+        return out
+
+
+PARALLEL_FROM = 4096
+"""Ledgers with at least this many new lines are verified with a second process."""
+
+
 def scan(
     root: Path,
     state: LedgerState,
@@ -901,18 +980,29 @@ def scan(
     *,
     sizes: set[int] | frozenset[int] = frozenset(),
     on_entry: Any = None,
+    parallel: bool = False,
 ) -> ScanResult:
     """Stream the lines after `state`, applying each; snapshot root+writer at `sizes`.
 
     `on_entry(entry)` is called for every entry that produced no finding (the verifier's
-    checkers hook in here).
+    checkers hook in here). With `parallel`, a long ledger's ordinary writer signatures
+    are checked in a second process (`SignatureBatcher`); the findings are the same.
     """
+    path = ledger_dir(root) / LEDGER_FILE
+    if parallel and os.cpu_count() != 1 and _new_bytes(path, state) >= PARALLEL_FROM * 256:
+        state.defer = SignatureBatcher()
+        try:
+            result = scan(root, state, store, sizes=sizes, on_entry=on_entry)
+            result.findings.extend(state.defer.findings())
+        finally:
+            state.defer = None
+        result.findings.sort(key=lambda f: (f.seq is None, f.seq or 0))
+        return result
     findings: list[Finding] = []
     snapshots: dict[int, Snapshot] = {}
     tail: RawLine | None = None
     if state.size in sizes:
         snapshots[state.size] = state.snapshot()
-    path = ledger_dir(root) / LEDGER_FILE
     with path.open("rb") as fh:
         for raw in iter_lines(fh, seq=state.size, offset=state.offset):
             entry, found = state.apply(raw, store)
@@ -924,6 +1014,14 @@ def scan(
             if state.size in sizes and raw.complete:
                 snapshots[state.size] = state.snapshot()
     return ScanResult(state, findings, snapshots, tail)
+
+
+def _new_bytes(path: Path, state: LedgerState) -> int:
+    """How many bytes of ledger lie beyond `state` (a cheap proxy for new lines)."""
+    try:
+        return path.stat().st_size - state.offset
+    except OSError:
+        return 0
 
 
 # ---------------------------------------------------------------- reading

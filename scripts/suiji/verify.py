@@ -325,7 +325,7 @@ def verify(
                     out.append(Finding(entry.seq, "integrity", exc.code, str(exc)))
         return out
 
-    result = scan(root, state, store, sizes=sizes, on_entry=on_entry)
+    result = scan(root, state, store, sizes=sizes, on_entry=on_entry, parallel=True)
     col.findings.extend(result.findings)
     col.findings.extend(state.finish())
     for checker in checkers:
