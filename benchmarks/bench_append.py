@@ -52,22 +52,7 @@ def main() -> int:
     block = max(n // 10, 1)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "b"
-        body = L.make_genesis_body(
-            origin="bench.invalid/suiji",
-            roots=[K.public_of(ROOT)],
-            threshold=1,
-            signing=K.public_of(WRITER),
-            beacons=[],
-        )
-        L.append(
-            root,
-            "genesis",
-            body,
-            key=WRITER,
-            now=T0,
-            clock_overridden=False,
-            extra_sigs=[K.sign_body(ROOT, body)],
-        )
+        L.create(root, origin="bench.invalid/suiji", roots=[ROOT], signing=WRITER, now=T0)
         blocks: list[float] = []
         start = time.perf_counter()
         for i in range(1, n + 1):

@@ -40,22 +40,7 @@ WRITER = K.from_seed(b"\x03" * 32)
 
 def generate(root: Path, n: int) -> list[tuple[bytes, bytes]]:
     """A valid ledger of n entries; returns (signature, signed message) per entry."""
-    body = L.make_genesis_body(
-        origin=ORIGIN,
-        roots=[K.public_of(ROOT)],
-        threshold=1,
-        signing=K.public_of(WRITER),
-        beacons=[],
-    )
-    L.append(
-        root,
-        "genesis",
-        body,
-        key=WRITER,
-        now=T0,
-        clock_overridden=False,
-        extra_sigs=[K.sign_body(ROOT, body)],
-    )
+    L.create(root, origin=ORIGIN, roots=[ROOT], signing=WRITER, now=T0)
     pool = [L.put_object(root, f"对象 {i} ".encode() * 20) for i in range(1000)]
     path = L.ledger_dir(root) / L.LEDGER_FILE
     first = path.read_bytes()[:-1]

@@ -58,22 +58,7 @@ def repo(tmp_path: Path) -> Path:
     git(r, "config", "user.name", "测试")
     git(r, "config", "user.email", "test@example.invalid")
     git(r, "config", "commit.gpgsign", "false")
-    body = L.make_genesis_body(
-        origin=ORIGIN,
-        roots=[K.public_of(ROOT)],
-        threshold=1,
-        signing=K.public_of(SIGNING),
-        beacons=[],
-    )
-    L.append(
-        r,
-        "genesis",
-        body,
-        key=SIGNING,
-        now=T0,
-        clock_overridden=False,
-        extra_sigs=[K.sign_body(ROOT, body)],
-    )
+    L.create(r, origin=ORIGIN, roots=[ROOT], signing=SIGNING, now=T0)
     add(r, 1, data_object=L.object_id(b"one"), objects=(b"one",))
     commit(r, "init")
     return r
@@ -217,22 +202,7 @@ def test_precommit_cli_and_subdirectory_bureau(
     git(r, "init", "-q")
     git(r, "config", "user.name", "t")
     git(r, "config", "user.email", "t@example.invalid")
-    body = L.make_genesis_body(
-        origin=ORIGIN,
-        roots=[K.public_of(ROOT)],
-        threshold=1,
-        signing=K.public_of(SIGNING),
-        beacons=[],
-    )
-    L.append(
-        bureau,
-        "genesis",
-        body,
-        key=SIGNING,
-        now=T0,
-        clock_overridden=False,
-        extra_sigs=[K.sign_body(ROOT, body)],
-    )
+    L.create(bureau, origin=ORIGIN, roots=[ROOT], signing=SIGNING, now=T0)
     git(r, "add", "-A")
     assert gitcheck(bureau) == []  # initial commit: everything is an addition
     commit(r, "init")

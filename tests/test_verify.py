@@ -49,21 +49,8 @@ def pub(name: str) -> K.PublicKey:
 
 
 def init(root: Path, roots: tuple[str, ...] = ("root1",), signing: str = "signing") -> L.Entry:
-    body = L.make_genesis_body(
-        origin=ORIGIN,
-        roots=[pub(r) for r in roots],
-        threshold=len(roots),
-        signing=pub(signing),
-        beacons=[],
-    )
-    return L.append(
-        root,
-        "genesis",
-        body,
-        key=key(signing),
-        now=T0,
-        clock_overridden=False,
-        extra_sigs=[K.sign_body(key(r), body) for r in roots],
+    return L.create(
+        root, origin=ORIGIN, roots=[key(r) for r in roots], signing=key(signing), now=T0
     )
 
 

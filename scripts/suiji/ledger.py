@@ -1601,6 +1601,41 @@ def sign_request(request: Request, private: Ed25519PrivateKey) -> Request:
     return Request(request.kind, request.body, tuple(sigs))
 
 
+def create(
+    root: Path,
+    *,
+    origin: str,
+    roots: Sequence[Ed25519PrivateKey],
+    signing: Ed25519PrivateKey,
+    now: datetime,
+    beacons: Sequence[Mapping[str, Any]] = (),
+    demo: bool = False,
+    clock_overridden: bool = False,
+) -> Entry:
+    """Write a genesis signed on the spot by every root key (threshold = their number).
+
+    For tests, benchmarks and single-machine set-ups; a bureau whose root holders sign
+    offline uses `suiji init --prepare` and a request file instead.
+    """
+    body = make_genesis_body(
+        origin=origin,
+        roots=[K.public_of(k) for k in roots],
+        threshold=len(roots),
+        signing=K.public_of(signing),
+        beacons=beacons,
+        demo=demo,
+    )
+    return append(
+        root,
+        "genesis",
+        body,
+        key=signing,
+        now=now,
+        clock_overridden=clock_overridden,
+        extra_sigs=[K.sign_body(k, body) for k in roots],
+    )
+
+
 def append_request(
     root: Path,
     request: Request,
