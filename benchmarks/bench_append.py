@@ -17,12 +17,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from suiji import keys as K
-from suiji import ledger as L
+from suiji.crypto.ed25519 import from_seed
+from suiji.ledger.append import append, create
+from suiji.ledger.objects import object_id
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
-ROOT = K.from_seed(b"\x01" * 32)
-WRITER = K.from_seed(b"\x03" * 32)
+ROOT = from_seed(b"\x01" * 32)
+WRITER = from_seed(b"\x03" * 32)
 
 
 def fs_floor(directory: Path, n: int) -> float:
@@ -52,15 +53,15 @@ def main() -> int:
     block = max(n // 10, 1)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "b"
-        L.create(root, origin="bench.invalid/suiji", roots=[ROOT], signing=WRITER, now=T0)
+        create(root, origin="bench.invalid/suiji", roots=[ROOT], signing=WRITER, now=T0)
         blocks: list[float] = []
         start = time.perf_counter()
         for i in range(1, n + 1):
             data = f"记录 {i}".encode()
-            L.append(
+            append(
                 root,
                 "note",
-                {"n": i, "record_object": L.object_id(data)},
+                {"n": i, "record_object": object_id(data)},
                 key=WRITER,
                 now=T0 + timedelta(seconds=i),
                 clock_overridden=False,

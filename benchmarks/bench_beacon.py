@@ -17,7 +17,11 @@ from pathlib import Path
 from py_ecc.optimized_bls12_381.optimized_curve import G2
 from py_ecc.optimized_bls12_381.optimized_pairing import pairing
 
-from suiji import beacon
+from suiji.beacon.cache import VerifiedCache
+from suiji.beacon.chain import chain_facts, chain_from_facts, round_message
+from suiji.beacon.sources import demo_sign_round
+from suiji.beacon.verify import verify_round
+from suiji.crypto.bls import decode_g1, hash_to_g1
 
 SIG = (
     "83ad29e4c409f9470fc2ef02f90214df49e02b441a1a241a82d622d9f608ef98"
@@ -37,33 +41,33 @@ def timed(fn: Callable[[], object], repeat: int) -> float:
 
 
 def main() -> int:
-    chain = beacon.chain_from_facts(beacon.chain_facts("drand-quicknet"))
-    sig_point = beacon._decode_g1(bytes.fromhex(SIG), "bench")
-    h = beacon._hash_to_g1(ROUND)
+    chain = chain_from_facts(chain_facts("drand-quicknet"))
+    sig_point = decode_g1(bytes.fromhex(SIG))
+    h = hash_to_g1(round_message(ROUND))
 
     def literal() -> None:
         assert pairing(G2, sig_point) == pairing(chain._pk_point, h)
 
     with tempfile.TemporaryDirectory() as tmp:
-        cache = beacon.VerifiedCache(Path(tmp) / "beacons.json")
-        beacon.verify_round(chain, ROUND, SIG, cache=cache)
+        cache = VerifiedCache(Path(tmp) / "beacons.json")
+        verify_round(chain, ROUND, SIG, cache=cache)
         rows = [
             ("literal e(G2,sig)==e(pk,H) (baseline)", timed(literal, 3)),
-            ("verify_round, no cache", timed(lambda: beacon.verify_round(chain, ROUND, SIG), 5)),
+            ("verify_round, no cache", timed(lambda: verify_round(chain, ROUND, SIG), 5)),
             (
                 "verify_round, cache hit",
-                timed(lambda: beacon.verify_round(chain, ROUND, SIG, cache=cache), 50),
+                timed(lambda: verify_round(chain, ROUND, SIG, cache=cache), 50),
             ),
             (
                 "decode G1 sig + subgroup check",
-                timed(lambda: beacon._decode_g1(bytes.fromhex(SIG), "bench"), 20),
+                timed(lambda: decode_g1(bytes.fromhex(SIG)), 20),
             ),
             (
                 "chain_from_facts (G2 key + subgroup)",
-                timed(lambda: beacon.chain_from_facts(beacon.chain_facts("drand-quicknet")), 10),
+                timed(lambda: chain_from_facts(chain_facts("drand-quicknet")), 10),
             ),
-            ("hash_to_G1", timed(lambda: beacon._hash_to_g1(ROUND), 20)),
-            ("demo_sign_round", timed(lambda: beacon.demo_sign_round(ROUND), 20)),
+            ("hash_to_G1", timed(lambda: hash_to_g1(round_message(ROUND)), 20)),
+            ("demo_sign_round", timed(lambda: demo_sign_round(ROUND), 20)),
         ]
     base = rows[0][1]
     print(f"{'operation':42} {'ms':>10} {'ratio':>8}")

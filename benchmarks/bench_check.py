@@ -38,7 +38,7 @@ TODAY = date(2026, 3, 1)
 
 def generate(rows: int, out: Path) -> Path:
     """Write `out/enterprises.csv` with `rows` rows (vectorised) and copy the other records."""
-    from suiji import uscc
+    from suiji.records.uscc import ALPHABET, ORG_WEIGHTS, VALUES, WEIGHTS, is_valid
 
     out.mkdir(parents=True, exist_ok=True)
     for path in EXAMPLE.glob("*.csv"):
@@ -49,19 +49,19 @@ def generate(rows: int, out: Path) -> Path:
     )
     n = rows - len(example)
     rng = np.random.default_rng(20260301)
-    alphabet = np.array(list(uscc.ALPHABET))
+    alphabet = np.array(list(ALPHABET))
     # 91 + division 330100 + an 8-digit body from the row number (unique) + both check chars.
     idx = np.arange(n, dtype=np.int64)
     body = np.stack([(idx // 10**k) % 10 for k in range(7, -1, -1)], axis=1)
-    org = (body * np.array(uscc.ORG_WEIGHTS)).sum(axis=1) % 11
+    org = (body * np.array(ORG_WEIGHTS)).sum(axis=1) % 11
     org_check = 11 - org  # 10 → X, 11 → 0
-    org_value = np.where(org_check == 11, 0, np.where(org_check == 10, uscc.VALUES["X"], org_check))
-    prefix = np.array([uscc.VALUES[c] for c in "91330100"], dtype=np.int64)
+    org_value = np.where(org_check == 11, 0, np.where(org_check == 10, VALUES["X"], org_check))
+    prefix = np.array([VALUES[c] for c in "91330100"], dtype=np.int64)
     first17 = np.concatenate([np.tile(prefix, (n, 1)), body, org_value[:, None]], axis=1)
-    check = (31 - (first17 * np.array(uscc.WEIGHTS)).sum(axis=1) % 31) % 31
+    check = (31 - (first17 * np.array(WEIGHTS)).sum(axis=1) % 31) % 31
     chars = np.ascontiguousarray(alphabet[np.concatenate([first17, check[:, None]], axis=1)])
     codes = chars.view("<U18").ravel()  # 18 one-character cells → one 18-character string
-    assert all(uscc.is_valid(str(c)) for c in codes[:1000])
+    assert all(is_valid(str(c)) for c in codes[:1000])
 
     # Every generated row copies a random example row (so 状态/退出日期/退出原因 and the
     # flags stay consistent), then gets its own code, name and address.

@@ -26,10 +26,12 @@ from typing import Any
 
 from consistent_sampler import sampler
 
-from suiji.draw import Member, Population, draw_targets, select_lowest
-from suiji.encoding import tagged_hex
-from suiji.plan import UNDIRECTED, Count, Plan
-from suiji.teams import TeamRules
+from suiji.draw.plan import UNDIRECTED, Count, Plan
+from suiji.draw.population import Member, Population
+from suiji.draw.sampler import select_lowest
+from suiji.draw.targets import draw_targets
+from suiji.draw.teamrules import TeamRules
+from suiji.shared.canonical import tagged_hex
 
 
 def best_of(repeats: int, fn: Callable[[], Any], *, collect: bool = True) -> tuple[float, Any]:

@@ -26,27 +26,31 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from suiji import keys as K
-from suiji import ledger as L
-from suiji.checkpoint import Checkpoint, MerkleFrontier, sign_checkpoint
-from suiji.encoding import format_time, tagged_hex
-from suiji.verify import verify
+from suiji.crypto.ed25519 import ENTRY_SIG_PREFIX, body_message, from_seed, public_of
+from suiji.ledger.append import create, put_object
+from suiji.ledger.codec import ENTRY_TAG, encode_entry
+from suiji.ledger.paths import CHECKPOINT_FILE, LEDGER_FILE, ledger_dir
+from suiji.shared.canonical import tagged_hex
+from suiji.shared.times import format_time
+from suiji.standards.checkpoint import Checkpoint, sign_checkpoint
+from suiji.standards.merkle import MerkleFrontier
+from suiji.verify.verifier import verify
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 ORIGIN = "bench.invalid/suiji"
-ROOT = K.from_seed(b"\x01" * 32)
-WRITER = K.from_seed(b"\x03" * 32)
+ROOT = from_seed(b"\x01" * 32)
+WRITER = from_seed(b"\x03" * 32)
 
 
 def generate(root: Path, n: int) -> list[tuple[bytes, bytes]]:
     """A valid ledger of n entries; returns (signature, signed message) per entry."""
-    L.create(root, origin=ORIGIN, roots=[ROOT], signing=WRITER, now=T0)
-    pool = [L.put_object(root, f"对象 {i} ".encode() * 20) for i in range(1000)]
-    path = L.ledger_dir(root) / L.LEDGER_FILE
+    create(root, origin=ORIGIN, roots=[ROOT], signing=WRITER, now=T0)
+    pool = [put_object(root, f"对象 {i} ".encode() * 20) for i in range(1000)]
+    path = ledger_dir(root) / LEDGER_FILE
     first = path.read_bytes()[:-1]
     frontier = MerkleFrontier()
     frontier.append(first)
-    prev = tagged_hex(L.ENTRY_TAG, first)
+    prev = tagged_hex(ENTRY_TAG, first)
     signed: list[tuple[bytes, bytes]] = []
     with path.open("ab") as fh:
         for seq in range(1, n):
@@ -55,7 +59,7 @@ def generate(root: Path, n: int) -> list[tuple[bytes, bytes]]:
                 "unit_object": pool[seq % 1000],
                 "plan_object": pool[(seq * 7) % 1000],
             }
-            line = L.encode_entry(
+            line = encode_entry(
                 seq=seq,
                 prev=prev,
                 kind="note",
@@ -65,10 +69,10 @@ def generate(root: Path, n: int) -> list[tuple[bytes, bytes]]:
             )
             fh.write(line + b"\n")
             frontier.append(line)
-            prev = tagged_hex(L.ENTRY_TAG, line)
+            prev = tagged_hex(ENTRY_TAG, line)
             signed.append((line, b""))
     cp = Checkpoint(ORIGIN, frontier.size, frontier.root())
-    (L.ledger_dir(root) / L.CHECKPOINT_FILE).write_bytes(sign_checkpoint(cp, ORIGIN, WRITER))
+    (ledger_dir(root) / CHECKPOINT_FILE).write_bytes(sign_checkpoint(cp, ORIGIN, WRITER))
     return signed
 
 
@@ -76,12 +80,12 @@ def floor(root: Path, pub: bytes) -> float:
     """Same Ed25519 verifications + SHA-256 over the same bytes, with nothing else."""
     import json
 
-    from suiji.encoding import canonical_json
+    from suiji.shared.canonical import canonical_json
 
-    path = L.ledger_dir(root) / L.LEDGER_FILE
+    path = ledger_dir(root) / LEDGER_FILE
     lines = path.read_bytes().split(b"\n")[:-1]
     jobs: list[tuple[bytes, bytes, bytes]] = []  # (public key, signature, message)
-    root_pub = K.public_of(ROOT).raw
+    root_pub = public_of(ROOT).raw
     for line in lines:
         value = json.loads(line)
         unsigned = canonical_json({k: v for k, v in value.items() if k != "sigs"})
@@ -89,11 +93,11 @@ def floor(root: Path, pub: bytes) -> float:
             import base64
 
             sig = base64.b64decode(s["sig"])
-            if s["key"] == K.public_of(WRITER).id:
-                jobs.append((pub, sig, K.ENTRY_SIG_PREFIX + unsigned))
+            if s["key"] == public_of(WRITER).id:
+                jobs.append((pub, sig, ENTRY_SIG_PREFIX + unsigned))
             else:
-                jobs.append((root_pub, sig, K.body_message(value["body"])))
-    objects = [p.read_bytes() for p in (L.ledger_dir(root) / "objects").iterdir()]
+                jobs.append((root_pub, sig, body_message(value["body"])))
+    objects = [p.read_bytes() for p in (ledger_dir(root) / "objects").iterdir()]
     keys = {
         pub: Ed25519PublicKey.from_public_bytes(pub),
         root_pub: Ed25519PublicKey.from_public_bytes(root_pub),
@@ -132,18 +136,18 @@ def peak_memory(root: Path) -> int:
 def truncated_copy(src: Path, dst: Path, n: int) -> None:
     """The first n entries of src's ledger (same objects), with a matching checkpoint."""
     (dst / "ledger").mkdir(parents=True)
-    shutil.copytree(L.ledger_dir(src) / "objects", L.ledger_dir(dst) / "objects")
+    shutil.copytree(ledger_dir(src) / "objects", ledger_dir(dst) / "objects")
     frontier = MerkleFrontier()
     with (
-        (L.ledger_dir(src) / L.LEDGER_FILE).open("rb") as fh,
-        (L.ledger_dir(dst) / L.LEDGER_FILE).open("wb") as out,
+        (ledger_dir(src) / LEDGER_FILE).open("rb") as fh,
+        (ledger_dir(dst) / LEDGER_FILE).open("wb") as out,
     ):
         for _ in range(n):
             line = fh.readline()
             out.write(line)
             frontier.append(line[:-1])
     cp = Checkpoint(ORIGIN, n, frontier.root())
-    (L.ledger_dir(dst) / L.CHECKPOINT_FILE).write_bytes(sign_checkpoint(cp, ORIGIN, WRITER))
+    (ledger_dir(dst) / CHECKPOINT_FILE).write_bytes(sign_checkpoint(cp, ORIGIN, WRITER))
 
 
 def main() -> int:
@@ -152,14 +156,14 @@ def main() -> int:
         big, small = Path(tmp) / "big", Path(tmp) / "small"
         start = time.perf_counter()
         generate(big, n)
-        size = (L.ledger_dir(big) / L.LEDGER_FILE).stat().st_size
+        size = (ledger_dir(big) / LEDGER_FILE).stat().st_size
         print(
             f"generated {n:,} entries ({size / 1e6:.1f} MB) in {time.perf_counter() - start:.1f} s"
         )
         ours_runs, base_runs = [], []
         for _ in range(3):  # alternate, keep the best of each: other load hits both alike
             ours_runs.append(timed_verify(big)[0])
-            base_runs.append(floor(big, K.public_of(WRITER).raw))
+            base_runs.append(floor(big, public_of(WRITER).raw))
         ours, base = min(ours_runs), min(base_runs)
         ratio = ours / base
         print(f"verify:  {ours:.2f} s  ({ours / n * 1e6:.1f} µs/entry)")

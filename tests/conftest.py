@@ -10,14 +10,16 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from suiji import cli, demo, examplecounty
+from suiji.cli.app import main
+from suiji.cli.demo import TODAY, run_demo
+from suiji.example.county import generate
 
 # Speed is measured in benchmarks/, not asserted by tests: no per-example deadline, so a
 # busy machine cannot turn a property test red.
 settings.register_profile("suiji", deadline=None)
 settings.load_profile("suiji")
 
-DEMO_NOW = demo.TODAY
+DEMO_NOW = TODAY
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -33,7 +35,7 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 def demo_year(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo directory after its whole year (built once; copy it before changing it)."""
     target = tmp_path_factory.mktemp("demo") / "bureau"
-    demo.run_demo(target, force=False, out=io.StringIO())
+    run_demo(target, force=False, out=io.StringIO(), main=main)
     return target
 
 
@@ -51,14 +53,11 @@ def make_bureau(root: Path, *init_args: str, at: str = "2026-01-05T09:00:00+08:0
     `init_args` choose the beacon and demo flag, e.g. ("--beacon", "suiji-demo", "--demo").
     Returns `root`; `suiji init`'s exit code is asserted by the caller through the ledger.
     """
-    examplecounty.generate(root / "content" / "records")
+    generate(root / "content" / "records")
     (root / "private").mkdir()
     for name in ("root.key", "signing.key"):
-        assert (
-            cli.main(["--root", str(root), "--now", at, "keygen", str(root / "private" / name)])
-            == 0
-        )
-    cli.main(
+        assert main(["--root", str(root), "--now", at, "keygen", str(root / "private" / name)]) == 0
+    main(
         [
             "--root",
             str(root),
@@ -92,4 +91,4 @@ def suiji(root: Path, now: str, *args: str) -> int:
         if args and args[0] in {"commit", "draw", "void"}
         else []
     )
-    return cli.main(["--root", str(root), "--now", now, *args, *key])
+    return main(["--root", str(root), "--now", now, *args, *key])

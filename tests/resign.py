@@ -12,20 +12,24 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from suiji import keys, ledger
-from suiji.checkpoint import Checkpoint, merkle_root, sign_checkpoint
-from suiji.encoding import canonical_json, tagged_hex
+from suiji.crypto.keyfiles import load_private_key
+from suiji.ledger.append import put_object
+from suiji.ledger.codec import encode_entry
+from suiji.ledger.reading import get_object
+from suiji.shared.canonical import canonical_json, tagged_hex
+from suiji.standards.checkpoint import Checkpoint, sign_checkpoint
+from suiji.standards.merkle import merkle_root
 
 Edit = Callable[[Path, list[dict[str, Any]]], None]
 
 
 def put(root: Path, value: Any) -> str:
     """Store a (tampered) JSON value as an object; returns its id."""
-    return ledger.put_object(root, canonical_json(value))
+    return put_object(root, canonical_json(value))
 
 
 def get(root: Path, oid: str) -> Any:
-    return json.loads(ledger.get_object(root, oid))
+    return json.loads(get_object(root, oid))
 
 
 def _remap(value: Any, renamed: dict[str, str]) -> Any:
@@ -43,7 +47,7 @@ def resign(root: Path, edit: Edit) -> int | None:
     References to earlier entries' hashes are carried over to the re-signed hashes, as a
     careful forger would. Returns the first entry the edit changed (None: no change).
     """
-    key = keys.load_private_key(root / "private" / "signing.key")
+    key = load_private_key(root / "private" / "signing.key")
     path = root / "ledger" / "ledger.jsonl"
     lines = path.read_bytes().splitlines()
     values = [json.loads(line) for line in lines]
@@ -56,7 +60,7 @@ def resign(root: Path, edit: Edit) -> int | None:
     renamed: dict[str, str] = {}
     for seq, v in enumerate(values[1:], start=1):
         prev = tagged_hex("suiji/entry/v1", out[-1])
-        line = ledger.encode_entry(
+        line = encode_entry(
             seq=seq,
             prev=prev,
             kind=v["kind"],

@@ -24,26 +24,34 @@ from py_ecc.bls.point_compression import compress_G2
 from py_ecc.optimized_bls12_381.optimized_curve import G2, curve_order, multiply
 from py_ecc.optimized_bls12_381.optimized_pairing import pairing
 
-from suiji import beacon
-from suiji.beacon import (
+from suiji.beacon.cache import CACHE_FORMAT, VerifiedCache, default_cache_path
+from suiji.beacon.chain import (
+    DEFAULT_RELAYS,
+    FACT_KEYS,
     BeaconError,
     BeaconUnavailable,
     Chain,
-    VerifiedCache,
     chain_facts,
     chain_from_facts,
-    demo_round,
-    demo_sign_round,
-    fetch_round,
     first_round_at_or_after,
     is_demo_chain,
     latest_round_at,
-    load_recorded,
+    randomness_of,
+    round_message,
     round_time,
-    verify_round,
 )
-from suiji.encoding import canonical_json, tagged_hex
-from suiji.errors import CheckFailed, InputError, UsageError
+from suiji.beacon.sources import (
+    demo_round,
+    demo_secret_key,
+    demo_sign_round,
+    fetch_round,
+    load_recorded,
+    recorded_path,
+)
+from suiji.beacon.verify import verify_round
+from suiji.crypto.bls import DST, decode_g1, hash_to_g1
+from suiji.shared.canonical import canonical_json, tagged_hex
+from suiji.shared.errors import CheckFailed, InputError, UsageError
 
 VECTORS: dict[str, Any] = json.loads(
     (Path(__file__).parent / "vectors" / "beacon.json").read_text(encoding="utf-8")
@@ -83,7 +91,7 @@ def test_chain_facts_vectors() -> None:
     assert chain_facts("suiji-demo") == VECTORS["beacon_demo_chain"]["facts"]
     for name in ("drand-quicknet", "suiji-demo"):
         facts = chain_facts(name)
-        assert list(facts) == list(beacon.FACT_KEYS)
+        assert list(facts) == list(FACT_KEYS)
         assert CHAINS[name].facts() == facts
         facts["period"] = 99  # a copy: the module's facts stay untouched
         assert chain_facts(name)["period"] == 3
@@ -96,7 +104,7 @@ def test_chain_facts_unknown_name() -> None:
 
 def test_package_data_matches_code() -> None:
     """The shipped data files agree with the facts pinned in code (and with the vectors)."""
-    qn = json.loads(beacon.recorded_path("drand-quicknet").read_text(encoding="utf-8"))["chain"]
+    qn = json.loads(recorded_path("drand-quicknet").read_text(encoding="utf-8"))["chain"]
     assert qn["hash"] == QUICKNET.chain_hash
     assert qn["public_key"] == QUICKNET.public_key
     assert (qn["scheme"], qn["genesis_time"], qn["period"]) == (
@@ -104,9 +112,9 @@ def test_package_data_matches_code() -> None:
         QUICKNET.genesis_time,
         QUICKNET.period,
     )
-    assert qn["dst"] == beacon.DST.decode()
-    assert tuple(qn["relays"]) == beacon.DEFAULT_RELAYS
-    demo = json.loads(beacon.recorded_path("suiji-demo").read_text(encoding="utf-8"))["chain"]
+    assert qn["dst"] == DST.decode()
+    assert tuple(qn["relays"]) == DEFAULT_RELAYS
+    demo = json.loads(recorded_path("suiji-demo").read_text(encoding="utf-8"))["chain"]
     assert demo["hash"] == DEMO.chain_hash
     assert demo["public_key"] == DEMO.public_key
     assert demo["secret_key"] == VECTORS["beacon_demo_chain"]["secret_key"]
@@ -119,7 +127,7 @@ def _pk_hex(sk: int) -> str:
 
 def test_demo_chain_is_derived_from_published_key() -> None:
     vec = VECTORS["beacon_demo_chain"]
-    sk = beacon.demo_secret_key()
+    sk = demo_secret_key()
     assert sk == int(vec["secret_key"], 16)
     phrase = vec["secret_key_phrase"].encode()
     assert sk == int.from_bytes(hashlib.sha256(phrase).digest(), "big") % curve_order
@@ -258,8 +266,8 @@ def test_round_time_round_trips(r: int, name: str) -> None:
 
 def test_quicknet_round_verifies_and_caches(warm_cache: Path, tmp_path: Path) -> None:
     """The recorded genuine round verifies (in the fixture); a repeat is a cache hit."""
-    assert beacon.round_message(ROUND).hex() == QN["message"]
-    assert beacon.randomness_of(SIG) == RANDOMNESS
+    assert round_message(ROUND).hex() == QN["message"]
+    assert randomness_of(SIG) == RANDOMNESS
     assert hashlib.sha256(bytes.fromhex(SIG)).hexdigest() == RANDOMNESS
     cache = copy_cache(warm_cache, tmp_path)
     assert cache.lookup(QUICKNET, ROUND, SIG) == RANDOMNESS
@@ -268,8 +276,8 @@ def test_quicknet_round_verifies_and_caches(warm_cache: Path, tmp_path: Path) ->
 
 def test_literal_pairing_equation() -> None:
     """The spec's equation e(G2, sig) == e(pk, H(m)), with two full pairings, as written."""
-    sig_point = beacon._decode_g1(bytes.fromhex(SIG), "test")
-    h = beacon._hash_to_g1(ROUND)
+    sig_point = decode_g1(bytes.fromhex(SIG))
+    h = hash_to_g1(round_message(ROUND))
     assert pairing(G2, sig_point) == pairing(QUICKNET._pk_point, h)
 
 
@@ -292,7 +300,7 @@ def test_non_string_signature() -> None:
 def test_demo_rounds() -> None:
     """Demo signatures match the vectors; one verifies; it fails for another round or chain."""
     for v in VECTORS["beacon_demo_rounds"]:
-        assert beacon.round_message(v["round"]).hex() == v["message"]
+        assert round_message(v["round"]).hex() == v["message"]
         assert demo_sign_round(v["round"]) == v["signature"]
         assert demo_round(v["round"]) == {
             "round": v["round"],
@@ -324,7 +332,7 @@ def _rewrite(path: Path, change: Any) -> None:
 
 def test_cache_file_format(warm_cache: Path) -> None:
     data = json.loads(warm_cache.read_text(encoding="utf-8"))
-    assert data["format"] == beacon.CACHE_FORMAT
+    assert data["format"] == CACHE_FORMAT
     (entry,) = data["entries"]
     assert entry["round"] == ROUND and entry["signature"] == SIG
     assert entry["randomness"] == RANDOMNESS
@@ -395,24 +403,24 @@ def test_cache_is_repaired_and_unwritable_cache_is_harmless(tmp_path: Path) -> N
 
 def test_default_cache_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert beacon.default_cache_path() == tmp_path / "suiji" / "beacons.json"
+    assert default_cache_path() == tmp_path / "suiji" / "beacons.json"
     assert VerifiedCache().path == tmp_path / "suiji" / "beacons.json"
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/dir")  # not absolute: ignored, per XDG
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert beacon.default_cache_path() == tmp_path / "home" / ".cache" / "suiji" / "beacons.json"
+    assert default_cache_path() == tmp_path / "home" / ".cache" / "suiji" / "beacons.json"
     monkeypatch.delenv("XDG_CACHE_HOME")
-    assert beacon.default_cache_path() == tmp_path / "home" / ".cache" / "suiji" / "beacons.json"
+    assert default_cache_path() == tmp_path / "home" / ".cache" / "suiji" / "beacons.json"
 
 
 # ---------------------------------------------------------------- recorded rounds
 
 
 def test_load_recorded_package_files() -> None:
-    assert load_recorded(beacon.recorded_path("drand-quicknet"), chain=QUICKNET) == {ROUND: SIG}
-    demo = load_recorded(beacon.recorded_path("suiji-demo"), chain=DEMO)
+    assert load_recorded(recorded_path("drand-quicknet"), chain=QUICKNET) == {ROUND: SIG}
+    demo = load_recorded(recorded_path("suiji-demo"), chain=DEMO)
     assert demo == {v["round"]: v["signature"] for v in VECTORS["beacon_demo_rounds"]}
     with pytest.raises(UsageError):
-        beacon.recorded_path("nope")
+        recorded_path("nope")
 
 
 def test_load_recorded_plain_list_without_randomness(tmp_path: Path) -> None:
@@ -454,7 +462,7 @@ def test_load_recorded_rejects(tmp_path: Path, data: Any, fragment: str) -> None
 
 def test_load_recorded_wrong_chain() -> None:
     with pytest.raises(BeaconError, match="不是 suiji-demo"):
-        load_recorded(beacon.recorded_path("drand-quicknet"), chain=DEMO)
+        load_recorded(recorded_path("drand-quicknet"), chain=DEMO)
 
 
 @pytest.mark.parametrize(

@@ -8,27 +8,26 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from suiji import keys as K
-from suiji.checkpoint import (
-    EMPTY_ROOT,
+from suiji.crypto.ed25519 import from_seed, public_of
+from suiji.standards.checkpoint import (
     Checkpoint,
-    MerkleFrontier,
+    cosignature_key_id,
+    parse_checkpoint,
+    sign_checkpoint,
+    sign_cosignature,
+    verify_cosignature,
+)
+from suiji.standards.merkle import EMPTY_ROOT, MerkleFrontier, leaf_hash, merkle_root
+from suiji.standards.note import (
     Note,
     NoteError,
     NoteVerifier,
     b64decode_strict,
-    cosignature_key_id,
-    leaf_hash,
-    merkle_root,
     note_key_id,
     open_note,
-    parse_checkpoint,
     parse_note,
     parse_vkey,
-    sign_checkpoint,
-    sign_cosignature,
     sign_note,
-    verify_cosignature,
 )
 
 # RFC 6962 reference tree heads (as published in Certificate Transparency's and
@@ -113,11 +112,11 @@ def test_signed_note_rejections() -> None:
     verifier = parse_vkey(PN_VKEY)
     with pytest.raises(NoteError, match="无效"):  # known key, altered text
         open_note(PN_NOTE.replace(b"answer", b"answeR"), [verifier])
-    other = NoteVerifier("PeterNeumann", K.public_of(K.from_seed(bytes(32))).raw)
+    other = NoteVerifier("PeterNeumann", public_of(from_seed(bytes(32))).raw)
     with pytest.raises(NoteError, match="受信任"):  # unknown key only (same name, other id)
         open_note(PN_NOTE, [other])
     # an unknown extra signature is ignored
-    extra = sign_note(PN_TEXT, "someone.example/else", K.from_seed(bytes([9]) * 32))
+    extra = sign_note(PN_TEXT, "someone.example/else", from_seed(bytes([9]) * 32))
     note = Note(PN_TEXT, (*parse_note(PN_NOTE).signatures, extra))
     assert open_note(note.encode(), [verifier])[1] == [verifier]
     for bad in [
@@ -153,9 +152,9 @@ def test_base64_only_canonical_spelling() -> None:
 def test_checkpoint_body_parse_and_sign() -> None:
     cp = Checkpoint("example.com/log", 20852163, bytes(range(32)), ("ext one",))
     assert parse_checkpoint(cp.body()) == cp
-    key = K.from_seed(bytes([3]) * 32)
+    key = from_seed(bytes([3]) * 32)
     data = sign_checkpoint(cp, "example.com/log", key)
-    note, _ = open_note(data, [NoteVerifier("example.com/log", K.public_of(key).raw)])
+    note, _ = open_note(data, [NoteVerifier("example.com/log", public_of(key).raw)])
     assert parse_checkpoint(note.text) == cp
     root = base64.b64encode(bytes(32)).decode()
     for bad in [
@@ -172,7 +171,7 @@ def test_checkpoint_body_parse_and_sign() -> None:
 
 
 def test_note_key_id_is_c2sp() -> None:
-    pub = K.public_of(K.from_seed(bytes([3]) * 32)).raw
+    pub = public_of(from_seed(bytes([3]) * 32)).raw
     import hashlib
 
     assert note_key_id("n", pub) == hashlib.sha256(b"n\n\x01" + pub).digest()[:4]
@@ -180,9 +179,9 @@ def test_note_key_id_is_c2sp() -> None:
 
 
 def test_cosignature_round_trip_and_rejections() -> None:
-    log = K.from_seed(bytes([3]) * 32)
-    witness = K.from_seed(bytes([5]) * 32)
-    wpub = K.public_of(witness).raw
+    log = from_seed(bytes([3]) * 32)
+    witness = from_seed(bytes([5]) * 32)
+    wpub = public_of(witness).raw
     cp = Checkpoint("example.com/log", 5, bytes(32))
     signed = parse_note(sign_checkpoint(cp, "example.com/log", log))
     cosig = sign_cosignature(cp.body(), "w.example/1", witness, 1679315147)
@@ -190,7 +189,7 @@ def test_cosignature_round_trip_and_rejections() -> None:
     assert verify_cosignature(parse_note(note.encode()), "w.example/1", wpub) == 1679315147
     assert verify_cosignature(signed, "w.example/1", wpub) is None
     # another witness key is simply not found
-    assert verify_cosignature(note, "w.example/1", K.public_of(log).raw) is None
+    assert verify_cosignature(note, "w.example/1", public_of(log).raw) is None
     # a changed timestamp breaks the signature
     blob = bytearray(cosig.signature)
     blob[7] ^= 1
@@ -200,4 +199,4 @@ def test_cosignature_round_trip_and_rejections() -> None:
     with pytest.raises(NoteError):
         verify_cosignature(forged, "w.example/1", wpub)
     # the log's own note verification ignores the cosignature line
-    assert open_note(note.encode(), [NoteVerifier("example.com/log", K.public_of(log).raw)])[1]
+    assert open_note(note.encode(), [NoteVerifier("example.com/log", public_of(log).raw)])[1]

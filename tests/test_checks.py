@@ -10,13 +10,15 @@ import pytest
 from tests.conftest import DEMO_NOW
 from tests.resign import find, get, put, resign
 
-from suiji import beacon, checks, verify
+from suiji.beacon.chain import randomness_of
+from suiji.beacon.sources import demo_sign_round
+from suiji.shared.findings import Finding
+from suiji.verify.replay import default_checkers
+from suiji.verify.verifier import verify
 
 
-def findings(root: Path) -> list[verify.Finding]:
-    report = verify.verify(
-        root, now=datetime.fromisoformat(DEMO_NOW), checkers=checks.default_checkers()
-    )
+def findings(root: Path) -> list[Finding]:
+    report = verify(root, now=datetime.fromisoformat(DEMO_NOW), checkers=default_checkers())
     return list(report.findings)
 
 
@@ -61,9 +63,9 @@ def _change_quota(root: Path, values: list[dict[str, Any]]) -> None:
 
 def _other_round(root: Path, values: list[dict[str, Any]]) -> None:
     b = find(values, "beacon")
-    signature = beacon.demo_sign_round(b["body"]["round"] + 1)
+    signature = demo_sign_round(b["body"]["round"] + 1)
     b["body"]["signature"] = signature
-    b["body"]["randomness"] = beacon.randomness_of(signature)
+    b["body"]["randomness"] = randomness_of(signature)
 
 
 def _swap_team_member(root: Path, values: list[dict[str, Any]]) -> None:
@@ -120,8 +122,8 @@ def _drop_enterprise(root: Path, values: list[dict[str, Any]]) -> None:
 
     header = json.loads(lines[0])
     header["rows"] -= 1
-    from suiji.encoding import canonical_json
-    from suiji.ledger import put_object
+    from suiji.ledger.append import put_object
+    from suiji.shared.canonical import canonical_json
 
     kept = [canonical_json(header), *lines[1:3], *lines[4:]]
     commit["body"]["snapshots"]["enterprises_object"] = put_object(root, b"\n".join(kept))

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from suiji import __version__
-from suiji.cli import main, resolve_clock
+from suiji.cli.app import main
+from suiji.cli.common import resolve_clock
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -9,8 +9,17 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from suiji import coverage, tasks  # tasks loads py_ecc, which raises the recursion limit
-from suiji.coverage import DrawnTask
+from suiji.draw.coverage import (
+    DEFAULT_MIN_RATIO,
+    DrawnTask,
+    draws_in_year,
+    exclusions,
+    render_text,
+    report,
+)
+from suiji.draw.derive import (
+    derive_population,  # tasks loads py_ecc, which raises the recursion limit
+)
 
 
 def ent(uscc: str, **flags: Any) -> dict[str, Any]:
@@ -23,9 +32,9 @@ def test_cap_and_cycle_exclusions() -> None:
         DrawnTask("2026-002", "股", date(2026, 5, 1), ("A",)),
         DrawnTask("2025-009", "股", date(2025, 12, 1), ("C",)),
     ]
-    capped = coverage.exclusions(history, year=2026, yearly_cap=2, exclude_drawn_this_year=False)
+    capped = exclusions(history, year=2026, yearly_cap=2, exclude_drawn_this_year=False)
     assert list(capped) == ["A"] and "上限" in capped["A"]
-    cycle = coverage.exclusions(history, year=2026, yearly_cap=2, exclude_drawn_this_year=True)
+    cycle = exclusions(history, year=2026, yearly_cap=2, exclude_drawn_this_year=True)
     assert sorted(cycle) == ["A", "B"]  # C was drawn in 2025: a new year, a new cycle
 
 
@@ -35,10 +44,8 @@ def test_cap_and_cycle_exclusions() -> None:
 )
 def test_over_cap_never_eligible(tasks: list[list[str]], cap: int) -> None:
     history = [DrawnTask(f"t{i}", "股", date(2026, 3, 1), tuple(t)) for i, t in enumerate(tasks)]
-    excluded = coverage.exclusions(
-        history, year=2026, yearly_cap=cap, exclude_drawn_this_year=False
-    )
-    counts = coverage.draws_in_year(history, 2026)
+    excluded = exclusions(history, year=2026, yearly_cap=cap, exclude_drawn_this_year=False)
+    counts = draws_in_year(history, 2026)
     for uscc, n in counts.items():
         assert (uscc in excluded) == (n >= cap)
 
@@ -56,7 +63,7 @@ def test_due_lists_key_units_yearly_and_flagged_half_yearly() -> None:
         DrawnTask("t1", "危化股", date(2026, 3, 1), ("K1", "F1")),
         DrawnTask("t2", "危化股", date(2026, 8, 1), ("F2",)),
     ]
-    rep = coverage.report(history, rows, [], today=date(2026, 9, 30))
+    rep = report(history, rows, [], today=date(2026, 9, 30))
     due = {(d.uscc, d.rule) for d in rep.due}
     # K1 covered this year; F1 covered only in the first half; F2 covered this half.
     assert due == {("K2", "key_unit"), ("F1", "flagged"), ("H1", "major_hazard")}
@@ -69,13 +76,13 @@ def test_ratio_per_unit_against_annual_plan() -> None:
         {"year": 2026, "unit": "合计", "planned_total": 30, "planned_random": 10},
     ]
     history = [DrawnTask("t1", "危化股", date(2026, 3, 1), tuple("ABCDEF"))]
-    rep = coverage.report(history, [], plan, today=date(2026, 6, 1))
+    rep = report(history, [], plan, today=date(2026, 6, 1))
     by_unit = {r.unit: r for r in rep.ratios}
     assert by_unit["危化股"].share == Fraction(6, 20)
     assert by_unit["危化股"].planned_share == Fraction(8, 20)
-    assert by_unit["执法大队"].planned_share < coverage.DEFAULT_MIN_RATIO
+    assert by_unit["执法大队"].planned_share < DEFAULT_MIN_RATIO
     assert by_unit["合计"].done_random == 6
-    text = coverage.render_text(rep)
+    text = render_text(rep)
     assert "计划占比 40.0%，达标" in text and "计划占比 20.0%，未达标" in text
 
 
@@ -88,8 +95,8 @@ def test_enterprise_over_cap_is_never_in_the_population(cap: int, picks: list[in
     history = [
         DrawnTask(f"t{i}", "股", date(2026, 2, 1), (active[p],)) for i, p in enumerate(picks)
     ]
-    pop = tasks.derive_population(plan, rows, as_of=date(2026, 3, 1), drawn=history, yearly_cap=cap)
-    counts = coverage.draws_in_year(history, 2026)
+    pop = derive_population(plan, rows, as_of=date(2026, 3, 1), drawn=history, yearly_cap=cap)
+    counts = draws_in_year(history, 2026)
     members = {m.id for m in pop.members}
     for uscc, n in counts.items():
         assert (uscc in members) == (n < cap)
@@ -105,7 +112,7 @@ def _example() -> tuple[list[dict[str, Any]], Any]:
         from pathlib import Path
 
         from suiji import records
-        from suiji.plan import load_plan
+        from suiji.draw.planfile import load_plan
 
         base = Path(__file__).resolve().parent.parent / "content" / "records"
         _CACHE["rows"] = records.load_all(base, date(2026, 3, 1)).rows("enterprises")

@@ -8,20 +8,22 @@ from pathlib import Path
 
 import pytest
 
-from suiji import cli, demo, ledger
-from suiji.encoding import parse_canonical
+from suiji.cli.app import main
+from suiji.cli.demo import TODAY
+from suiji.ledger.reading import get_object, read_entries
+from suiji.shared.canonical import parse_canonical
 
 
 def test_demo_year_has_every_kind_of_step(demo_year: Path) -> None:
-    kinds = [e.kind for e in ledger.read_entries(demo_year)]
+    kinds = [e.kind for e in read_entries(demo_year)]
     assert kinds[0] == "genesis"
     for kind in ("commit", "commit-void", "beacon", "draw", "person-void"):
         assert kind in kinds
-    draws = [e for e in ledger.read_entries(demo_year) if e.kind == "draw"]
+    draws = [e for e in read_entries(demo_year) if e.kind == "draw"]
     plans = {e.body["task"] for e in draws}
     assert plans == {"2026-001", "2026-002", "2026-003", "2026-004"}
     for d in draws:
-        result = parse_canonical(ledger.get_object(demo_year, d.body["result_object"]))
+        result = parse_canonical(get_object(demo_year, d.body["result_object"]))
         assert result["teams"] is not None, d.body["task"]  # every task has its teams
         assert all(len(i["items"]) >= 2 for i in result["items"])
 
@@ -30,11 +32,11 @@ def test_demo_verifies_and_uses_its_own_today(
     demo_year: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("SUIJI_NOW", raising=False)
-    assert cli.main(["--root", str(demo_year), "verify"]) == 0
+    assert main(["--root", str(demo_year), "verify"]) == 0
     capsys.readouterr()
-    assert cli.main(["--root", str(demo_year), "coverage", "--json"]) == 0
+    assert main(["--root", str(demo_year), "coverage", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["today"] == demo.TODAY[:10]
+    assert report["today"] == TODAY[:10]
     # A 重点 enterprise not drawn this year is due.
     assert any(d["rule"] == "key_unit" for d in report["due"])
 
@@ -56,6 +58,6 @@ def test_existing_directory_is_refused_without_force(
     target = tmp_path / "d"
     target.mkdir()
     (target / "keep.txt").write_text("mine", "utf-8")
-    assert cli.main(["demo", str(target)]) == 2
+    assert main(["demo", str(target)]) == 2
     assert "--force" in capsys.readouterr().err
     assert [p.name for p in target.iterdir()] == ["keep.txt"]

@@ -24,51 +24,47 @@ from consistent_sampler import first_fraction, sampler
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from suiji.draw import (
-    LOW_DIGITS,
-    POPULATION_SCHEMA,
-    DrawObjectError,
+from suiji.draw.eligibility import is_active
+from suiji.draw.items import (
     ItemsError,
-    Population,
-    QuotaError,
-    allocate,
     applicable_items,
     check_items_feasible,
-    check_targets_feasible,
-    derive_seed,
     draw_items,
     draw_items_for_targets,
-    draw_targets,
-    eligible,
-    extra_inputs,
-    is_active,
     item_seed,
-    largest_remainder,
-    order,
+)
+from suiji.draw.plan import DIRECTED, UNDIRECTED, Count, ExtraInput, Plan, Ratio, Size, Strata
+from suiji.draw.population import (
+    POPULATION_SCHEMA,
+    DrawObjectError,
+    Population,
+    eligible,
     population_from_json,
     population_to_json,
-    seed_input,
+)
+from suiji.draw.sampler import (
+    LOW_DIGITS,
+    order,
     select_lowest,
-    target_draw_from_json,
-    target_draw_to_json,
     ticket,
     ticket_int_key,
     ticket_prefix_key,
 )
-from suiji.encoding import canonical_json, id_key, parse_canonical, tagged_hex
-from suiji.errors import InputError, UsageError
-from suiji.plan import (
-    DIRECTED,
-    UNDIRECTED,
-    Count,
-    ExtraInput,
-    Plan,
-    Ratio,
-    Size,
-    Strata,
+from suiji.draw.seed import derive_seed, extra_inputs, seed_input
+from suiji.draw.targets import (
+    QuotaError,
+    allocate,
+    check_targets_feasible,
+    draw_targets,
+    largest_remainder,
+    target_draw_from_json,
+    target_draw_to_json,
 )
+from suiji.draw.teamrules import TeamRules
 from suiji.records.schema import INDUSTRIES
-from suiji.teams import TeamRules
+from suiji.shared.canonical import canonical_json, parse_canonical, tagged_hex
+from suiji.shared.errors import InputError, UsageError
+from suiji.shared.text import id_key
 
 ROOT = Path(__file__).resolve().parents[1]
 VECTORS = json.loads((Path(__file__).parent / "vectors" / "draw.json").read_text("utf-8"))
@@ -698,7 +694,7 @@ def county() -> Any:
 @pytest.mark.parametrize("task", ["2026-001", "2026-002", "2026-003"])
 def test_example_plans_draw_on_the_example_county(county: Any, task: str) -> None:
     """Each example plan is feasible on the example registries and draws as the sampler would."""
-    from suiji.plan import load_plan
+    from suiji.draw.planfile import load_plan
 
     plan = load_plan(ROOT / "content" / "records" / "plans" / f"{task}.toml")
     as_of = date(2026, 3, 1)

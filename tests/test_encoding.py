@@ -12,20 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from suiji.encoding import (
-    MAX_INT,
-    canonical_json,
-    civil_date,
-    clean_text,
-    format_time,
-    id_key,
-    match_key,
-    parse_canonical,
-    parse_time,
-    parse_user_time,
-    tagged_hash,
-)
-from suiji.errors import CanonicalError
+from suiji.shared.canonical import MAX_INT, canonical_json, parse_canonical, tagged_hash
+from suiji.shared.errors import CanonicalError
+from suiji.shared.text import clean_text, id_key, match_key
+from suiji.shared.times import civil_date, format_time, parse_time, parse_user_time
 
 VECTORS = json.loads((Path(__file__).parent / "vectors" / "encoding.json").read_text("utf-8"))
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from suiji.examplecounty import generate
+from suiji.example.county import generate
 from suiji.records.schema import SCHEMAS
-from suiji.uscc import is_valid, org_code_ok
+from suiji.records.uscc import is_valid, org_code_ok
 
 RECORDS = Path(__file__).resolve().parents[1] / "content" / "records"
 CSV_FILES = (

@@ -9,15 +9,19 @@ from typing import Any
 
 import pytest
 
-from suiji import keys as K
-from suiji import ledger as L
-from suiji.cli import main
-from suiji.gitcheck import check_commit, check_range, check_staged, gitcheck
+from suiji.cli.app import main
+from suiji.crypto.ed25519 import from_seed, generate, public_of
+from suiji.crypto.keyfiles import private_pem
+from suiji.ledger.append import append, create
+from suiji.ledger.codec import Entry
+from suiji.ledger.objects import object_id
+from suiji.ledger.paths import LEDGER_FILE, ledger_dir
+from suiji.verify.gitcheck import check_commit, check_range, check_staged, gitcheck
 
 ORIGIN = "example.gov.cn/suiji-test"
 T0 = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
-SIGNING = K.from_seed(bytes([3]) * 32)
-ROOT = K.from_seed(bytes([1]) * 32)
+SIGNING = from_seed(bytes([3]) * 32)
+ROOT = from_seed(bytes([1]) * 32)
 
 
 def git(repo: Path, *args: str) -> str:
@@ -37,9 +41,9 @@ def commit(repo: Path, message: str) -> str:
     return git(repo, "rev-parse", "HEAD")
 
 
-def add(root: Path, i: int, **body: Any) -> L.Entry:
+def add(root: Path, i: int, **body: Any) -> Entry:
     objects = body.pop("objects", ())
-    return L.append(
+    return append(
         root,
         "note",
         {"n": i, **body},
@@ -58,8 +62,8 @@ def repo(tmp_path: Path) -> Path:
     git(r, "config", "user.name", "测试")
     git(r, "config", "user.email", "test@example.invalid")
     git(r, "config", "commit.gpgsign", "false")
-    L.create(r, origin=ORIGIN, roots=[ROOT], signing=SIGNING, now=T0)
-    add(r, 1, data_object=L.object_id(b"one"), objects=(b"one",))
+    create(r, origin=ORIGIN, roots=[ROOT], signing=SIGNING, now=T0)
+    add(r, 1, data_object=object_id(b"one"), objects=(b"one",))
     commit(r, "init")
     return r
 
@@ -71,12 +75,12 @@ def messages(found: list[Any]) -> str:
 def test_appends_keys_and_cosignatures_pass(repo: Path) -> None:
     base = git(repo, "rev-parse", "HEAD")
     assert check_commit(repo, base) == []  # the root commit, against the empty tree
-    add(repo, 2, data_object=L.object_id(b"two"), objects=(b"two",))
+    add(repo, 2, data_object=object_id(b"two"), objects=(b"two",))
     commit(repo, "append")
-    (L.ledger_dir(repo) / "cosignatures").mkdir()
-    (L.ledger_dir(repo) / "cosignatures" / "w1").write_bytes(b"witness note\n")
+    (ledger_dir(repo) / "cosignatures").mkdir()
+    (ledger_dir(repo) / "cosignatures" / "w1").write_bytes(b"witness note\n")
     commit(repo, "witness")
-    (L.ledger_dir(repo) / "README.md").write_text("说明\n")
+    (ledger_dir(repo) / "README.md").write_text("说明\n")
     commit(repo, "docs")
     assert check_range(repo, base) == []
     add(repo, 3)
@@ -87,7 +91,7 @@ def test_appends_keys_and_cosignatures_pass(repo: Path) -> None:
 
 
 def test_rewritten_or_truncated_ledger_is_refused(repo: Path) -> None:
-    path = L.ledger_dir(repo) / L.LEDGER_FILE
+    path = ledger_dir(repo) / LEDGER_FILE
     good = path.read_bytes()
     path.write_bytes(good.replace(b'"n":1', b'"n":7'))
     rev = commit(repo, "rewrite")
@@ -102,8 +106,8 @@ def test_rewritten_or_truncated_ledger_is_refused(repo: Path) -> None:
 
 
 def test_objects_immutable_and_removed_only_when_withdrawn(repo: Path) -> None:
-    objects = L.ledger_dir(repo) / "objects"
-    oid = L.object_id(b"one")
+    objects = ledger_dir(repo) / "objects"
+    oid = object_id(b"one")
     (objects / oid).write_bytes(b"ONE")
     rev = commit(repo, "modify object")
     assert "不可更改" in messages(check_commit(repo, rev))
@@ -114,7 +118,7 @@ def test_objects_immutable_and_removed_only_when_withdrawn(repo: Path) -> None:
     assert "撤回" in messages(check_commit(repo, rev))
     (objects / oid).write_bytes(b"one")
     commit(repo, "restore again")
-    L.append(
+    append(
         repo,
         "withdrawal",
         {"withdrawn": [oid]},
@@ -146,7 +150,7 @@ def test_merge_of_two_writers_is_refused(repo: Path) -> None:
         stdin=subprocess.DEVNULL,
     )
     assert proc.returncode != 0  # conflict in ledger.jsonl and checkpoint
-    path = L.ledger_dir(repo) / L.LEDGER_FILE
+    path = ledger_dir(repo) / LEDGER_FILE
     head = subprocess.run(
         ["git", "-C", str(repo), "show", f"{base}:ledger/ledger.jsonl"],
         capture_output=True,
@@ -162,19 +166,19 @@ def test_merge_of_two_writers_is_refused(repo: Path) -> None:
 
 
 def test_outside_files_and_keys(repo: Path) -> None:
-    ld = L.ledger_dir(repo)
+    ld = ledger_dir(repo)
     (ld / "notes.txt").write_text("x")
     rev = commit(repo, "stray file")
     assert "不允许" in messages(check_commit(repo, rev))
     (ld / "notes.txt").unlink()
     commit(repo, "clean")
     key_file = next((ld / "keys").iterdir())
-    key_file.write_bytes(K.public_of(K.from_seed(bytes([9]) * 32)).pem())
+    key_file.write_bytes(public_of(from_seed(bytes([9]) * 32)).pem())
     rev = commit(repo, "swap key")
     assert "公钥" in messages(check_commit(repo, rev))
     git(repo, "checkout", "-q", "HEAD~1", "--", "ledger/keys")
     commit(repo, "restore key")
-    (ld / "keys" / ("a" * 64 + ".pub")).write_bytes(K.private_pem(K.generate()))
+    (ld / "keys" / ("a" * 64 + ".pub")).write_bytes(private_pem(generate()))
     git(repo, "add", "-A")
     assert "私钥" in messages(check_staged(repo))
     git(repo, "reset", "-q")
@@ -202,11 +206,11 @@ def test_precommit_cli_and_subdirectory_bureau(
     git(r, "init", "-q")
     git(r, "config", "user.name", "t")
     git(r, "config", "user.email", "t@example.invalid")
-    L.create(bureau, origin=ORIGIN, roots=[ROOT], signing=SIGNING, now=T0)
+    create(bureau, origin=ORIGIN, roots=[ROOT], signing=SIGNING, now=T0)
     git(r, "add", "-A")
     assert gitcheck(bureau) == []  # initial commit: everything is an addition
     commit(r, "init")
-    path = L.ledger_dir(bureau) / L.LEDGER_FILE
+    path = ledger_dir(bureau) / LEDGER_FILE
     path.write_bytes(path.read_bytes().replace(b'"demo":false', b'"demo":true '))
     git(r, "add", "-A")
     assert main(["gitcheck", "--root", str(bureau)]) == 1

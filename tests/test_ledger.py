@@ -24,22 +24,32 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from suiji import keys as K
-from suiji import ledger as L
-from suiji.checkpoint import (
-    Checkpoint,
-    NoteVerifier,
-    b64encode,
-    leaf_hash,
-    merkle_root,
-    open_note,
-    parse_checkpoint,
-    parse_note,
-    sign_cosignature,
+from suiji.crypto.ed25519 import (
+    ENTRY_SIG_PREFIX,
+    PublicKey,
+    body_message,
+    from_seed,
+    public_of,
+    sign_body,
 )
-from suiji.encoding import canonical_json, tagged_hex
-from suiji.errors import CheckFailed, InputError, UsageError
-from suiji.verify import verify
+from suiji.crypto.keyfiles import SIGNING_KEY_ENV, read_public_key
+from suiji.ledger.append import append, append_request, put_object, repair
+from suiji.ledger.codec import ENTRY_TAG, GENESIS_PREV, MAX_LINE, Entry, encode_entry, iter_lines
+from suiji.ledger.genesis import make_genesis_body
+from suiji.ledger.local import signing_key
+from suiji.ledger.objects import ObjectError, ObjectStore, object_id, object_refs
+from suiji.ledger.paths import CACHE_FILE, CHECKPOINT_FILE, LEDGER_FILE, LOCK_FILE, ledger_dir
+from suiji.ledger.reading import genesis, get_object, read_entries
+from suiji.ledger.requests import Request, read_request, sign_request, write_request
+from suiji.ledger.state import LedgerState
+from suiji.model.keystate import key_body
+from suiji.shared.canonical import canonical_json, tagged_hex
+from suiji.shared.errors import CheckFailed, InputError, UsageError
+from suiji.shared.files import CRASH_ENV
+from suiji.standards.checkpoint import Checkpoint, parse_checkpoint, sign_cosignature
+from suiji.standards.merkle import leaf_hash, merkle_root
+from suiji.standards.note import NoteVerifier, b64encode, open_note, parse_note
+from suiji.verify.verifier import verify
 
 VECTORS = Path(__file__).parent / "vectors" / "ledger.json"
 ORIGIN = "example.gov.cn/suiji-test"
@@ -63,15 +73,15 @@ SRC = Path(__file__).resolve().parent.parent / "scripts"
 
 
 def key(name: str) -> Any:
-    return K.from_seed(SEEDS[name])
+    return from_seed(SEEDS[name])
 
 
-def pub(name: str) -> K.PublicKey:
-    return K.public_of(key(name))
+def pub(name: str) -> PublicKey:
+    return public_of(key(name))
 
 
-def init(root: Path, *, roots: tuple[str, ...] = ("root1", "root2"), demo: bool = False) -> L.Entry:
-    body = L.make_genesis_body(
+def init(root: Path, *, roots: tuple[str, ...] = ("root1", "root2"), demo: bool = False) -> Entry:
+    body = make_genesis_body(
         origin=ORIGIN,
         roots=[pub(r) for r in roots],
         threshold=len(roots),
@@ -79,8 +89,8 @@ def init(root: Path, *, roots: tuple[str, ...] = ("root1", "root2"), demo: bool 
         beacons=[BEACON],
         demo=demo,
     )
-    sigs = [K.sign_body(key(r), body) for r in roots]
-    return L.append(
+    sigs = [sign_body(key(r), body) for r in roots]
+    return append(
         root, "genesis", body, key=key("signing"), now=T0, clock_overridden=False, extra_sigs=sigs
     )
 
@@ -92,11 +102,11 @@ def add(
     signer: str = "signing",
     objects: tuple[bytes, ...] = (),
     at: datetime | None = None,
-) -> L.Entry:
+) -> Entry:
     body: dict[str, Any] = {"n": i}
     if objects:
-        body["data_objects"] = [L.object_id(o) for o in objects]
-    return L.append(
+        body["data_objects"] = [object_id(o) for o in objects]
+    return append(
         root,
         "note",
         body,
@@ -109,11 +119,11 @@ def add(
 
 def files(root: Path) -> dict[str, bytes]:
     """Every file under ledger/ except the lock (for byte-identity checks)."""
-    base = L.ledger_dir(root)
+    base = ledger_dir(root)
     return {
         str(p.relative_to(base)): p.read_bytes()
         for p in sorted(base.rglob("*"))
-        if p.is_file() and p.name not in (L.LOCK_FILE, L.CACHE_FILE)
+        if p.is_file() and p.name not in (LOCK_FILE, CACHE_FILE)
     }
 
 
@@ -130,22 +140,22 @@ def build_vectors(tmp: Path) -> dict[str, Any]:
     root = tmp / "vectors"
     obj = "2026年度危险化学品企业抽查名录（测试）\n".encode()
     init(root)
-    e1 = L.append(
+    e1 = append(
         root,
         "note",
-        {"population_object": L.object_id(obj), "title": "测试条目"},
+        {"population_object": object_id(obj), "title": "测试条目"},
         key=key("signing"),
         now=T0 + timedelta(hours=1),
         clock_overridden=False,
         objects=[obj],
     )
-    g = L.genesis(root)
-    change = K.key_body("add", genesis=g.hash, key=pub("signing2"), role="signing")
-    req = L.sign_request(L.sign_request(L.Request("key", change), key("root1")), key("root2"))
-    e2 = L.append_request(
+    g = genesis(root)
+    change = key_body("add", genesis=g.hash, key=pub("signing2"), role="signing")
+    req = sign_request(sign_request(Request("key", change), key("root1")), key("root2"))
+    e2 = append_request(
         root, req, key=key("signing2"), now=T0 + timedelta(hours=2), clock_overridden=False
     )
-    e3 = L.append(
+    e3 = append(
         root,
         "note",
         {"title": "轮换后的第一条"},
@@ -153,10 +163,10 @@ def build_vectors(tmp: Path) -> dict[str, Any]:
         now=T0 + timedelta(hours=3),
         clock_overridden=False,
     )
-    entries = list(L.read_entries(root))
+    entries = list(read_entries(root))
     assert [e.seq for e in entries] == [0, 1, 2, 3] and entries[1:] == [e1, e2, e3]
     lines = [e.line for e in entries]
-    checkpoint = (L.ledger_dir(root) / L.CHECKPOINT_FILE).read_text()
+    checkpoint = (ledger_dir(root) / CHECKPOINT_FILE).read_text()
     cp = parse_checkpoint(parse_note(checkpoint.encode()).text)
     witness_sig = sign_cosignature(cp.body(), "witness.example/w1", key("witness"), 1772330400)
     keys_out = []
@@ -180,8 +190,8 @@ def build_vectors(tmp: Path) -> dict[str, Any]:
                 "seq": e.seq,
                 "line": e.line.decode(),
                 "entry_hash": e.hash,
-                "entry_sig_message": (K.ENTRY_SIG_PREFIX + canonical_json(unsigned)).decode(),
-                "body_sig_message": K.body_message(e.body).decode(),
+                "entry_sig_message": (ENTRY_SIG_PREFIX + canonical_json(unsigned)).decode(),
+                "body_sig_message": body_message(e.body).decode(),
                 "merkle_leaf_hash": leaf_hash(e.line).hex(),
             }
         )
@@ -210,12 +220,12 @@ def build_vectors(tmp: Path) -> dict[str, Any]:
         "ledger_test_keys": keys_out,
         "ledger_object": {
             "data_utf8": obj.decode(),
-            "object_id": L.object_id(obj),
+            "object_id": object_id(obj),
             "shell": "{ printf 'suiji/object/v1\\n'; printf '%s' \"$DATA\"; } | sha256sum",
         },
         "ledger_entries": {
             "origin": ORIGIN,
-            "genesis_prev": L.GENESIS_PREV,
+            "genesis_prev": GENESIS_PREV,
             "entries": entry_vectors,
             "file": b"".join(line + b"\n" for line in lines).decode(),
             "merkle_root_b64": b64encode(merkle_root(lines)),
@@ -296,7 +306,7 @@ def test_vectors_check_with_plain_primitives() -> None:
 
 def test_vectors_non_canonical_lines_are_rejected(tmp_path: Path) -> None:
     v = json.loads(VECTORS.read_text(encoding="utf-8"))
-    from suiji.encoding import parse_canonical
+    from suiji.shared.canonical import parse_canonical
 
     for case in v["ledger_non_canonical"]:
         with pytest.raises(InputError):
@@ -313,21 +323,21 @@ def test_vector_ledger_verifies(tmp_path: Path) -> None:
 
 def test_append_and_read(tmp_path: Path) -> None:
     g = init(tmp_path)
-    assert g.seq == 0 and g.prev == L.GENESIS_PREV and g.kind == "genesis"
+    assert g.seq == 0 and g.prev == GENESIS_PREV and g.kind == "genesis"
     e1 = add(tmp_path, 1, objects=(b"alpha", b"beta"))
     e2 = add(tmp_path, 2)
     assert e1.prev == g.hash and e2.prev == e1.hash
     assert e1.hash == tagged_hex("suiji/entry/v1", e1.line)
-    assert list(L.read_entries(tmp_path)) == [g, e1, e2]
-    assert L.genesis(tmp_path) == g
-    assert L.get_object(tmp_path, L.object_id(b"alpha")) == b"alpha"
-    assert e1.objects() == [L.object_id(b"alpha"), L.object_id(b"beta")]
-    assert L.signing_key(tmp_path) == pub("signing")
-    raw = (L.ledger_dir(tmp_path) / L.LEDGER_FILE).read_bytes()
+    assert list(read_entries(tmp_path)) == [g, e1, e2]
+    assert genesis(tmp_path) == g
+    assert get_object(tmp_path, object_id(b"alpha")) == b"alpha"
+    assert e1.objects() == [object_id(b"alpha"), object_id(b"beta")]
+    assert signing_key(tmp_path) == pub("signing")
+    raw = (ledger_dir(tmp_path) / LEDGER_FILE).read_bytes()
     assert raw == g.line + b"\n" + e1.line + b"\n" + e2.line + b"\n"
     for e in (g, e1, e2):
         assert canonical_json(json.loads(e.line)) == e.line
-    keys_dir = L.ledger_dir(tmp_path) / "keys"
+    keys_dir = ledger_dir(tmp_path) / "keys"
     assert sorted(p.name for p in keys_dir.iterdir()) == sorted(
         f"{pub(n).id}.pub" for n in ("root1", "root2", "signing")
     )
@@ -335,40 +345,40 @@ def test_append_and_read(tmp_path: Path) -> None:
 
 
 def test_objects_content_addressed_idempotent(tmp_path: Path) -> None:
-    oid = L.put_object(tmp_path, b"data")
+    oid = put_object(tmp_path, b"data")
     assert oid == hashlib.sha256(b"suiji/object/v1\ndata").hexdigest()
-    assert L.put_object(tmp_path, b"data") == oid
-    path = L.ledger_dir(tmp_path) / "objects" / oid
+    assert put_object(tmp_path, b"data") == oid
+    path = ledger_dir(tmp_path) / "objects" / oid
     path.write_bytes(b"tampered")
-    with pytest.raises(L.ObjectError) as err:
-        L.get_object(tmp_path, oid)
+    with pytest.raises(ObjectError) as err:
+        get_object(tmp_path, oid)
     assert err.value.code == "object-corrupt"
-    assert L.put_object(tmp_path, b"data") == oid  # repairs the damaged copy
-    assert L.get_object(tmp_path, oid) == b"data"
-    with pytest.raises(L.ObjectError):
-        L.get_object(tmp_path, "0" * 64)
+    assert put_object(tmp_path, b"data") == oid  # repairs the damaged copy
+    assert get_object(tmp_path, oid) == b"data"
+    with pytest.raises(ObjectError):
+        get_object(tmp_path, "0" * 64)
     assert not [p for p in path.parent.iterdir() if p.name.startswith(".")]
 
 
 def test_object_reference_rule() -> None:
     h = "a" * 64
     body = {"x_object": h, "nested": [{"y_objects": [h, "b" * 64]}], "objectless": "z"}
-    assert L.object_refs(body) == [h, h, "b" * 64]
+    assert object_refs(body) == [h, h, "b" * 64]
     with pytest.raises(ValueError):
-        L.object_refs({"x_object": "A" * 64})
+        object_refs({"x_object": "A" * 64})
     with pytest.raises(ValueError):
-        L.object_refs({"x_objects": h})
+        object_refs({"x_objects": h})
 
 
 def test_read_entries_is_strict(tmp_path: Path) -> None:
     init(tmp_path)
-    path = L.ledger_dir(tmp_path) / L.LEDGER_FILE
+    path = ledger_dir(tmp_path) / LEDGER_FILE
     path.write_bytes(path.read_bytes() + b'{"a":1}\n')
     with pytest.raises(InputError, match="#1"):
-        list(L.read_entries(tmp_path))
+        list(read_entries(tmp_path))
     path.write_bytes(path.read_bytes()[:-3])
     with pytest.raises(InputError, match="不完整"):
-        list(L.read_entries(tmp_path))
+        list(read_entries(tmp_path))
 
 
 # ---------------------------------------------------------------- append's refusals
@@ -380,7 +390,7 @@ def test_refusals_leave_ledger_byte_identical(tmp_path: Path) -> None:
     before = files(tmp_path)
     cases: list[tuple[Any, type[Exception], str]] = [
         (
-            lambda: L.append(
+            lambda: append(
                 tmp_path,
                 "note",
                 {},
@@ -392,7 +402,7 @@ def test_refusals_leave_ledger_byte_identical(tmp_path: Path) -> None:
             "演示账本",
         ),
         (
-            lambda: L.append(
+            lambda: append(
                 tmp_path,
                 "note",
                 {},
@@ -405,7 +415,7 @@ def test_refusals_leave_ledger_byte_identical(tmp_path: Path) -> None:
         ),
         (lambda: add(tmp_path, 5, signer="signing2"), UsageError, "不是当前授权"),
         (
-            lambda: L.append(
+            lambda: append(
                 tmp_path,
                 "Bad Kind",
                 {},
@@ -417,7 +427,7 @@ def test_refusals_leave_ledger_byte_identical(tmp_path: Path) -> None:
             "类型",
         ),
         (
-            lambda: L.append(
+            lambda: append(
                 tmp_path,
                 "note",
                 {"x": 1.5},
@@ -429,7 +439,7 @@ def test_refusals_leave_ledger_byte_identical(tmp_path: Path) -> None:
             "规范",
         ),
         (
-            lambda: L.append(
+            lambda: append(
                 tmp_path,
                 "note",
                 {"x_object": "0" * 64},
@@ -441,7 +451,7 @@ def test_refusals_leave_ledger_byte_identical(tmp_path: Path) -> None:
             "缺少对象",
         ),
         (
-            lambda: L.append(
+            lambda: append(
                 tmp_path,
                 "note",
                 {},
@@ -454,10 +464,10 @@ def test_refusals_leave_ledger_byte_identical(tmp_path: Path) -> None:
             "未被条目引用",
         ),
         (
-            lambda: L.append(
+            lambda: append(
                 tmp_path,
                 "note",
-                {"big": "x" * L.MAX_LINE},
+                {"big": "x" * MAX_LINE},
                 key=key("signing"),
                 now=T0 + timedelta(hours=1),
                 clock_overridden=False,
@@ -466,7 +476,7 @@ def test_refusals_leave_ledger_byte_identical(tmp_path: Path) -> None:
             "过长",
         ),
         (
-            lambda: L.append(
+            lambda: append(
                 tmp_path,
                 "genesis",
                 {},
@@ -487,7 +497,7 @@ def test_refusals_leave_ledger_byte_identical(tmp_path: Path) -> None:
 
 def test_demo_ledger_accepts_overridden_clock(tmp_path: Path) -> None:
     init(tmp_path, demo=True)
-    L.append(tmp_path, "note", {}, key=key("signing"), now=T0, clock_overridden=True)
+    append(tmp_path, "note", {}, key=key("signing"), now=T0, clock_overridden=True)
     ok(tmp_path)
 
 
@@ -495,18 +505,18 @@ def test_uninitialised_and_bad_genesis(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="init"):
         add(tmp_path, 1)
     with pytest.raises(UsageError, match=r"门限|threshold"):
-        L.make_genesis_body(
+        make_genesis_body(
             origin=ORIGIN, roots=[pub("root1")], threshold=2, signing=pub("signing"), beacons=[]
         )
     with pytest.raises(UsageError, match="origin"):
-        L.make_genesis_body(
+        make_genesis_body(
             origin="has space",
             roots=[pub("root1")],
             threshold=1,
             signing=pub("signing"),
             beacons=[],
         )
-    body = L.make_genesis_body(
+    body = make_genesis_body(
         origin=ORIGIN,
         roots=[pub("root1"), pub("root2")],
         threshold=2,
@@ -514,23 +524,23 @@ def test_uninitialised_and_bad_genesis(tmp_path: Path) -> None:
         beacons=[],
     )
     with pytest.raises(UsageError, match="threshold"):  # only one of two root signatures
-        L.append(
+        append(
             tmp_path,
             "genesis",
             body,
             key=key("signing"),
             now=T0,
             clock_overridden=False,
-            extra_sigs=[K.sign_body(key("root1"), body)],
+            extra_sigs=[sign_body(key("root1"), body)],
         )
-    assert not (L.ledger_dir(tmp_path) / L.LEDGER_FILE).exists()
+    assert not (ledger_dir(tmp_path) / LEDGER_FILE).exists()
 
 
 def test_refuses_to_append_to_an_invalid_ledger(tmp_path: Path) -> None:
     init(tmp_path)
     add(tmp_path, 1)
-    path = L.ledger_dir(tmp_path) / L.LEDGER_FILE
-    (L.ledger_dir(tmp_path) / L.CACHE_FILE).unlink()
+    path = ledger_dir(tmp_path) / LEDGER_FILE
+    (ledger_dir(tmp_path) / CACHE_FILE).unlink()
     data = bytearray(path.read_bytes())
     data[10] ^= 1
     path.write_bytes(bytes(data))
@@ -543,11 +553,11 @@ def test_refuses_to_append_to_an_invalid_ledger(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- keys through the ledger
 
 
-def key_request(root: Path, action: str, *signers: str, **kw: Any) -> L.Request:
-    body = K.key_body(action, genesis=L.genesis(root).hash, **kw)
-    req = L.Request("key", body)
+def key_request(root: Path, action: str, *signers: str, **kw: Any) -> Request:
+    body = key_body(action, genesis=genesis(root).hash, **kw)
+    req = Request("key", body)
     for s in signers:
-        req = L.sign_request(req, key(s))
+        req = sign_request(req, key(s))
     return req
 
 
@@ -557,19 +567,19 @@ def test_rotation_retire_and_revocation(tmp_path: Path) -> None:
     add(tmp_path, 2)
     req = key_request(tmp_path, "add", "root1", "root2", key=pub("signing2"), role="signing")
     with pytest.raises(UsageError, match="不是当前授权"):  # the new key must write it
-        L.append_request(
+        append_request(
             tmp_path, req, key=key("signing"), now=T0 + timedelta(minutes=3), clock_overridden=False
         )
-    L.append_request(
+    append_request(
         tmp_path, req, key=key("signing2"), now=T0 + timedelta(minutes=3), clock_overridden=False
     )
-    assert L.signing_key(tmp_path) == pub("signing2")
+    assert signing_key(tmp_path) == pub("signing2")
     with pytest.raises(UsageError):  # the old key is retired
         add(tmp_path, 4)
     add(tmp_path, 4, signer="signing2")
     # replaying the same request is refused (the key was already added)
     with pytest.raises(UsageError, match="出现过"):
-        L.append_request(
+        append_request(
             tmp_path,
             req,
             key=key("signing2"),
@@ -578,13 +588,13 @@ def test_rotation_retire_and_revocation(tmp_path: Path) -> None:
         )
     # revoke the old signing key from entry 2: entries 2 (and nothing later) are disputed
     rev = key_request(tmp_path, "revoke", "root1", "root2", key=pub("signing").id, from_seq=2)
-    L.append_request(
+    append_request(
         tmp_path, rev, key=key("signing2"), now=T0 + timedelta(minutes=6), clock_overridden=False
     )
     report = verify(tmp_path, now=T0 + timedelta(days=1))
     disputed = [f for f in report.findings if f.code == "disputed"]
     assert [f.seq for f in disputed] == [2] and all(f.tag == "integrity" for f in disputed)
-    assert len(list(L.read_entries(tmp_path))) == 6  # nothing deleted
+    assert len(list(read_entries(tmp_path))) == 6  # nothing deleted
 
 
 def test_root_add_and_retire_with_threshold(tmp_path: Path) -> None:
@@ -592,30 +602,30 @@ def test_root_add_and_retire_with_threshold(tmp_path: Path) -> None:
     witness_as_root = pub("witness")
     req = key_request(tmp_path, "add", "root1", key=witness_as_root, role="root", threshold=2)
     with pytest.raises(UsageError, match="key-possession"):
-        L.append_request(
+        append_request(
             tmp_path, req, key=key("signing"), now=T0 + timedelta(minutes=1), clock_overridden=False
         )
-    req = L.sign_request(req, key("witness"))
-    L.append_request(
+    req = sign_request(req, key("witness"))
+    append_request(
         tmp_path, req, key=key("signing"), now=T0 + timedelta(minutes=1), clock_overridden=False
     )
     # now two roots with threshold 2: root1 alone is not enough
     retire = key_request(tmp_path, "retire", "root1", key=witness_as_root.id, threshold=1)
     with pytest.raises(UsageError, match="threshold"):
-        L.append_request(
+        append_request(
             tmp_path,
             retire,
             key=key("signing"),
             now=T0 + timedelta(minutes=2),
             clock_overridden=False,
         )
-    retire = L.sign_request(retire, key("witness"))
-    L.append_request(
+    retire = sign_request(retire, key("witness"))
+    append_request(
         tmp_path, retire, key=key("signing"), now=T0 + timedelta(minutes=2), clock_overridden=False
     )
     impossible = key_request(tmp_path, "retire", "root1", key=pub("root1").id)
     with pytest.raises(UsageError, match="低于门限"):
-        L.append_request(
+        append_request(
             tmp_path,
             impossible,
             key=key("signing"),
@@ -630,7 +640,7 @@ def test_request_bound_to_its_ledger(tmp_path: Path) -> None:
     init(tmp_path / "b", roots=("root1",))
     req = key_request(tmp_path / "a", "add", "root1", "root2", key=pub("signing2"), role="signing")
     with pytest.raises(UsageError, match="另一个账本"):
-        L.append_request(
+        append_request(
             tmp_path / "b",
             req,
             key=key("signing2"),
@@ -643,16 +653,16 @@ def test_request_file_round_trip(tmp_path: Path) -> None:
     init(tmp_path)
     req = key_request(tmp_path, "add", "root1", key=pub("signing2"), role="signing")
     path = tmp_path / "req.json"
-    L.write_request(path, req)
-    again = L.read_request(path)
+    write_request(path, req)
+    again = read_request(path)
     assert again == req
     assert (
-        L.sign_request(L.sign_request(again, key("root2")), key("root2")).sigs
-        == L.sign_request(again, key("root2")).sigs
+        sign_request(sign_request(again, key("root2")), key("root2")).sigs
+        == sign_request(again, key("root2")).sigs
     )
     path.write_bytes(path.read_bytes()[:-1])
     with pytest.raises(InputError):
-        L.read_request(path)
+        read_request(path)
 
 
 # ---------------------------------------------------------------- partial tails
@@ -661,13 +671,13 @@ def test_request_file_round_trip(tmp_path: Path) -> None:
 def test_partial_tail_rules(tmp_path: Path) -> None:
     init(tmp_path)
     add(tmp_path, 1)
-    path = L.ledger_dir(tmp_path) / L.LEDGER_FILE
+    path = ledger_dir(tmp_path) / LEDGER_FILE
     good = path.read_bytes()
     # 1. an interrupted write (half a line): verify reports it, repair cuts it
     path.write_bytes(good + b'{"body":{"n":2},"ki')
     report = verify(tmp_path, now=T0 + timedelta(days=1))
     assert [f.code for f in report.findings] == ["line-partial"] and report.findings[0].seq == 2
-    assert "截去" in L.repair(tmp_path)
+    assert "截去" in repair(tmp_path)
     assert path.read_bytes() == good
     # 2. append does the same by itself
     path.write_bytes(good + b'{"body":{"n"')
@@ -675,19 +685,19 @@ def test_partial_tail_rules(tmp_path: Path) -> None:
     ok(tmp_path)
     # 3. a complete, valid entry missing only its newline is completed, not cut
     full = path.read_bytes()
-    cp_path = L.ledger_dir(tmp_path) / L.CHECKPOINT_FILE
+    cp_path = ledger_dir(tmp_path) / CHECKPOINT_FILE
     cp_before = cp_path.read_bytes()
     e3 = add(tmp_path, 3)
     path.write_bytes(full + e3.line)  # as if the write had stopped one byte short
     cp_path.write_bytes(cp_before)
-    assert "补上" in L.repair(tmp_path)
+    assert "补上" in repair(tmp_path)
     ok(tmp_path)
     # 4. a complete but invalid entry is evidence: refused, left alone
     bogus = e3.line.replace(b'"n":3', b'"n":4')
     path.write_bytes(path.read_bytes() + bogus)
     before = path.read_bytes()
     with pytest.raises(CheckFailed, match="人工"):
-        L.repair(tmp_path)
+        repair(tmp_path)
     with pytest.raises(CheckFailed, match="人工"):
         add(tmp_path, 5)
     assert path.read_bytes() == before
@@ -737,11 +747,11 @@ CRASH_STEPS = [
 def test_sigkill_at_each_step_leaves_a_valid_ledger(tmp_path: Path, step: str) -> None:
     init(tmp_path)
     add(tmp_path, 1)
-    before = (L.ledger_dir(tmp_path) / L.LEDGER_FILE).read_bytes()
-    proc = run_writer(tmp_path, 2, 3, {L.CRASH_ENV: step})
+    before = (ledger_dir(tmp_path) / LEDGER_FILE).read_bytes()
+    proc = run_writer(tmp_path, 2, 3, {CRASH_ENV: step})
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == -9, err.decode()
-    after = (L.ledger_dir(tmp_path) / L.LEDGER_FILE).read_bytes()
+    after = (ledger_dir(tmp_path) / LEDGER_FILE).read_bytes()
     assert after == before or (
         after.startswith(before) and after.count(b"\n") == before.count(b"\n") + 1
     )
@@ -751,7 +761,7 @@ def test_sigkill_at_each_step_leaves_a_valid_ledger(tmp_path: Path, step: str) -
     nxt = 3 if after != before else 2
     add(tmp_path, nxt, objects=(b"object-%d" % nxt,))
     ok(tmp_path)
-    assert not [p for p in L.ledger_dir(tmp_path).rglob(".*tmp*")]
+    assert not [p for p in ledger_dir(tmp_path).rglob(".*tmp*")]
 
 
 def test_concurrent_writers_never_share_a_seq(tmp_path: Path) -> None:
@@ -763,7 +773,7 @@ def test_concurrent_writers_never_share_a_seq(tmp_path: Path) -> None:
     for p in procs:
         _, err = p.communicate(timeout=300)
         assert p.returncode == 0, err.decode()
-    entries = list(L.read_entries(tmp_path))
+    entries = list(read_entries(tmp_path))
     assert [e.seq for e in entries] == list(range(81))
     assert len({e.body["n"] for e in entries[1:]}) == 80
     ok(tmp_path)
@@ -772,11 +782,11 @@ def test_concurrent_writers_never_share_a_seq(tmp_path: Path) -> None:
 def test_checkpoint_is_a_c2sp_signed_tlog_checkpoint(tmp_path: Path) -> None:
     init(tmp_path)
     e = add(tmp_path, 1)
-    data = (L.ledger_dir(tmp_path) / L.CHECKPOINT_FILE).read_bytes()
+    data = (ledger_dir(tmp_path) / CHECKPOINT_FILE).read_bytes()
     note, signers = open_note(data, [NoteVerifier(ORIGIN, pub("signing").raw)])
     assert signers and note.signatures[0].name == ORIGIN
     cp = parse_checkpoint(note.text)
-    lines = [L.genesis(tmp_path).line, e.line]
+    lines = [genesis(tmp_path).line, e.line]
     assert cp == Checkpoint(ORIGIN, 2, merkle_root(lines))
 
 
@@ -786,7 +796,7 @@ def test_checkpoint_is_a_c2sp_signed_tlog_checkpoint(tmp_path: Path) -> None:
 def test_cli_ceremony_rotation_and_repair(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from suiji.cli import main
+    from suiji.cli.app import main
 
     bureau = tmp_path / "bureau"
     keys_dir = tmp_path / "keys"
@@ -822,13 +832,13 @@ def test_cli_ceremony_rotation_and_repair(
         == 0
     )
     assert main(["init", *r, "--request", str(req), "--key", str(keys_dir / "w1")]) == 2
-    assert not (L.ledger_dir(bureau) / L.LEDGER_FILE).exists()
+    assert not (ledger_dir(bureau) / LEDGER_FILE).exists()
     for root_key in ("root1", "root2"):
         assert main(["key", "sign", str(req), "--key", str(keys_dir / root_key)]) == 0
-    monkeypatch.setenv(K.SIGNING_KEY_ENV, (keys_dir / "w1").read_text())
+    monkeypatch.setenv(SIGNING_KEY_ENV, (keys_dir / "w1").read_text())
     assert main(["init", *r, "--request", str(req)]) == 0
     out = capsys.readouterr().out
-    g = L.genesis(bureau)
+    g = genesis(bureau)
     assert g.hash in out and g.body["name"] == "某县应急管理局"
     assert g.body["beacons"][0]["name"] == "drand-quicknet" and g.body["demo"] is False
     # the clock may not be overridden on a real ledger
@@ -853,15 +863,15 @@ def test_cli_ceremony_rotation_and_repair(
         == 0
     )
     assert main(["key", "sign", *r, str(rot), "--key", str(keys_dir / "root2")]) == 0
-    monkeypatch.delenv(K.SIGNING_KEY_ENV)
+    monkeypatch.delenv(SIGNING_KEY_ENV)
     assert main(["key", "append", *r, str(rot), "--key", str(keys_dir / "w2")]) == 0
-    assert L.signing_key(bureau) == K.read_public_key(keys_dir / "w2.pub")
+    assert signing_key(bureau) == read_public_key(keys_dir / "w2.pub")
     capsys.readouterr()
     assert main(["key", "status", *r]) == 0
-    assert K.read_public_key(keys_dir / "w2.pub").id in capsys.readouterr().out
+    assert read_public_key(keys_dir / "w2.pub").id in capsys.readouterr().out
     assert main(["verify", *r]) == 0
     # an interrupted write, then repair
-    path = L.ledger_dir(bureau) / L.LEDGER_FILE
+    path = ledger_dir(bureau) / LEDGER_FILE
     path.write_bytes(path.read_bytes() + b'{"bo')
     assert main(["verify", *r]) == 1
     assert main(["ledger", "repair", *r]) == 0
@@ -875,7 +885,7 @@ def test_cli_ceremony_rotation_and_repair(
                 "key",
                 "revoke",
                 *r,
-                K.read_public_key(keys_dir / "w1.pub").id,
+                read_public_key(keys_dir / "w1.pub").id,
                 "--from-seq",
                 "0",
                 "--out",
@@ -900,7 +910,7 @@ def test_cli_ceremony_rotation_and_repair(
 
 
 def test_cli_init_demo_one_root(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from suiji.cli import main
+    from suiji.cli.app import main
 
     for name in ("root", "w"):
         assert main(["keygen", str(tmp_path / name)]) == 0
@@ -920,7 +930,7 @@ def test_cli_init_demo_one_root(tmp_path: Path, capsys: pytest.CaptureFixture[st
         "2026-01-05T09:00:00+08:00",
     ]
     assert main(args) == 0
-    g = L.genesis(bureau)
+    g = genesis(bureau)
     assert g.time == "2026-01-05T01:00:00Z" and g.body["demo"] is True
     assert main(args) == 2  # already initialised
     assert (
@@ -963,30 +973,30 @@ _values = st.recursive(
 def test_any_canonical_body_round_trips_through_the_state_machine(body: dict[str, Any]) -> None:
     """Whatever the body (even one holding its own "sigs"), the signed bytes are exact."""
     body = {k: v for k, v in body.items() if not k.endswith(("_object", "_objects"))}
-    genesis_body = L.make_genesis_body(
+    genesis_body = make_genesis_body(
         origin=ORIGIN, roots=[pub("root1")], threshold=1, signing=pub("signing"), beacons=[]
     )
-    g = L.encode_entry(
+    g = encode_entry(
         seq=0,
-        prev=L.GENESIS_PREV,
+        prev=GENESIS_PREV,
         kind="genesis",
         time="2026-03-01T02:00:00Z",
         body=genesis_body,
         key=key("signing"),
-        extra_sigs=[K.sign_body(key("root1"), genesis_body)],
+        extra_sigs=[sign_body(key("root1"), genesis_body)],
     )
-    line = L.encode_entry(
+    line = encode_entry(
         seq=1,
-        prev=tagged_hex(L.ENTRY_TAG, g),
+        prev=tagged_hex(ENTRY_TAG, g),
         kind="note",
         time="2026-03-01T02:00:01Z",
         body=body,
         key=key("signing"),
     )
-    state = L.LedgerState()
-    store = L.ObjectStore(Path("/nonexistent"))
+    state = LedgerState()
+    store = ObjectStore(Path("/nonexistent"))
     found = []
-    for raw in L.iter_lines(io.BytesIO(g + b"\n" + line + b"\n")):
+    for raw in iter_lines(io.BytesIO(g + b"\n" + line + b"\n")):
         entry, f = state.apply(raw, store)
         found.extend(f)
     assert found == [] and entry is not None and entry.body == body

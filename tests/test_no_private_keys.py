@@ -15,7 +15,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
-from suiji import keys as K
+from suiji.crypto.ed25519 import generate, public_of
+from suiji.crypto.keyfiles import private_pem
 
 REPO = Path(__file__).resolve().parent.parent
 PATTERNS = [
@@ -78,13 +79,13 @@ def leaks(data: bytes) -> list[str]:
 
 
 def test_detector_finds_real_private_keys() -> None:
-    key = K.generate()
+    key = generate()
     der = key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
-    assert leaks(K.private_pem(key))
-    assert leaks(K.private_pem(key, b"passphrase"))
+    assert leaks(private_pem(key))
+    assert leaks(private_pem(key, b"passphrase"))
     assert leaks(base64.b64encode(der))
     assert leaks(der.hex().encode())
-    assert not leaks(K.public_of(key).pem())
+    assert not leaks(public_of(key).pem())
     assert not leaks(b'header = b"-----BEGIN PRIVATE KEY-----"')  # mentioning it is fine
 
 

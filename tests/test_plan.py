@@ -15,9 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from suiji.encoding import canonical_json, parse_canonical
-from suiji.errors import InputError
-from suiji.plan import (
+from suiji.draw.plan import (
     DIRECTED,
     UNDIRECTED,
     Count,
@@ -26,12 +24,14 @@ from suiji.plan import (
     PlanError,
     Ratio,
     Strata,
-    load_plan,
     parse_ratio,
     plan_from_json,
     plan_to_json,
 )
-from suiji.teams import TeamRules
+from suiji.draw.planfile import load_plan
+from suiji.draw.teamrules import TeamRules
+from suiji.shared.canonical import canonical_json, parse_canonical
+from suiji.shared.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "content" / "records" / "plans").glob("*.toml"))
@@ -426,8 +426,8 @@ def test_plan_value_shape() -> None:
 
 def test_filter_keys_are_draw_relevant_registry_columns() -> None:
     """A plan may filter only on columns that enter the committed snapshot."""
-    from suiji import plan as p
+    from suiji.draw.plan import FILTER_KEYS
     from suiji.records import schema
 
     enterprise_aliases = {c.alias for c in schema.ENTERPRISES.columns if c.draw}
-    assert set(p.FILTER_KEYS) <= enterprise_aliases
+    assert set(FILTER_KEYS) <= enterprise_aliases

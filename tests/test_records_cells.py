@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from suiji import uscc
 from suiji.records import CellError, parse_date
 from suiji.records.cells import (
     excel_serial,
@@ -21,6 +20,7 @@ from suiji.records.cells import (
     parse_yes_no,
     split_multi,
 )
+from suiji.records.uscc import ALPHABET, check_char, make_code, org_code_ok
 from suiji.records.validate import org_code_bad
 
 VECTORS = json.loads(
@@ -180,22 +180,22 @@ def test_no_false_alarm(text: str) -> None:
 # ---------------------------------------------------------------- organisation code check
 
 
-_codes = st.text(uscc.ALPHABET, min_size=17, max_size=17).map(lambda s: s + uscc.check_char(s))
+_codes = st.text(ALPHABET, min_size=17, max_size=17).map(lambda s: s + check_char(s))
 
 
 @settings(max_examples=300)
 @given(st.lists(_codes, min_size=1, max_size=40))
 def test_vectorised_org_check_equals_uscc(codes: list[str]) -> None:
     arr = np.array(codes, dtype=object)
-    assert org_code_bad(arr).tolist() == [not uscc.org_code_ok(c) for c in codes]
+    assert org_code_bad(arr).tolist() == [not org_code_ok(c) for c in codes]
 
 
 def test_org_check_on_known_codes() -> None:
     codes = ["91110000600037341L", "91110108551385082Q", "91310115591693856A", "91310110666007217T"]
     assert org_code_bad(np.array(codes, dtype=object)).tolist() == [
-        not uscc.org_code_ok(c) for c in codes
+        not org_code_ok(c) for c in codes
     ]
     assert org_code_bad(np.array([], dtype=object)).tolist() == []
     body = "12345678"
-    good = uscc.make_code("9", "1", "110000", body)
+    good = make_code("9", "1", "110000", body)
     assert not org_code_bad(np.array([good], dtype=object))[0]

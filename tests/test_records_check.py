@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from suiji.cli import main
+from suiji.cli.app import main
 from suiji.records.cells import id_card_ok
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "content" / "records"

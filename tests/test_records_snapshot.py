@@ -22,14 +22,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from suiji import records, uscc
-from suiji.encoding import clean_text, id_key, tagged_hex
-from suiji.errors import CanonicalError
+from suiji import records
 from suiji.records.columnar import snapshot_chunks, table_snapshot
 from suiji.records.io import read_table
 from suiji.records.schema import BY_NAME, INDUSTRIES, SPECIALTIES
 from suiji.records.snapshot import streamed_hash
+from suiji.records.uscc import make_code
 from suiji.records.validate import validate_tables
+from suiji.shared.canonical import tagged_hex
+from suiji.shared.errors import CanonicalError
+from suiji.shared.text import clean_text, id_key
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "content" / "records"
@@ -308,7 +310,7 @@ def test_twenty_thousand_rows(tmp_path: Path) -> None:
     out = []
     for i in range(20_000):
         row = list(rng.choice(rows))
-        row[col] = uscc.make_code("9", "1", "330100", f"{i:08d}")
+        row[col] = make_code("9", "1", "330100", f"{i:08d}")
         row[header.index("单位名称")] = f"示例县第{i}号化工有限公司"
         out.append(row)
     path = _write(tmp_path, "utf-8", header, out)

@@ -11,9 +11,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from suiji import records, uscc
-from suiji.errors import CheckFailed
+from suiji import records
 from suiji.records import RecordProblem
+from suiji.records.uscc import check_char, make_code
+from suiji.shared.errors import CheckFailed
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "content" / "records"
 TODAY = date(2026, 3, 1)
@@ -146,8 +147,7 @@ def test_xlsx_number_code_as_excel_shows_it(tmp_path: Path) -> None:
     digits = next(
         code
         for i in range(100000)
-        if (code := uscc.make_code("9", "1", "330100", f"{i:05d}000")).isdigit()
-        and code.endswith("000")
+        if (code := make_code("9", "1", "330100", f"{i:05d}000")).isdigit() and code.endswith("000")
     )
     directory = county(tmp_path)
     header, rows = rows_of("enterprises")
@@ -239,11 +239,11 @@ def test_codes_and_spellings(tmp_path: Path) -> None:
     directory = county(tmp_path)
     header, rows = rows_of("enterprises")
     c = header.index("统一社会信用代码")
-    zero = uscc.make_code("0", "1", "330100", "12345678")  # a code that starts with 0
+    zero = make_code("0", "1", "330100", "12345678")  # a code that starts with 0
     rows[0][c] = zero[1:]  # Excel dropped the 0
-    org_bad = uscc.make_code("9", "1", "330100", "12345678")
+    org_bad = make_code("9", "1", "330100", "12345678")
     first17 = org_bad[:16] + ("0" if org_bad[16] != "0" else "1")
-    rows[1][c] = first17 + uscc.check_char(first17)  # GB 32100 check fine, GB 11714 not
+    rows[1][c] = first17 + check_char(first17)  # GB 32100 check fine, GB 11714 not
     rows[2][c] = rows[2][c][:5] + "O" + rows[2][c][6:]  # the letter O
     rows[3][header.index("行业类别")] = "危险化学品经营(带储存)"  # half-width brackets
     rows[4][header.index("退出日期")] = "2025-01-01"  # but still 在册

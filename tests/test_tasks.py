@@ -8,8 +8,14 @@ from pathlib import Path
 import pytest
 from tests.conftest import make_bureau, suiji
 
-from suiji import beacon, ledger, tasks, teams
-from suiji.encoding import parse_canonical, parse_time
+from suiji.beacon.chain import chain_facts, chain_from_facts, round_time
+from suiji.beacon.sources import demo_sign_round, recorded_path
+from suiji.draw.derive import DRAW_RECORDS
+from suiji.draw.teamdraw import team_draw_from_json
+from suiji.ledger.codec import Entry
+from suiji.ledger.reading import get_object, read_entries
+from suiji.shared.canonical import parse_canonical
+from suiji.shared.times import parse_time
 
 PLANS = Path("content") / "records" / "plans"
 COMMIT_AT = "2026-03-16T09:00:00+08:00"
@@ -26,8 +32,8 @@ def tree(root: Path) -> dict[str, bytes]:
     }
 
 
-def entries(root: Path) -> list[ledger.Entry]:
-    return list(ledger.read_entries(root))
+def entries(root: Path) -> list[Entry]:
+    return list(read_entries(root))
 
 
 def test_commit_names_inputs_and_a_future_round(bureau: Path) -> None:
@@ -35,14 +41,14 @@ def test_commit_names_inputs_and_a_future_round(bureau: Path) -> None:
     entry = entries(bureau)[-1]
     assert entry.kind == "commit"
     body = entry.body
-    assert set(body["snapshots"]) == {f"{n}_object" for n in tasks.DRAW_RECORDS}
+    assert set(body["snapshots"]) == {f"{n}_object" for n in DRAW_RECORDS}
     for oid in entry.objects():
         assert (bureau / "ledger" / "objects" / oid).is_file()
-    chain = beacon.chain_from_facts(beacon.chain_facts("suiji-demo"))
+    chain = chain_from_facts(chain_facts("suiji-demo"))
     committed = int(entry.moment.timestamp())
     rnd = body["beacon"]["round"]
     # The first round at or after commitment + 24 h: never earlier, and not one later.
-    assert beacon.round_time(chain, rnd) >= committed + 86400 > beacon.round_time(chain, rnd - 1)
+    assert round_time(chain, rnd) >= committed + 86400 > round_time(chain, rnd - 1)
     assert body["eligible"] == 317  # 325 enterprises, 8 retired
 
 
@@ -61,7 +67,7 @@ def test_draw_records_beacon_then_draw_and_refuses_a_second(bureau: Path) -> Non
     kinds = [e.kind for e in entries(bureau)]
     assert kinds == ["genesis", "commit", "beacon", "draw"]
     drawn = entries(bureau)[-1]
-    result = parse_canonical(ledger.get_object(bureau, drawn.body["result_object"]))
+    result = parse_canonical(get_object(bureau, drawn.body["result_object"]))
     assert len(drawn.body["targets"]) == 16  # ceil(5% of 317)
     assert [i["target"] for i in result["items"]] == drawn.body["targets"]
     assert all(len(i["items"]) == 3 for i in result["items"])
@@ -137,7 +143,7 @@ def _recorded(tmp_path: Path, rnd: int, signature: str) -> Path:
 def test_bad_beacon_values_are_refused(bureau: Path, tmp_path: Path, bad: str | None) -> None:
     assert suiji(bureau, COMMIT_AT, "commit", str(bureau / PLANS / "2026-001.toml")) == 0
     rnd = entries(bureau)[-1].body["beacon"]["round"]
-    signature = bad if bad is not None else beacon.demo_sign_round(rnd + 1)
+    signature = bad if bad is not None else demo_sign_round(rnd + 1)
     before = tree(bureau)
     code = suiji(
         bureau,
@@ -157,8 +163,8 @@ def test_person_void_replaces_by_next_ticket_and_touches_no_other_team(bureau: P
     assert suiji(bureau, COMMIT_AT, "commit", str(bureau / PLANS / "2026-001.toml")) == 0
     assert suiji(bureau, DRAW_AT, "draw", "2026-001", "--extra", "福彩3D=371") == 0
     drawn = entries(bureau)[-1]
-    result = parse_canonical(ledger.get_object(bureau, drawn.body["result_object"]))
-    before = teams.team_draw_from_json(result["teams"])
+    result = parse_canonical(get_object(bureau, drawn.body["result_object"]))
+    before = team_draw_from_json(result["teams"])
     first = before.teams[0]
     person = first.officers[0].person
     assert (
@@ -199,10 +205,10 @@ def test_genuine_quicknet_round_end_to_end(tmp_path: Path) -> None:
     """A demo-clock ledger pinned to the real quicknet chain, drawn with recorded round 1000000."""
     from datetime import UTC, datetime
 
-    from suiji import cli
+    from suiji.cli.app import main
 
-    chain = beacon.chain_from_facts(beacon.chain_facts("drand-quicknet"))
-    commit_unix = beacon.round_time(chain, 1_000_000) - 86400
+    chain = chain_from_facts(chain_facts("drand-quicknet"))
+    commit_unix = round_time(chain, 1_000_000) - 86400
     at = datetime.fromtimestamp(commit_unix - 3600, UTC).isoformat()
     root = make_bureau(tmp_path / "b", "--beacon", "drand-quicknet", "--demo", at=at)
     commit_at = datetime.fromtimestamp(commit_unix, UTC).isoformat()
@@ -213,19 +219,19 @@ def test_genuine_quicknet_round_end_to_end(tmp_path: Path) -> None:
     before = tree(root)
     assert suiji(root, later, "draw", "2026-002") == 2
     assert tree(root) == before
-    rounds = str(beacon.recorded_path("drand-quicknet"))
+    rounds = str(recorded_path("drand-quicknet"))
     assert suiji(root, later, "draw", "2026-002", "--beacons", rounds) == 0
     b = next(e for e in entries(root) if e.kind == "beacon")
     assert (
         b.body["randomness"] == "b22aad4794f7451896f7a371aa46106fd84d919f3f569acd5b2fddf1d1440af3"
     )
-    assert cli.main(["--root", str(root), "--now", later, "verify"]) == 0
+    assert main(["--root", str(root), "--now", later, "verify"]) == 0
     assert parse_time(entries(root)[-1].time) >= parse_time(b.time)
 
 
 def test_extra_inputs_only_ledger(tmp_path: Path) -> None:
     """A bureau without a beacon: the typed-in lottery number is the only randomness."""
-    from suiji import cli
+    from suiji.cli.app import main
 
     root = make_bureau(tmp_path / "b", "--demo")  # no --beacon: extra inputs only
     # A plan without extra inputs would have no randomness at all: refused.
@@ -238,7 +244,7 @@ def test_extra_inputs_only_ledger(tmp_path: Path) -> None:
     )
     assert suiji(root, DRAW_AT, "draw", "2026-001", "--extra", "福彩3D=371") == 0
     assert [e.kind for e in entries(root)] == ["genesis", "commit", "draw"]
-    assert cli.main(["--root", str(root), "--now", DRAW_AT, "verify"]) == 0
+    assert main(["--root", str(root), "--now", DRAW_AT, "verify"]) == 0
 
 
 def test_demo_beacon_is_refused_by_a_real_ledger(tmp_path: Path) -> None:

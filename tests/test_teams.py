@@ -20,25 +20,25 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from suiji.draw import ticket
-from suiji.encoding import canonical_json, parse_canonical, tagged_hex
-from suiji.errors import InputError, UsageError
-from suiji.teams import (
-    TASK_TEAM,
+from suiji.draw.sampler import ticket
+from suiji.draw.teamdraw import (
     TeamDraw,
     TeamInfeasible,
-    TeamRules,
-    TeamRulesError,
     VoidError,
-    apply_void,
-    draw_teams,
-    role_seed,
     team_draw_from_json,
     team_draw_to_json,
+)
+from suiji.draw.teamrules import (
+    TASK_TEAM,
+    TeamRules,
+    TeamRulesError,
     team_rules_from_json,
     team_rules_from_toml,
     team_rules_to_json,
 )
+from suiji.draw.teams import apply_void, draw_teams, role_seed
+from suiji.shared.canonical import canonical_json, parse_canonical, tagged_hex
+from suiji.shared.errors import InputError, UsageError
 
 Row = dict[str, Any]
 VECTORS = json.loads((Path(__file__).parent / "vectors" / "teams.json").read_text("utf-8"))
@@ -807,7 +807,7 @@ RECORDS = Path(__file__).resolve().parents[1] / "content" / "records"
 
 def test_example_county_teams() -> None:
     """Each example plan forms teams for sixteen enterprises, recused ones among them."""
-    from suiji.plan import load_plan
+    from suiji.draw.planfile import load_plan
     from suiji.records import load_all
 
     records = load_all(RECORDS, date(2026, 1, 1))

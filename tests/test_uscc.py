@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from suiji.uscc import (
+from suiji.records.uscc import (
     ALPHABET,
     WEIGHTS,
     check_char,

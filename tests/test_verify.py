@@ -16,20 +16,27 @@ from typing import Any
 
 import pytest
 
-from suiji import keys as K
-from suiji import ledger as L
-from suiji.checkpoint import (
-    Checkpoint,
-    Note,
-    merkle_root,
-    parse_note,
-    sign_checkpoint,
-    sign_cosignature,
-)
-from suiji.cli import main
-from suiji.encoding import canonical_json, tagged_hex
-from suiji.errors import InputError
-from suiji.verify import Finding, Report, verify
+from suiji.cli.app import main
+from suiji.crypto.ed25519 import PublicKey, Sig, from_seed, public_of, sign_body
+from suiji.ledger import reading
+from suiji.ledger.append import append, append_request, create
+from suiji.ledger.codec import GENESIS_PREV, MAX_LINE, Entry, encode_entry, iter_lines
+from suiji.ledger.genesis import make_genesis_body
+from suiji.ledger.objects import ObjectStore, object_id
+from suiji.ledger.paths import CHECKPOINT_FILE, LEDGER_FILE, ledger_dir
+from suiji.ledger.reading import genesis
+from suiji.ledger.requests import Request, sign_request
+from suiji.ledger.state import LedgerState
+from suiji.model.keystate import key_body
+from suiji.shared import canonical
+from suiji.shared.canonical import canonical_json, tagged_hex
+from suiji.shared.errors import InputError, UsageError
+from suiji.shared.findings import Finding
+from suiji.shared.times import format_time
+from suiji.standards.checkpoint import Checkpoint, sign_checkpoint, sign_cosignature
+from suiji.standards.merkle import merkle_root
+from suiji.standards.note import Note, parse_note
+from suiji.verify.verifier import Report, verify
 
 ORIGIN = "example.gov.cn/suiji-test"
 SEEDS = {
@@ -41,22 +48,20 @@ CP_CODES = {"checkpoint-root", "checkpoint-size", "checkpoint-signature", "check
 
 
 def key(name: str) -> Any:
-    return K.from_seed(SEEDS[name])
+    return from_seed(SEEDS[name])
 
 
-def pub(name: str) -> K.PublicKey:
-    return K.public_of(key(name))
+def pub(name: str) -> PublicKey:
+    return public_of(key(name))
 
 
-def init(root: Path, roots: tuple[str, ...] = ("root1",), signing: str = "signing") -> L.Entry:
-    return L.create(
-        root, origin=ORIGIN, roots=[key(r) for r in roots], signing=key(signing), now=T0
-    )
+def init(root: Path, roots: tuple[str, ...] = ("root1",), signing: str = "signing") -> Entry:
+    return create(root, origin=ORIGIN, roots=[key(r) for r in roots], signing=key(signing), now=T0)
 
 
-def add(root: Path, i: int, signer: str = "signing", **body: Any) -> L.Entry:
+def add(root: Path, i: int, signer: str = "signing", **body: Any) -> Entry:
     objects = body.pop("objects", ())
-    return L.append(
+    return append(
         root,
         "note",
         {"n": i, **body},
@@ -69,12 +74,12 @@ def add(root: Path, i: int, signer: str = "signing", **body: Any) -> L.Entry:
 
 def small(root: Path) -> None:
     init(root)
-    add(root, 1, data_object=L.object_id(b"payload"), objects=(b"payload",))
+    add(root, 1, data_object=object_id(b"payload"), objects=(b"payload",))
     add(root, 2)
 
 
 def lines(root: Path) -> list[bytes]:
-    return (L.ledger_dir(root) / L.LEDGER_FILE).read_bytes().split(b"\n")[:-1]
+    return (ledger_dir(root) / LEDGER_FILE).read_bytes().split(b"\n")[:-1]
 
 
 def h(line: bytes) -> str:
@@ -86,10 +91,10 @@ def write(
 ) -> None:
     """Replace the ledger file and sign a matching checkpoint (an insider's forgery)."""
     data = raw if raw is not None else b"".join(x + b"\n" for x in new_lines)
-    (L.ledger_dir(root) / L.LEDGER_FILE).write_bytes(data)
+    (ledger_dir(root) / LEDGER_FILE).write_bytes(data)
     complete = data.split(b"\n")[:-1]
     cp = Checkpoint(ORIGIN, len(complete), merkle_root(complete))
-    (L.ledger_dir(root) / L.CHECKPOINT_FILE).write_bytes(sign_checkpoint(cp, ORIGIN, key(signer)))
+    (ledger_dir(root) / CHECKPOINT_FILE).write_bytes(sign_checkpoint(cp, ORIGIN, key(signer)))
 
 
 def craft(
@@ -101,15 +106,15 @@ def craft(
     body: dict[str, Any] | None = None,
     kind: str = "note",
     signer: str = "signing",
-    extra: Iterable[K.Sig] = (),
+    extra: Iterable[Sig] = (),
 ) -> bytes:
     """A correctly signed line with whatever seq/prev/time we like."""
     current = lines(root)
-    return L.encode_entry(
+    return encode_entry(
         seq=seq,
         prev=prev if prev is not None else h(current[seq - 1]),
         kind=kind,
-        time=L.format_time(time or T0 + timedelta(minutes=seq)),
+        time=format_time(time or T0 + timedelta(minutes=seq)),
         body=body if body is not None else {"n": seq},
         key=key(signer),
         extra_sigs=list(extra),
@@ -131,7 +136,7 @@ def test_valid_ledger(tmp_path: Path) -> None:
     small(tmp_path)
     report = run(tmp_path)
     assert report.findings == () and report.exit_code() == 0 and report.size == 3
-    assert report.genesis_hash == L.genesis(tmp_path).hash
+    assert report.genesis_hash == genesis(tmp_path).hash
     assert "验证通过" in report.render()
 
 
@@ -140,18 +145,18 @@ def test_valid_ledger(tmp_path: Path) -> None:
 
 def entry_level(root: Path, data: bytes) -> list[Finding]:
     """The findings of the per-line state machine alone (what `verify` runs per line)."""
-    state = L.LedgerState()
+    state = LedgerState()
     state.now = NOW
-    store = L.ObjectStore(root)
+    store = ObjectStore(root)
     found: list[Finding] = []
-    for raw in L.iter_lines(io.BytesIO(data)):
+    for raw in iter_lines(io.BytesIO(data)):
         found.extend(state.apply(raw, store)[1])
     return found + state.finish()
 
 
 def test_every_byte_flip_is_detected(tmp_path: Path) -> None:
     small(tmp_path)
-    original = (L.ledger_dir(tmp_path) / L.LEDGER_FILE).read_bytes()
+    original = (ledger_dir(tmp_path) / LEDGER_FILE).read_bytes()
     assert entry_level(tmp_path, original) == []
     for i in range(len(original)):
         data = bytearray(original)
@@ -159,7 +164,7 @@ def test_every_byte_flip_is_detected(tmp_path: Path) -> None:
         # entry checks alone (no checkpoint to lean on) must catch every single flip
         assert entry_level(tmp_path, bytes(data)), f"flip at byte {i} went unnoticed"
         if i % 5 == 0:  # and the whole verifier, with the genuine checkpoint, on a sample
-            (L.ledger_dir(tmp_path) / L.LEDGER_FILE).write_bytes(bytes(data))
+            (ledger_dir(tmp_path) / LEDGER_FILE).write_bytes(bytes(data))
             assert run(tmp_path).exit_code() == 1, i
 
 
@@ -196,7 +201,7 @@ def test_replayed_entry_under_another_seq(tmp_path: Path) -> None:
     current = lines(tmp_path)
     value = json.loads(current[2])
     value["seq"], value["prev"] = 3, h(current[2])
-    replay = L.canonical_json(value)
+    replay = canonical.canonical_json(value)
     write(tmp_path, [*current, replay])
     assert [(f.seq, f.code) for f in run(tmp_path).findings] == [
         (3, "sig-invalid"),
@@ -215,10 +220,10 @@ def test_replaced_genesis(tmp_path: Path) -> None:
 
 def test_resigned_ledger_is_caught_by_pin(tmp_path: Path) -> None:
     small(tmp_path)
-    pin = L.genesis(tmp_path).hash
+    pin = genesis(tmp_path).hash
     fake = tmp_path / "fake"
     init(fake, roots=("other",), signing="signing2")
-    add(fake, 1, signer="signing2", data_object=L.object_id(b"payload"), objects=(b"payload",))
+    add(fake, 1, signer="signing2", data_object=object_id(b"payload"), objects=(b"payload",))
     add(fake, 2, signer="signing2")
     assert run(fake).findings == ()  # internally consistent …
     report = run(fake, pin=pin)
@@ -230,9 +235,9 @@ def test_resigned_ledger_is_caught_by_pin(tmp_path: Path) -> None:
 
 
 def rotate(root: Path, minute: int) -> None:
-    body = K.key_body("add", genesis=L.genesis(root).hash, key=pub("signing2"), role="signing")
-    req = L.sign_request(L.Request("key", body), key("root1"))
-    L.append_request(
+    body = key_body("add", genesis=genesis(root).hash, key=pub("signing2"), role="signing")
+    req = sign_request(Request("key", body), key("root1"))
+    append_request(
         root, req, key=key("signing2"), now=T0 + timedelta(minutes=minute), clock_overridden=False
     )
 
@@ -240,11 +245,11 @@ def rotate(root: Path, minute: int) -> None:
 def test_signature_by_unknown_key(tmp_path: Path) -> None:
     small(tmp_path)
     current = lines(tmp_path)
-    stranger = K.Sig(pub("other").id, "A" * 86 + "==")
+    stranger = Sig(pub("other").id, "A" * 86 + "==")
     line = craft(tmp_path, 3)
     value = json.loads(line)
     value["sigs"] = sorted(value["sigs"] + [stranger.to_json()], key=lambda s: s["key"])
-    write(tmp_path, [*current, L.canonical_json(value)])
+    write(tmp_path, [*current, canonical.canonical_json(value)])
     assert codes(run(tmp_path)) == {"sig-unknown-key"}
     write(tmp_path, [*current, craft(tmp_path, 3, signer="other")])
     assert codes(run(tmp_path)) == {"sig-unknown-key", "sig-writer-missing"}
@@ -257,9 +262,9 @@ def test_signature_by_retired_and_revoked_key(tmp_path: Path) -> None:
     write(tmp_path, [*current, craft(tmp_path, 4, signer="signing")], signer="signing2")
     assert codes(run(tmp_path)) == {"sig-retired-key", "sig-writer-missing"}
     write(tmp_path, current, signer="signing2")
-    body = K.key_body("revoke", genesis=L.genesis(tmp_path).hash, key=pub("signing").id, from_seq=2)
-    req = L.sign_request(L.Request("key", body), key("root1"))
-    L.append_request(
+    body = key_body("revoke", genesis=genesis(tmp_path).hash, key=pub("signing").id, from_seq=2)
+    req = sign_request(Request("key", body), key("root1"))
+    append_request(
         tmp_path, req, key=key("signing2"), now=T0 + timedelta(minutes=4), clock_overridden=False
     )
     report = run(tmp_path)
@@ -271,30 +276,30 @@ def test_signature_by_retired_and_revoked_key(tmp_path: Path) -> None:
 
 def test_one_key_counted_twice_toward_a_threshold(tmp_path: Path) -> None:
     init(tmp_path, roots=("root1", "root2"))
-    body = K.key_body("add", genesis=L.genesis(tmp_path).hash, key=pub("signing2"), role="signing")
-    twice = [K.sign_body(key("root1"), body), K.sign_body(key("root1"), body)]
+    body = key_body("add", genesis=genesis(tmp_path).hash, key=pub("signing2"), role="signing")
+    twice = [sign_body(key("root1"), body), sign_body(key("root1"), body)]
     line = craft(tmp_path, 1, kind="key", body=body, signer="signing2", extra=twice)
     assert line.count(pub("root1").id.encode()) == 2
     write(tmp_path, [*lines(tmp_path), line], signer="signing2")
     report = run(tmp_path)
     assert {"threshold", "sig-order"} <= codes(report)
     # and the writer refuses to create the same thing
-    genesis_body = L.make_genesis_body(
+    genesis_body = make_genesis_body(
         origin=ORIGIN,
         roots=[pub("root1"), pub("root2")],
         threshold=2,
         signing=pub("signing"),
         beacons=[],
     )
-    with pytest.raises(L.UsageError, match="threshold"):
-        L.append(
+    with pytest.raises(UsageError, match="threshold"):
+        append(
             tmp_path / "x",
             "genesis",
             genesis_body,
             key=key("signing"),
             now=T0,
             clock_overridden=False,
-            extra_sigs=[K.sign_body(key("root1"), genesis_body)] * 2,
+            extra_sigs=[sign_body(key("root1"), genesis_body)] * 2,
         )
 
 
@@ -304,14 +309,14 @@ def test_genesis_listing_a_root_twice(tmp_path: Path) -> None:
     r1 = pub("root1").to_json()
     value["body"]["roots"] = [r1, r1]
     unsigned = {k: v for k, v in value.items() if k != "sigs"}
-    line = L.encode_entry(
+    line = encode_entry(
         seq=0,
-        prev=L.GENESIS_PREV,
+        prev=GENESIS_PREV,
         kind="genesis",
         time=value["time"],
         body=unsigned["body"],
         key=key("signing"),
-        extra_sigs=[K.sign_body(key("root1"), unsigned["body"])],
+        extra_sigs=[sign_body(key("root1"), unsigned["body"])],
     )
     write(tmp_path, [line])
     assert "genesis" in codes(run(tmp_path))
@@ -367,7 +372,7 @@ def test_non_canonical_forms(tmp_path: Path) -> None:
 def test_oversized_line_is_hashed_but_not_kept(tmp_path: Path) -> None:
     small(tmp_path)
     current = lines(tmp_path)
-    huge = b'{"x":"' + b"a" * L.MAX_LINE + b'"}'
+    huge = b'{"x":"' + b"a" * MAX_LINE + b'"}'
     follow = craft(tmp_path, 4, prev=h(huge))
     write(tmp_path, [*current, huge, follow])
     report = run(tmp_path)
@@ -376,7 +381,7 @@ def test_oversized_line_is_hashed_but_not_kept(tmp_path: Path) -> None:
 
 def test_partial_last_line(tmp_path: Path) -> None:
     small(tmp_path)
-    path = L.ledger_dir(tmp_path) / L.LEDGER_FILE
+    path = ledger_dir(tmp_path) / LEDGER_FILE
     path.write_bytes(path.read_bytes() + b'{"body":')
     assert [(f.seq, f.code) for f in run(tmp_path).findings] == [(3, "line-partial")]
 
@@ -395,7 +400,7 @@ def test_time_backwards_and_future(tmp_path: Path) -> None:
 
 def test_missing_and_altered_objects(tmp_path: Path) -> None:
     small(tmp_path)
-    path = L.ledger_dir(tmp_path) / "objects" / L.object_id(b"payload")
+    path = ledger_dir(tmp_path) / "objects" / object_id(b"payload")
     path.write_bytes(b"Payload")
     assert [(f.seq, f.code) for f in run(tmp_path).findings] == [(1, "object-corrupt")]
     path.unlink()
@@ -404,8 +409,8 @@ def test_missing_and_altered_objects(tmp_path: Path) -> None:
 
 def test_withdrawn_object_may_be_removed(tmp_path: Path) -> None:
     small(tmp_path)
-    oid = L.object_id(b"payload")
-    L.append(
+    oid = object_id(b"payload")
+    append(
         tmp_path,
         "withdrawal",
         {"withdrawn": [oid], "reason": "含个人信息"},
@@ -413,7 +418,7 @@ def test_withdrawn_object_may_be_removed(tmp_path: Path) -> None:
         now=T0 + timedelta(minutes=9),
         clock_overridden=False,
     )
-    (L.ledger_dir(tmp_path) / "objects" / oid).unlink()
+    (ledger_dir(tmp_path) / "objects" / oid).unlink()
     assert run(tmp_path).findings == ()
     add(tmp_path, 10)  # the writer is fine with it too
 
@@ -423,18 +428,18 @@ def test_withdrawn_object_may_be_removed(tmp_path: Path) -> None:
 
 def test_checkpoint_problems(tmp_path: Path) -> None:
     small(tmp_path)
-    ld = L.ledger_dir(tmp_path)
+    ld = ledger_dir(tmp_path)
     current = lines(tmp_path)
-    good = (ld / L.CHECKPOINT_FILE).read_bytes()
+    good = (ld / CHECKPOINT_FILE).read_bytes()
 
     def cp(size: int, root: bytes, origin: str = ORIGIN, signer: str = "signing") -> None:
-        (ld / L.CHECKPOINT_FILE).write_bytes(
+        (ld / CHECKPOINT_FILE).write_bytes(
             sign_checkpoint(Checkpoint(origin, size, root), origin, key(signer))
         )
 
-    (ld / L.LEDGER_FILE).write_bytes(b"".join(x + b"\n" for x in current[:2]))
+    (ld / LEDGER_FILE).write_bytes(b"".join(x + b"\n" for x in current[:2]))
     assert "checkpoint-size" in codes(run(tmp_path))  # larger than the ledger
-    (ld / L.LEDGER_FILE).write_bytes(b"".join(x + b"\n" for x in current))
+    (ld / LEDGER_FILE).write_bytes(b"".join(x + b"\n" for x in current))
     cp(3, merkle_root(current[:2]))
     assert codes(run(tmp_path)) == {"checkpoint-root"}
     cp(3, merkle_root(current), origin="example.gov.cn/other")
@@ -443,9 +448,9 @@ def test_checkpoint_problems(tmp_path: Path) -> None:
     assert codes(run(tmp_path)) == {"checkpoint-signature"}
     cp(1, merkle_root(current[:1]))
     assert codes(run(tmp_path)) == {"checkpoint-stale"}
-    (ld / L.CHECKPOINT_FILE).write_bytes(good.replace(b"\n\n", b"\n"))
+    (ld / CHECKPOINT_FILE).write_bytes(good.replace(b"\n\n", b"\n"))
     assert codes(run(tmp_path)) == {"checkpoint-format"}
-    (ld / L.CHECKPOINT_FILE).unlink()
+    (ld / CHECKPOINT_FILE).unlink()
     assert codes(run(tmp_path)) == {"checkpoint-missing"}
     cp(2, merkle_root(current[:2]))  # one line beyond the checkpoint: accepted, with a notice
     report = run(tmp_path)
@@ -455,8 +460,8 @@ def test_checkpoint_problems(tmp_path: Path) -> None:
 def test_empty_and_missing_ledger(tmp_path: Path) -> None:
     with pytest.raises(InputError):
         run(tmp_path)
-    L.ledger_dir(tmp_path).mkdir()
-    (L.ledger_dir(tmp_path) / L.LEDGER_FILE).write_bytes(b"")
+    ledger_dir(tmp_path).mkdir()
+    (ledger_dir(tmp_path) / LEDGER_FILE).write_bytes(b"")
     report = run(tmp_path)
     assert [(f.seq, f.code) for f in report.findings] == [(0, "empty")]
     assert main(["verify", "--root", str(tmp_path / "nowhere")]) == 2
@@ -471,14 +476,14 @@ def test_state_detects_truncation_rollback_fork(tmp_path: Path) -> None:
     first = run(tmp_path, state_file=state)
     assert first.state_advanced and any("首次" in n for n in first.notices)
     saved = state.read_bytes()
-    old_lines, old_cp = lines(tmp_path), (L.ledger_dir(tmp_path) / L.CHECKPOINT_FILE).read_bytes()
+    old_lines, old_cp = lines(tmp_path), (ledger_dir(tmp_path) / CHECKPOINT_FILE).read_bytes()
     add(tmp_path, 3)
     assert run(tmp_path, state_file=state).state_advanced
     advanced = state.read_bytes()
     assert advanced != saved
     # rollback/truncation: the older ledger and its (genuinely signed) checkpoint come back
-    (L.ledger_dir(tmp_path) / L.LEDGER_FILE).write_bytes(b"".join(x + b"\n" for x in old_lines))
-    (L.ledger_dir(tmp_path) / L.CHECKPOINT_FILE).write_bytes(old_cp)
+    (ledger_dir(tmp_path) / LEDGER_FILE).write_bytes(b"".join(x + b"\n" for x in old_lines))
+    (ledger_dir(tmp_path) / CHECKPOINT_FILE).write_bytes(old_cp)
     report = run(tmp_path, state_file=state)
     assert {"state-truncated", "state-rollback"} <= codes(report)
     assert len(report.evidence) == 2 and report.evidence[1] == old_cp.decode()
@@ -508,9 +513,9 @@ def test_state_from_another_log(tmp_path: Path) -> None:
 
 def test_cosignatures_are_parsed_and_checked(tmp_path: Path) -> None:
     small(tmp_path)
-    ld = L.ledger_dir(tmp_path)
+    ld = ledger_dir(tmp_path)
     (ld / "cosignatures").mkdir()
-    signed = parse_note((ld / L.CHECKPOINT_FILE).read_bytes())
+    signed = parse_note((ld / CHECKPOINT_FILE).read_bytes())
     cos = sign_cosignature(signed.text, "w.example/1", key("other"), 1772330400)
     (ld / "cosignatures" / "w1").write_bytes(Note(signed.text, (*signed.signatures, cos)).encode())
     report = run(tmp_path)
@@ -535,7 +540,7 @@ class Recorder:
         self.seen: list[int] = []
         self.finished = False
 
-    def check(self, entry: L.Entry, objects: L.ObjectStore) -> Iterable[Finding]:
+    def check(self, entry: Entry, objects: ObjectStore) -> Iterable[Finding]:
         self.seen.append(entry.seq)
         for oid in entry.objects():
             assert objects.get(oid) == b"payload"
@@ -582,8 +587,8 @@ def test_cli_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["verify", "--root", str(tmp_path), "--state", str(state), *now]) == 0
     assert state.exists()
     capsys.readouterr()
-    (L.ledger_dir(tmp_path) / L.LEDGER_FILE).write_bytes(
-        b"\xef\xbb\xbf" + (L.ledger_dir(tmp_path) / L.LEDGER_FILE).read_bytes()
+    (ledger_dir(tmp_path) / LEDGER_FILE).write_bytes(
+        b"\xef\xbb\xbf" + (ledger_dir(tmp_path) / LEDGER_FILE).read_bytes()
     )
     assert main(["verify", "--root", str(tmp_path), *now]) == 1
     assert "条目 #0" in capsys.readouterr().out
@@ -592,7 +597,7 @@ def test_cli_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 class Fetcher:
     """A checker that loads an object the entry names outside the `_object` rule."""
 
-    def check(self, entry: L.Entry, objects: L.ObjectStore) -> Iterable[Finding]:
+    def check(self, entry: Entry, objects: ObjectStore) -> Iterable[Finding]:
         if "ref" in entry.body:
             objects.get(entry.body["ref"])
         return []
@@ -603,11 +608,11 @@ class Fetcher:
 
 def test_checker_missing_object_is_settled_at_the_end(tmp_path: Path) -> None:
     small(tmp_path)
-    gone = L.object_id(b"never stored")
+    gone = object_id(b"never stored")
     add(tmp_path, 3, ref=gone)
     report = run(tmp_path, checkers=[Fetcher()])
     assert [(f.seq, f.code) for f in report.findings] == [(3, "object-missing")]
-    L.append(
+    append(
         tmp_path,
         "withdrawal",
         {"withdrawn": [gone]},
@@ -623,17 +628,17 @@ def _long_ledger(root: Path, n: int, forged: set[int]) -> None:
     init(root)
     out = lines(root)
     for seq in range(1, n):
-        line = L.encode_entry(
+        line = encode_entry(
             seq=seq,
             prev=h(out[-1]),
             kind="note",
-            time=L.format_time(T0 + timedelta(seconds=seq)),
+            time=format_time(T0 + timedelta(seconds=seq)),
             body={"n": seq},
             key=key("signing"),
         )
         if seq in forged:  # another key's signature under the writer's key id
             value = json.loads(line)
-            other = L.encode_entry(
+            other = encode_entry(
                 seq=seq,
                 prev=value["prev"],
                 kind="note",
@@ -652,9 +657,9 @@ def test_parallel_signature_checks_find_exactly_what_sequential_ones_do(
 ) -> None:
     """Long ledgers verify writer signatures in a second process: same verdicts, same places."""
     _long_ledger(tmp_path, 1500, forged={7, 700, 1499})
-    monkeypatch.setattr(L, "PARALLEL_FROM", 10**9)
+    monkeypatch.setattr(reading, "PARALLEL_FROM", 10**9)
     sequential = verify(tmp_path, now=NOW).findings
-    monkeypatch.setattr(L, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(reading, "PARALLEL_FROM", 1)
     parallel = verify(tmp_path, now=NOW).findings
     assert parallel == sequential
     assert {f.seq for f in parallel} == {7, 700, 1499}

@@ -1,3 +1,3 @@
-from suiji.cli import run
+from suiji.cli.app import run
 
 run()

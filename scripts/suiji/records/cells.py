@@ -11,7 +11,7 @@ import re
 import unicodedata
 from datetime import date, timedelta
 
-from suiji.encoding import clean_text, match_key
+from suiji.shared.text import clean_text, match_key
 
 
 class CellError(ValueError):

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from suiji.encoding import canonical_json
+from suiji.shared.canonical import canonical_json
 
 from .schema import Column, RecordSchema
 from .snapshot import header_line, key_part

@@ -33,8 +33,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from suiji.encoding import clean_text, match_key
-from suiji.errors import Location
+from suiji.shared.errors import Location
+from suiji.shared.text import clean_text, match_key
 
 from .schema import RecordSchema
 

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from suiji.errors import InputError, Location
+from suiji.shared.errors import InputError, Location
 
 from .io import RawTable, ReadFailure, read_table
 from .model import CheckReport, LoadedRecord, LoadedRecords, RecordSummary

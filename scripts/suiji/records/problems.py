@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from suiji.errors import CheckFailed, Location
+from suiji.shared.errors import CheckFailed, Location
 
 Severity = Literal["error", "warning"]
 

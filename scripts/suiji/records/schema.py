@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from suiji.encoding import match_key
+from suiji.shared.text import match_key
 
 Kind = Literal["uscc", "id", "text", "enum", "ref", "bool", "date", "multi", "int"]
 """How a cell is read and stored in the snapshot.

@@ -26,8 +26,9 @@ from datetime import date
 from itertools import pairwise
 from typing import Any
 
-from suiji.encoding import canonical_json, clean_text, id_key, parse_canonical, tagged_hex
-from suiji.errors import CanonicalError
+from suiji.shared.canonical import canonical_json, parse_canonical, tagged_hex
+from suiji.shared.errors import CanonicalError
+from suiji.shared.text import clean_text, id_key
 
 from .schema import BY_NAME, Column, RecordSchema
 

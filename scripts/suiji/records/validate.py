@@ -23,9 +23,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from suiji import uscc
-from suiji.encoding import clean_text, id_key, match_key
-from suiji.errors import Location
+from suiji.records import uscc as records_uscc
+from suiji.records.uscc import ORG_WEIGHTS, VALUES, invalid_mask, is_legacy_regno, is_valid
+from suiji.shared.errors import Location
+from suiji.shared.text import clean_text, id_key, match_key
 
 from .cells import (
     CellError,
@@ -297,7 +298,7 @@ def org_code_bad(codes: ObjArray) -> BoolArray:
     points = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(n, 18)
     body = _ORG_TABLE[points[:, 8:16]]
     bad = np.asarray((body < 0).any(axis=1), dtype=bool)
-    check = 11 - (body @ np.array(uscc.ORG_WEIGHTS, dtype=np.int32)) % 11
+    check = 11 - (body @ np.array(ORG_WEIGHTS, dtype=np.int32)) % 11
     expected = np.where(check == 10, ord("X"), np.where(check == 11, ord("0"), ord("0") + check))
     bad |= points[:, 16] != expected
     return bad
@@ -319,7 +320,7 @@ def _parse_uscc(sheet: _Sheet, col: Column, j: int) -> ObjArray:
         for i, v in sheet.raw.typed[j].items()
         if isinstance(v, float) and not (len(keys[i]) == 18 and str(keys[i]).isdigit())
     }
-    bad = np.array(uscc.invalid_mask(pd.Series(keys, dtype=object)), dtype=bool)
+    bad = np.array(invalid_mask(pd.Series(keys, dtype=object)), dtype=bool)
     bad[list(floats)] = True
     legacy: list[int] = []
     for i in np.flatnonzero(bad).tolist():
@@ -336,12 +337,12 @@ def _parse_uscc(sheet: _Sheet, col: Column, j: int) -> ObjArray:
                 f"统一社会信用代码「{shown}」已被 Excel 当作数字改坏（科学计数法或只保留 15 位有效数字）："
                 f"请把这一列的单元格格式设为“文本”，再对照营业执照重新输入完整的 18 位代码",
             )
-        elif len(key) == 15 and uscc.is_legacy_regno(key):
+        elif len(key) == 15 and is_legacy_regno(key):
             legacy.append(i)
-        elif len(key) == 17 and all(ch in uscc.VALUES for ch in key):
+        elif len(key) == 17 and all(ch in VALUES for ch in key):
             hint = (
                 f"开头的 0 可能被 Excel 去掉了，应为「0{key}」"
-                if uscc.is_valid("0" + key)
+                if is_valid("0" + key)
                 else "少了一位"
             )
             sheet.add(
@@ -361,7 +362,7 @@ def _parse_uscc(sheet: _Sheet, col: Column, j: int) -> ObjArray:
                 f"请把单元格格式设为“文本”，再对照营业执照重新输入",
             )
         else:
-            why = uscc.problem(key) or "不是有效的统一社会信用代码"
+            why = records_uscc.problem(key) or "不是有效的统一社会信用代码"
             confused = sorted({ch for ch in key if ch in _CONFUSABLE})
             hint = "".join(f"；代码中没有字母 {ch}，是否应为 {_CONFUSABLE[ch]}" for ch in confused)
             sheet.add(
@@ -890,7 +891,7 @@ def _cross_rules(sheets: Mapping[str, _Sheet], active: Mapping[str, BoolArray]) 
             wanted = pd.Series(ent.values["uscc"], dtype=object)
             known = set(wanted[wanted.isin(set(codes.tolist()))].tolist())
             rec.add_rows(
-                [i for i, k in enumerate(codes) if k and k not in known and uscc.is_valid(k)],
+                [i for i, k in enumerate(codes) if k and k not in known and is_valid(k)],
                 "uscc",
                 "error",
                 "recusal.unknown_enterprise",

@@ -1,0 +1,1 @@
+"""drand beacons: chain facts and round arithmetic, verification, sources, cache."""

@@ -1,0 +1,1 @@
+"""The command line (private): parsing, clock, rendering, exit codes."""

@@ -1,0 +1,209 @@
+"""The `suiji` command: parser, dispatch and the one exit-code map."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from suiji import __version__
+from suiji.cli.common import AddFn, Context, Handler, _global_options, _Parser, resolve_clock
+from suiji.cli.keycmds import _register_init, _register_key, _register_keygen
+from suiji.cli.taskcmds import _register_commit, _register_coverage, _register_draw, _register_void
+from suiji.shared.errors import SuijiError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _global_options()
+    parser = _Parser(
+        prog="suiji",
+        description="suiji（随机）：可验证的“双随机、一公开”抽查 — verifiable random inspections",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"suiji {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+
+    def add(name: str, help_text: str, handler: Handler) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text, parents=[common])
+        p.set_defaults(handler=handler)
+        return p
+
+    for register in _REGISTRY:
+        register(add)
+    return parser
+
+
+# --- demo (issue 2) ---------------------------------------------------------------
+def _register_demo(add: AddFn) -> None:
+    p = add(
+        "demo",
+        "在 DIR 建立示例县并运行完整的一年 (create the example county and run a year)",
+        _cmd_demo,
+    )
+    p.add_argument("dir", help="目标目录 (target directory)")
+    p.add_argument(
+        "--force", action="store_true", help="覆盖已存在的目录 (replace an existing DIR)"
+    )
+
+
+def _cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
+    from suiji.cli.demo import run_demo
+
+    run_demo(Path(args.dir), force=args.force, out=sys.stdout, main=main)
+    return 0
+
+
+# --- records (issue 3) ------------------------------------------------------------
+def _register_check(add: AddFn) -> None:
+    p = add(
+        "check",
+        "检查 content/records/ 中的名录库、事项清单、回避登记和年度计划 (validate the records)",
+        _cmd_check,
+    )
+    p.add_argument("--json", action="store_true", help="以 JSON 输出 (machine-readable output)")
+
+
+def _cmd_check(args: argparse.Namespace, ctx: Context) -> int:
+    import json
+
+    from suiji import records
+    from suiji.shared.times import civil_date
+
+    report = records.check(
+        ctx.root / "content" / "records", civil_date(ctx.now), label_base=ctx.root
+    )
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, sort_keys=True))
+    else:
+        print("\n".join(report.text_lines()))
+    return 0 if report.ok else 1
+
+
+def _register_verify(add: AddFn) -> None:
+    p = add(
+        "verify",
+        "验证账本：签名、链接，并重新计算每一次抽取 (verify the ledger, re-derive every draw)",
+        _cmd_verify,
+    )
+    p.add_argument("--json", action="store_true", help="输出 JSON 报告 (JSON report)")
+    p.add_argument(
+        "--fail-on",
+        choices=["any", "integrity"],
+        default="any",
+        help="integrity：合规问题不导致失败 (make compliance findings non-fatal)",
+    )
+    p.add_argument("--pin", metavar="HASH", help="固定创世条目哈希 (expected genesis entry hash)")
+    p.add_argument(
+        "--state",
+        type=Path,
+        metavar="FILE",
+        help="记住上次验证的检查点，发现截断、回滚和分叉 (remember the last checkpoint)",
+    )
+
+
+def _cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
+    import json
+
+    from suiji.verify.replay import default_checkers
+    from suiji.verify.verifier import verify
+
+    report = verify(
+        ctx.root,
+        now=ctx.now,
+        pin=args.pin,
+        state_file=args.state,
+        checkers=default_checkers(),
+        fail_on=args.fail_on,
+    )
+    if args.json:
+        print(json.dumps(report.to_json(args.fail_on), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(report.render(args.fail_on))
+    return report.exit_code(args.fail_on)
+
+
+def _register_gitcheck(add: AddFn) -> None:
+    p = add(
+        "gitcheck",
+        "检查提交没有改写账本历史，可作 pre-commit 钩子 (refuse history rewrites)",
+        _cmd_gitcheck,
+    )
+    p.add_argument(
+        "--base", metavar="REV", help="检查 REV..HEAD 的每个提交；不给则检查暂存区 (CI range)"
+    )
+    p.add_argument("--head", metavar="REV", default="HEAD", help="范围终点，默认 HEAD (range end)")
+
+
+def _cmd_gitcheck(args: argparse.Namespace, ctx: Context) -> int:
+    from suiji.verify.gitcheck import gitcheck
+
+    found = gitcheck(ctx.root, base=args.base, head=args.head)
+    for f in found:
+        print(f"suiji gitcheck: {f}", file=sys.stderr)
+    if found:
+        print(f"suiji gitcheck: 拒绝：{len(found)} 处改写了账本历史", file=sys.stderr)
+        return 1
+    print("账本历史检查通过 (ledger history is append-only)")
+    return 0
+
+
+def _register_ledger(add: AddFn) -> None:
+    p = add("ledger", "账本维护：repair 修复写入中断 (ledger maintenance)", _cmd_ledger)
+    sub = p.add_subparsers(
+        dest="ledger_action", metavar="动作", parser_class=_Parser, required=True
+    )
+    sub.add_parser(
+        "repair",
+        help="补全或截去写入中断留下的最后半行 (fix an interrupted write)",
+        parents=[_Parser(add_help=False, parents=[_global_options()])],
+    )
+
+
+def _cmd_ledger(args: argparse.Namespace, ctx: Context) -> int:
+    from suiji.ledger.append import repair
+
+    print(repair(ctx.root))
+    return 0
+
+
+_REGISTRY: list[Callable[[AddFn], None]] = [
+    _register_check,
+    _register_keygen,
+    _register_init,
+    _register_key,
+    _register_commit,
+    _register_draw,
+    _register_void,
+    _register_coverage,
+    _register_verify,
+    _register_gitcheck,
+    _register_ledger,
+    _register_demo,
+]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "handler", None) is None:
+        parser.print_help()
+        return 2
+    root = Path(getattr(args, "root", ".")).resolve()
+    try:
+        now, overridden = resolve_clock(root, getattr(args, "now", None))
+        ctx = Context(root=root, now=now, clock_overridden=overridden)
+        code: int = args.handler(args, ctx)
+        return code
+    except SuijiError as err:
+        print(f"suiji: {err}", file=sys.stderr)
+        return err.exit_code
+
+
+def run() -> NoReturn:
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

@@ -1,0 +1,204 @@
+"""`suiji demo DIR`: the example county's whole year, run through the real commands.
+
+Every step is the same `suiji` command a bureau runs, with `--now` set to that step's
+moment, so the demo exercises exactly what a deployment does. The directory gets its own
+fixed "today" (suiji-demo.toml), so later commands on it never drift with the real clock,
+and a throwaway signing key in DIR/private/, outside the records and git-ignored.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from suiji.example.county import generate
+from suiji.shared.errors import SuijiError, UsageError
+
+TODAY = "2026-12-15T10:00:00+08:00"
+ORIGIN = "demo.example-county.invalid/suiji"
+BUREAU = "示例县应急管理局"
+PLANS = Path("content") / "records" / "plans"
+
+
+class DemoFailed(SuijiError):
+    """A demo step failed: a bug, since the demo's inputs are fixed (exit 1)."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Step:
+    """One command of the year: when it runs, what it means, and its arguments."""
+
+    when: str
+    what: str
+    args: tuple[str, ...]
+
+
+def _steps(
+    target: Path, first_officer: Callable[[], tuple[str, str]]
+) -> list[Step | Callable[[], Step]]:
+    """The demo year. Callables are resolved when reached (they read earlier results)."""
+    plan = str(target / PLANS) + "/{}.toml"
+    return [
+        Step(
+            "2026-01-12T09:00:00+08:00",
+            "承诺春节前烟花爆竹定向抽查 2026-002",
+            ("commit", plan.format("2026-002")),
+        ),
+        Step("2026-01-13T10:00:00+08:00", "信标轮次产生后抽取 2026-002", ("draw", "2026-002")),
+        Step(
+            "2026-03-16T09:00:00+08:00",
+            "承诺第二季度不定向抽查 2026-001",
+            ("commit", plan.format("2026-001")),
+        ),
+        Step(
+            "2026-03-17T10:00:00+08:00",
+            "抽取 2026-001（附加输入：福彩3D 开奖号码）",
+            ("draw", "2026-001", "--extra", "福彩3D=371"),
+        ),
+        Step(
+            "2026-03-20T09:00:00+08:00",
+            "承诺重点单位定向抽查 2026-004（初稿：数量写错）",
+            ("commit", str(target / "drafts" / "2026-004.toml")),
+        ),
+        Step(
+            "2026-03-20T15:00:00+08:00",
+            "在信标轮次前作废该承诺（公开理由）",
+            ("void", "2026-004", "--reason", "抽取数量写错（应为 5 家），作废后重新承诺"),
+        ),
+        Step("2026-03-23T09:00:00+08:00", "重新承诺 2026-004", ("commit", plan.format("2026-004"))),
+        Step("2026-03-24T10:00:00+08:00", "抽取 2026-004", ("draw", "--due")),
+        Step(
+            "2026-06-15T09:00:00+08:00",
+            "承诺第三季度分行业分层抽查 2026-003",
+            ("commit", plan.format("2026-003")),
+        ),
+        Step(
+            "2026-06-16T10:00:00+08:00",
+            "抽取 2026-003（附加输入：福彩3D、现场掷骰）",
+            ("draw", "2026-003", "--extra", "福彩3D=529", "--extra", "现场掷骰（三枚）=4 2 6"),
+        ),
+        lambda: Step(
+            "2026-06-20T09:00:00+08:00",
+            "被抽中的执法人员申报回避，按票号顺延替换",
+            (
+                "void",
+                "2026-003",
+                *_person_and_team(first_officer()),
+                "--reason",
+                "本人申报与被检查单位存在利害关系，申请回避",
+            ),
+        ),
+        Step(TODAY, "覆盖情况：重点单位、半年一查单位和双随机比例", ("coverage",)),
+        Step(TODAY, "任何人都可以复核：重新验证每个签名、链接和每一次抽取", ("verify",)),
+    ]
+
+
+def run_demo(
+    target: Path, *, force: bool, out: TextIO, main: Callable[[Sequence[str]], int]
+) -> None:
+    """Create the bureau directory at `target` and run the example year in it.
+
+    `main` is the `suiji` command itself (passed in, so this module need not import the
+    dispatcher that imports it).
+    """
+
+    target = target.resolve()
+    if target.exists() and any(target.iterdir()):
+        if not force:
+            raise UsageError(f"{target} 已存在且不为空；如要重新生成演示，请加 --force")
+        shutil.rmtree(target)
+    target.mkdir(parents=True, exist_ok=True)
+    _lay_out(target)
+
+    def run(when: str, what: str, *args: str) -> None:
+        print(f"\n== {when[:10]} {what}", file=out)
+        print(f"   $ suiji --now {when} {' '.join(args)}", file=out)
+        code = main(["--root", str(target), "--now", when, *args])
+        if code != 0:
+            raise DemoFailed(f"演示步骤失败（退出码 {code}）：suiji {' '.join(args)}")
+
+    root_key, signing_key = target / "private" / "root.key", target / "private" / "signing.key"
+    print(f"示例县演示目录：{target}", file=out)
+    run(
+        "2026-01-05T09:00:00+08:00",
+        "生成根密钥和签名密钥（私钥只在 private/，不进仓库）",
+        "keygen",
+        str(root_key),
+    )
+    run("2026-01-05T09:00:00+08:00", "", "keygen", str(signing_key))
+    run(
+        "2026-01-05T09:00:00+08:00",
+        "建立账本：创世条目登记密钥、演示信标和抽取延迟",
+        "init",
+        "--origin",
+        ORIGIN,
+        "--name",
+        BUREAU,
+        "--root-key",
+        str(root_key),
+        "--key",
+        str(signing_key),
+        "--beacon",
+        "suiji-demo",
+        "--demo",
+    )
+    run(
+        "2026-01-05T09:30:00+08:00",
+        "检查名录库、人员库、专家库、事项清单、回避登记和年度计划",
+        "check",
+    )
+    for step in _steps(target, lambda: _first_officer(target, "2026-003")):
+        s = step() if callable(step) else step
+        run(s.when, s.what, *s.args)
+    print(
+        f"\n演示完成。账本：{target / 'ledger'}；记录：{target / 'content' / 'records'}", file=out
+    )
+    print(
+        f"之后在该目录运行的命令默认以 {TODAY} 为“今天”，例如：suiji --root {target} verify",
+        file=out,
+    )
+
+
+def _lay_out(target: Path) -> None:
+    """Records from the example county, a draft plan with a mistake, the demo clock and key."""
+    import os
+
+    generate(target / "content" / "records")
+    (target / "private").mkdir(mode=0o700)
+    drafts = target / "drafts"
+    drafts.mkdir()
+    good = (target / PLANS / "2026-004.toml").read_text("utf-8")
+    (drafts / "2026-004.toml").write_text(good.replace("count = 5", "count = 3"), "utf-8")
+    (target / "suiji-demo.toml").write_text(
+        "# 演示目录：固定的“今天”和演示签名私钥（仅供演示，切勿用于真实账本）\n"
+        f'now = "{TODAY}"\nkey = "private/signing.key"\n',
+        "utf-8",
+    )
+    (target / ".gitignore").write_text("private/\noutput/\n", "utf-8")
+    os.chmod(target / "private", 0o700)
+
+
+def _person_and_team(found: tuple[str, str]) -> tuple[str, str, str]:
+    team, person = found
+    return person, "--team", team
+
+
+def _first_officer(root: Path, task: str) -> tuple[str, str]:
+    """The first drawn officer of the task's first team: the demo's recusal case."""
+    from suiji.draw.teamdraw import team_draw_from_json
+    from suiji.ledger.history import history
+    from suiji.ledger.objects import ObjectStore
+    from suiji.shared.canonical import parse_canonical
+
+    state = history(root).tasks[task]
+    assert state.draw is not None
+    result = parse_canonical(ObjectStore(root).get(state.draw.body["result_object"]))
+    if result.get("teams") is None:
+        raise DemoFailed(f"演示任务 {task} 的检查组未能组成：{result.get('teams_error')}")
+    draw = team_draw_from_json(result["teams"])
+    return draw.teams[0].key, draw.teams[0].officers[0].person

@@ -1,0 +1,140 @@
+"""Commands for tasks: commit, draw, void, coverage."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from suiji.cli.common import AddFn, Context, _key_options, _writer
+
+
+def _register_commit(add: AddFn) -> None:
+    p = add(
+        "commit", "承诺抽查方案：登记名录快照、方案和将来的信标轮次 (commit a plan)", _cmd_commit
+    )
+    p.add_argument(
+        "plan", type=Path, help="方案文件 content/records/plans/任务编号.toml (plan file)"
+    )
+    _key_options(p)
+
+
+def _cmd_commit(args: argparse.Namespace, ctx: Context) -> int:
+    from suiji.writing.steps import (
+        commit,
+    )
+
+    entry = commit(_writer(args, ctx), args.plan)
+    b = entry.body["beacon"]
+    source = (
+        f"{b['chain']} 第 {b['round']} 轮（{b['round_time']}）"
+        if "round" in b
+        else f"方案声明的附加随机输入（{b['draw_after']} 之后公开录入）"
+    )
+    print(
+        f"已承诺任务 {entry.body['task']}（条目 #{entry.seq}，承诺哈希 {entry.hash}）："
+        f"可抽取 {entry.body['eligible']} 家；将以{source}为随机源"
+    )
+    return 0
+
+
+def _register_draw(add: AddFn) -> None:
+    p = add("draw", "信标轮次到来后抽取 (draw a committed task once its round exists)", _cmd_draw)
+    p.add_argument("task", nargs="?", help="任务编号 (task id)")
+    p.add_argument(
+        "--due", action="store_true", help="抽取所有已到轮次的任务 (draw every due task)"
+    )
+    p.add_argument("--beacons", type=Path, help="已记录的 drand 轮次文件 (recorded rounds file)")
+    p.add_argument("--fetch", action="store_true", help="从 drand 中继获取轮次 (fetch from relays)")
+    p.add_argument(
+        "--extra",
+        action="append",
+        default=[],
+        metavar="名称=值",
+        help="方案声明的附加随机输入，如 福彩3D=371 (extra public input)",
+    )
+    _key_options(p)
+
+
+def _cmd_draw(args: argparse.Namespace, ctx: Context) -> int:
+    from suiji.beacon.sources import load_recorded
+    from suiji.shared.errors import UsageError
+    from suiji.writing.steps import (
+        draw_task,
+        due_tasks,
+    )
+
+    if bool(args.task) == bool(args.due):
+        raise UsageError("请给出一个任务编号，或用 --due 抽取所有已到轮次的任务")
+    extra: dict[str, str] = {}
+    for item in args.extra:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(f"--extra 应写成 名称=值：{item!r}")
+        extra[name.strip()] = value.strip()
+    recorded = load_recorded(args.beacons) if args.beacons else None
+    writer = _writer(args, ctx)
+    names = due_tasks(ctx.root, ctx.now) if args.due else [args.task]
+    if args.due and not names:
+        print("没有已到轮次、尚未抽取的任务。")
+    for name in names:
+        entry = draw_task(writer, name, recorded=recorded, fetch=args.fetch, extra_values=extra)
+        print(f"任务 {name} 已抽取（条目 #{entry.seq}）：种子 {entry.body['seed']}")
+        print(f"  抽中 {len(entry.body['targets'])} 家：{'、'.join(entry.body['targets'])}")
+        if entry.body["teams_error"]:
+            print(f"  检查组未能组成：{entry.body['teams_error']}")
+    return 0
+
+
+def _register_void(add: AddFn) -> None:
+    p = add(
+        "void",
+        "作废：轮次前作废承诺，或替换已抽中的人员 (void a commitment, or replace a drawn person)",
+        _cmd_void,
+    )
+    p.add_argument("task", help="任务编号 (task id)")
+    p.add_argument("person", nargs="?", help="被替换人员编号；不给则作废承诺 (person id)")
+    p.add_argument("--team", help="检查组（企业信用代码或 task）；人员只在一个组时可省略")
+    p.add_argument("--reason", required=True, help="理由，将公开 (reason, published)")
+    _key_options(p)
+
+
+def _cmd_void(args: argparse.Namespace, ctx: Context) -> int:
+    from suiji.writing.steps import (
+        team_of,
+        void_commitment,
+        void_person,
+    )
+
+    writer = _writer(args, ctx)
+    if args.person is None:
+        entry = void_commitment(writer, args.task, args.reason)
+        print(f"任务 {args.task} 的承诺已作废（条目 #{entry.seq}）。")
+        return 0
+    team = args.team or team_of(ctx.root, args.task, args.person)
+    entry = void_person(writer, args.task, team, args.person, args.reason)
+    b = entry.body
+    print(
+        f"任务 {args.task}：{b['person']} 已由 {b['replacement']} 替换（{b['role']}，条目 #{entry.seq}）。"
+    )
+    return 0
+
+
+def _register_coverage(add: AddFn) -> None:
+    p = add("coverage", "覆盖情况：应查未查、超上限和双随机比例 (coverage report)", _cmd_coverage)
+    p.add_argument("--json", action="store_true", help="以 JSON 输出 (machine-readable output)")
+
+
+def _cmd_coverage(args: argparse.Namespace, ctx: Context) -> int:
+    import json
+
+    from suiji.draw.coverage import render_text
+    from suiji.writing.steps import (
+        coverage_report,
+    )
+
+    rep = coverage_report(ctx.root, ctx.now)
+    if args.json:
+        print(json.dumps(rep.to_json(), ensure_ascii=False, sort_keys=True))
+    else:
+        print(render_text(rep))
+    return 0

@@ -1,0 +1,201 @@
+"""Derivations the writer and the verifier share: same rules, same bytes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
+
+from suiji.beacon.chain import Chain, first_round_at_or_after, round_time
+from suiji.draw.coverage import DrawnTask, exclusions
+from suiji.draw.items import draw_items_for_targets
+from suiji.draw.plan import Plan, plan_from_json
+from suiji.draw.population import Population, eligible, population_from_json
+from suiji.draw.seed import derive_seed
+from suiji.draw.targets import draw_targets, target_draw_to_json
+from suiji.draw.teamdraw import (
+    TeamDraw,
+    TeamInfeasible,
+    VoidError,
+    team_draw_from_json,
+    team_draw_to_json,
+)
+from suiji.draw.teams import apply_void, draw_teams
+from suiji.shared.canonical import parse_canonical
+from suiji.shared.errors import InputError
+from suiji.shared.times import format_time, parse_time
+
+DRAW_RECORDS = ("enterprises", "inspectors", "experts", "checklist", "recusals")
+RESULT_SCHEMA = "suiji/draw-result/v1"
+
+
+def beacon_terms(chain: Chain | None, committed_at: datetime, delay: int) -> dict[str, Any]:
+    """The commitment's `beacon` member: which future value seeds the draw, and from when.
+
+    With a chain: the first round at or after commitment + delay. Without one (the bureau
+    draws from typed-in public inputs only), no draw before commitment + delay.
+    """
+    if chain is None:
+        return {"source": "extra-only", "draw_after": format_time(committed_at + _seconds(delay))}
+    rnd = committed_round(chain, committed_at, delay)
+    return {
+        "chain": chain.name,
+        "chain_hash": chain.chain_hash,
+        "round": rnd,
+        "round_time": format_time(utc_from_unix(round_time(chain, rnd))),
+    }
+
+
+def available_at(commit_body: Mapping[str, Any]) -> datetime:
+    """When the committed randomness exists: the round time, or the earliest draw time."""
+    terms = commit_body["beacon"]
+    return parse_time(terms["round_time"] if "round_time" in terms else terms["draw_after"])
+
+
+def _seconds(n: int) -> Any:
+    from datetime import timedelta
+
+    return timedelta(seconds=n)
+
+
+def committed_round(chain: Chain, committed_at: datetime, delay: int) -> int:
+    """The first round at or after the commitment time plus the genesis delay."""
+    return first_round_at_or_after(chain, int(committed_at.timestamp()) + delay)
+
+
+def derive_population(
+    plan: Plan,
+    enterprises: Sequence[Mapping[str, Any]],
+    *,
+    as_of: date,
+    drawn: Sequence[DrawnTask],
+    yearly_cap: int,
+) -> Population:
+    """The eligible population at the commitment, exclusions included."""
+    excluded = exclusions(
+        drawn,
+        year=plan.year,
+        yearly_cap=yearly_cap,
+        exclude_drawn_this_year=plan.exclude_drawn_this_year,
+    )
+    return eligible(plan, enterprises, as_of=as_of, exclude=excluded)
+
+
+class ObjectSource(Protocol):
+    """Where committed objects come from: the ledger's object store, or a published copy."""
+
+    def get(self, oid: str) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class Committed:
+    """A commitment's inputs, rebuilt from its objects."""
+
+    plan: Plan
+    rows: Mapping[str, list[dict[str, Any]]]
+    population: Population
+
+
+def load_committed(store: ObjectSource, body: Mapping[str, Any]) -> Committed:
+    """Rebuild plan, record rows and population from the objects a commitment names."""
+    from suiji.records import parse_snapshot
+
+    plan = plan_from_json(parse_canonical(store.get(body["plan_object"])))
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for name in DRAW_RECORDS:
+        header, recs = parse_snapshot(store.get(body["snapshots"][f"{name}_object"]))
+        if header.get("record") != name:
+            raise InputError(f"快照 {name} 的记录类型不符：{header.get('record')!r}")
+        rows[name] = [dict(r) for r in recs]
+    population = population_from_json(parse_canonical(store.get(body["population_object"])))
+    return Committed(plan, rows, population)
+
+
+def derive_result(committed: Committed, *, seed: str) -> dict[str, Any]:
+    """Targets, items and teams for a seed: the draw object, canonical-JSON ready.
+
+    A team rule that cannot be met is part of the result (`teams_error`), not a refusal:
+    the seed is public by then, and hiding a failed draw is exactly what suiji prevents.
+    """
+    plan = committed.plan
+    targets = draw_targets(plan, committed.population, seed)
+    items = draw_items_for_targets(plan, committed.population, targets, committed.rows["checklist"])
+    by_id = {str(r["uscc"]): r for r in committed.rows["enterprises"]}
+    result: dict[str, Any] = {
+        "schema": RESULT_SCHEMA,
+        "targets": target_draw_to_json(targets),
+        "items": [{"target": t, "items": list(items[t])} for t in targets.ids],
+        "teams": None,
+        "teams_error": None,
+    }
+    try:
+        team_draw = draw_teams(
+            seed=seed,
+            targets=[by_id[t] for t in targets.ids],
+            inspectors=committed.rows["inspectors"],
+            experts=committed.rows["experts"],
+            recusals=committed.rows["recusals"],
+            rules=plan.team,
+            window_start=plan.window_start,
+            window_end=plan.window_end,
+        )
+        result["teams"] = team_draw_to_json(team_draw)
+    except TeamInfeasible as exc:
+        result["teams_error"] = {"team": exc.team, "rule": exc.rule, "message": str(exc)}
+    return result
+
+
+def derive_void(
+    committed: Committed,
+    result: Mapping[str, Any],
+    voids: Iterable[Mapping[str, Any]],
+    *,
+    seed: str,
+) -> TeamDraw:
+    """The teams after applying person voids in ledger order."""
+    if result.get("teams") is None:
+        raise VoidError("该任务的检查组未能组成，没有可替换的人员")
+    current = team_draw_from_json(result["teams"])
+    plan = committed.plan
+    by_id = {str(r["uscc"]): r for r in committed.rows["enterprises"]}
+    ids = [p["id"] for p in result["targets"]["selected"]]
+    for void in voids:
+        current = apply_void(
+            current,
+            team=void["team"],
+            person=void["person"],
+            reason=void["reason"],
+            seed=seed,
+            targets=[by_id[t] for t in ids],
+            inspectors=committed.rows["inspectors"],
+            experts=committed.rows["experts"],
+            recusals=committed.rows["recusals"],
+            window_start=plan.window_start,
+            window_end=plan.window_end,
+        )
+    return current
+
+
+def seed_for(
+    task: str,
+    commitment: str,
+    beacon_body: Mapping[str, Any] | None,
+    extra: Sequence[tuple[str, str]],
+) -> str:
+    """The task's seed; without a beacon (extra-only ledgers) from the extra inputs alone."""
+    return derive_seed(
+        task_id=task,
+        commitment=commitment,
+        chain_hash=beacon_body["chain_hash"] if beacon_body else None,
+        round=beacon_body["round"] if beacon_body else None,
+        randomness=beacon_body["randomness"] if beacon_body else None,
+        extra=extra,
+    )
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def utc_from_unix(unix: int) -> datetime:
+    return datetime.fromtimestamp(unix, UTC)

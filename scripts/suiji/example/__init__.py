@@ -1,0 +1,1 @@
+"""The fictional example county used by the demo and the tests."""

@@ -1,0 +1,382 @@
+"""The only module that signs and appends (docs/SPEC.md §3.8).
+
+Under one lock, crash-safe: compute and verify everything first, then write objects,
+the line and the checkpoint, each fsynced.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from suiji.crypto.ed25519 import PublicKey, Sig, public_of, sign_body
+from suiji.crypto.keyfiles import KEYS_DIR
+from suiji.ledger.codec import KIND_RE, MAX_LINE, Entry, LedgerError, _raw, encode_entry
+from suiji.ledger.genesis import make_genesis_body, parse_genesis
+from suiji.ledger.local import _cleanup_tmp, _load, _Loaded, _locked, _summarise
+from suiji.ledger.objects import ObjectStore, object_id, object_refs
+from suiji.ledger.paths import (
+    CACHE_FILE,
+    CHECKPOINT_FILE,
+    LEDGER_FILE,
+    LOCK_FILE,
+    OBJECTS_DIR,
+    ledger_dir,
+)
+from suiji.ledger.requests import Request
+from suiji.ledger.state import WRITER_TOLERATES, LedgerState
+from suiji.model.keystate import ROLE_SIGNING, parse_key_body
+from suiji.shared.errors import CanonicalError, InputError, UsageError
+from suiji.shared.files import _atomic_write, _crash_point, _fsync_dir, _write_all
+from suiji.shared.times import format_time
+from suiji.standards.checkpoint import Checkpoint, sign_checkpoint
+
+"""A line (without its `\\n`) may hold at most 1 MiB; bulk data belongs in objects."""
+"""Printable ASCII without space or '+': a valid C2SP note key name as well as an origin."""
+"""Findings the verifier reports but that do not stop the writer: disputes are the outcome of
+a revocation the writer just recorded, and a partial tail is what `repair` fixes."""
+"""Test hook: the writer SIGKILLs itself at the named step (docs/SPEC.md §3.8)."""
+"""Ledgers with at least this many new lines are verified with a second process."""
+
+
+def put_object(root: Path, data: bytes) -> str:
+    """Store bytes as `ledger/objects/<hash>` atomically; idempotent. Returns the hash."""
+    oid = object_id(data)
+    directory = ledger_dir(root) / OBJECTS_DIR
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / oid
+    try:
+        if object_id(path.read_bytes()) == oid:
+            return oid
+    except FileNotFoundError:
+        pass
+    # the temporary file lives in ledger/, not objects/, so that cleaning up after a killed
+    # writer never has to list the (large) objects directory
+    _atomic_write(path, data, tmp_dir=directory.parent)
+    return oid
+
+
+def _tail_action(loaded: _Loaded, root: Path) -> Literal["none", "complete", "truncate", "refuse"]:
+    """What to do with a final line lacking `\\n` (docs/SPEC.md §3.8).
+
+    A tail that is a complete, valid next entry missing only its newline is completed; a
+    tail that does not even parse as JSON (an interrupted write, never signed) is cut;
+    anything else — a complete but invalid entry — is evidence and is left for a human.
+    """
+    tail = loaded.tail
+    if tail is None:
+        return "none"
+    if tail.data is None:
+        return "truncate"
+    try:
+        json.loads(tail.data)
+    except (ValueError, UnicodeDecodeError):
+        return "truncate"
+    trial = loaded.state.copy()
+    _, found = trial.apply(_raw(tail.seq, tail.offset, tail.data), ObjectStore(root))
+    return "refuse" if found else "complete"
+
+
+def repair(root: Path) -> str:
+    """Fix an interrupted last write (the only repair there is); returns what was done."""
+    ld = ledger_dir(root)
+    if not (ld / LEDGER_FILE).exists():
+        raise InputError(f"{ld / LEDGER_FILE}: 账本文件不存在")
+    with _locked(ld):
+        _cleanup_tmp(ld)
+        loaded = _load(root, now=None)
+        if loaded.findings:
+            raise LedgerError(_summarise(loaded.findings))
+        action = _tail_action(loaded, root)
+        _fix_tail(loaded, root, action)
+    return {
+        "none": "账本完好，无需修复",
+        "complete": "最后一行缺少换行，已补上（该条目完整且签名有效）",
+        "truncate": "已截去未写完、未签名的最后一行",
+    }[action]
+
+
+def _fix_tail(
+    loaded: _Loaded, root: Path, action: Literal["none", "complete", "truncate", "refuse"]
+) -> Literal["none", "complete", "truncate"]:
+    """Carry out `_tail_action`'s verdict on the file (the caller advances its state)."""
+    if action == "none":
+        return "none"
+    assert loaded.tail is not None
+    if action == "refuse":
+        raise LedgerError(
+            f"条目 #{loaded.tail.seq}: 最后一行缺少换行，且是一个完整但无效的条目；"
+            "这不是写入中断造成的，请人工检查，不会自动删除"
+        )
+    path = ledger_dir(root) / LEDGER_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    try:
+        if action == "complete":
+            _write_all(fd, b"\n")
+        else:
+            os.ftruncate(fd, loaded.tail.offset)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    loaded.tail = None
+    return action
+
+
+# ---------------------------------------------------------------- append
+
+
+def append(
+    root: Path,
+    kind: str,
+    body: Mapping[str, Any],
+    *,
+    key: Ed25519PrivateKey,
+    now: datetime,
+    clock_overridden: bool,
+    objects: Sequence[bytes] = (),
+    extra_sigs: Sequence[Sig | Mapping[str, str]] = (),
+) -> Entry:
+    """Append one entry signed by `key`: the only function that writes ledger lines.
+
+    Under an exclusive lock: verify what is new since the cached state; refuse an
+    overridden clock unless genesis says demo, time going backwards, an unauthorised key or
+    anything the verifier would reject (dry run on a copy of the state) — all before
+    touching a file; then write objects, the line (one O_APPEND write + fsync), the
+    checkpoint (tmp, fsync, rename, fsync dir), the cache; finally re-read and compare.
+    A failure before the line is written leaves the ledger byte-identical.
+    """
+    ld = ledger_dir(root)
+    body = dict(body)
+    sigs = [s if isinstance(s, Sig) else Sig(str(s["key"]), str(s["sig"])) for s in extra_sigs]
+    with _locked(ld):
+        _crash_point("locked")
+        _cleanup_tmp(ld)
+        loaded = _load(root, now=None)
+        if loaded.findings:
+            raise LedgerError(_summarise(loaded.findings))
+        state = loaded.state
+        action = _tail_action(loaded, root)
+        if action == "refuse":
+            _fix_tail(loaded, root, action)  # raises with the explanation
+        if action == "complete":
+            assert loaded.tail is not None and loaded.tail.data is not None
+            state = state.copy()
+            state.apply(
+                _raw(loaded.tail.seq, loaded.tail.offset, loaded.tail.data), ObjectStore(root)
+            )
+        entry, line, pending, new_keys, new_state = _prepare(
+            root, state, kind, body, key, now, clock_overridden, objects, sigs
+        )
+
+        # Nothing has been written so far; from here on the ledger changes.
+        _fix_tail(loaded, root, action)
+        for data in pending.values():
+            put_object(root, data)
+        for pub in new_keys:
+            install_public_key(root, pub)
+        if kind == "genesis":
+            _ensure_gitignore(ld)
+        _crash_point("objects")
+
+        path = ld / LEDGER_FILE
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            _write_all(fd, line + b"\n")
+            _crash_point("line-written")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if state.size == 0:
+            _fsync_dir(ld)
+        _crash_point("line-synced")
+
+        assert new_state.keys is not None and new_state.origin is not None
+        cp = Checkpoint(new_state.origin, new_state.size, new_state.frontier.root())
+        cp_bytes = sign_checkpoint(cp, new_state.origin, key)
+        _atomic_write(ld / CHECKPOINT_FILE, cp_bytes, step="checkpoint")
+        _crash_point("checkpoint-done")
+        new_state.now = None
+        _atomic_write(ld / CACHE_FILE, json.dumps(new_state.to_json(), sort_keys=True).encode())
+        _crash_point("cache-written")
+
+        with path.open("rb") as fh:
+            fh.seek(state.offset)
+            if fh.read(len(line) + 2) != line + b"\n":
+                raise LedgerError(f"条目 #{entry.seq}: 写入后回读不一致：有其他程序在写账本？")
+        if (ld / CHECKPOINT_FILE).read_bytes() != cp_bytes:
+            raise LedgerError("检查点写入后回读不一致：有其他程序在写账本？")
+    return entry
+
+
+def _prepare(
+    root: Path,
+    state: LedgerState,
+    kind: str,
+    body: dict[str, Any],
+    key: Ed25519PrivateKey,
+    now: datetime,
+    clock_overridden: bool,
+    objects: Sequence[bytes],
+    extra_sigs: Sequence[Sig],
+) -> tuple[Entry, bytes, dict[str, bytes], list[PublicKey], LedgerState]:
+    """Everything append decides before writing: checks, the signed line, a dry run."""
+    seq = state.size
+    if seq == 0 and kind != "genesis":
+        raise UsageError("账本尚未初始化：请先运行 suiji init")
+    if seq > 0 and kind == "genesis":
+        raise UsageError("账本已经初始化（已有创世条目），不能再次 init")
+    if not KIND_RE.match(kind):
+        raise UsageError(f"条目类型格式错误：{kind!r}")
+    new_keys: list[PublicKey] = []
+    if kind == "genesis":
+        try:
+            info = parse_genesis(body)
+        except ValueError as exc:
+            raise UsageError(f"创世条目内容无效：{exc}") from None
+        demo = info.demo
+        writer = info.keys.signing
+        new_keys = [*info.keys.roots, info.keys.signing]
+    else:
+        assert state.keys is not None
+        demo = state.demo
+        writer = state.keys.writer_key
+        if kind == "key":
+            try:
+                change = parse_key_body(body, state.genesis_hash or "")
+            except ValueError as exc:
+                raise UsageError(f"密钥变更请求无效：{exc}") from None
+            if change.public is not None:
+                new_keys = [change.public]
+                if change.role == ROLE_SIGNING:
+                    writer = change.public
+    if clock_overridden and not demo:
+        raise UsageError(
+            "此账本不是演示账本（创世条目 demo=false），不能用 --now / SUIJI_NOW / 演示时钟写入；"
+            "请去掉这些设置，使用真实时钟"
+        )
+    time = format_time(now)
+    if state.last_time is not None and time < state.last_time:
+        raise UsageError(f"时间倒退：现在是 {time}，上一条目是 {state.last_time}；请检查系统时钟")
+    signer = public_of(key)
+    if signer.raw != writer.raw:
+        raise UsageError(
+            f"此私钥（{signer.id[:16]}…）不是当前授权的签名密钥（{writer.id[:16]}…）；"
+            "请用正确的 --key，或先通过 key add 轮换"
+        )
+    pending = {object_id(d): bytes(d) for d in objects}
+    try:
+        refs = set(object_refs(body))
+    except ValueError as exc:
+        raise UsageError(f"条目内容中的对象引用无效：{exc}") from None
+    unreferenced = set(pending) - refs
+    if unreferenced:
+        raise UsageError(
+            "提供的对象未被条目引用（body 中以 _object/_objects 结尾的字段）："
+            f"{sorted(unreferenced)}"
+        )
+    try:
+        line = encode_entry(
+            seq=seq,
+            prev=state.last_hash,
+            kind=kind,
+            time=time,
+            body=body,
+            key=key,
+            extra_sigs=[s for s in extra_sigs if s.key != signer.id],
+        )
+    except CanonicalError as exc:
+        raise UsageError(f"条目内容不能写成规范 JSON：{exc}") from None
+    if len(line) > MAX_LINE:
+        raise UsageError(f"条目过长（{len(line)} 字节，上限 {MAX_LINE}）：请把大块数据放进对象")
+    trial = state.copy()
+    entry, found = trial.apply(_raw(seq, state.offset, line), ObjectStore(root, pending))
+    found.extend(trial.finish())
+    found = [f for f in found if f.code not in WRITER_TOLERATES]
+    if found or entry is None:
+        raise UsageError("条目未通过校验，未写入：" + "；".join(str(f) for f in found))
+    return entry, line, pending, new_keys, trial
+
+
+GITIGNORE = f"# suiji: local writer files, never committed\n/{LOCK_FILE}\n/{CACHE_FILE}\n.*.tmp-*\n"
+
+
+def _ensure_gitignore(ld: Path) -> None:
+    """Keep the lock, the writer's cache and temporary files out of git (gitcheck refuses them)."""
+    path = ld / ".gitignore"
+    if not path.exists():
+        _atomic_write(path, GITIGNORE.encode())
+
+
+def install_public_key(root: Path, pub: PublicKey) -> Path:
+    """Copy a public key to `ledger/keys/<keyid>.pub` (PEM); idempotent. Never a private key."""
+    directory = ledger_dir(root) / KEYS_DIR
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{pub.id}.pub"
+    if not path.exists() or path.read_bytes() != pub.pem():
+        _atomic_write(path, pub.pem())
+    return path
+
+
+def create(
+    root: Path,
+    *,
+    origin: str,
+    roots: Sequence[Ed25519PrivateKey],
+    signing: Ed25519PrivateKey,
+    now: datetime,
+    beacons: Sequence[Mapping[str, Any]] = (),
+    demo: bool = False,
+    clock_overridden: bool = False,
+) -> Entry:
+    """Write a genesis signed on the spot by every root key (threshold = their number).
+
+    For tests, benchmarks and single-machine set-ups; a bureau whose root holders sign
+    offline uses `suiji init --prepare` and a request file instead.
+    """
+    body = make_genesis_body(
+        origin=origin,
+        roots=[public_of(k) for k in roots],
+        threshold=len(roots),
+        signing=public_of(signing),
+        beacons=beacons,
+        demo=demo,
+    )
+    return append(
+        root,
+        "genesis",
+        body,
+        key=signing,
+        now=now,
+        clock_overridden=clock_overridden,
+        extra_sigs=[sign_body(k, body) for k in roots],
+    )
+
+
+def append_request(
+    root: Path,
+    request: Request,
+    *,
+    key: Ed25519PrivateKey,
+    now: datetime,
+    clock_overridden: bool,
+) -> Entry:
+    """Append a root-signed request (a key change, or the genesis) as an entry.
+
+    The future automatic writer calls this; until then `suiji key append` and `suiji init`
+    do. Signatures are checked by the same dry run as every append.
+    """
+    return append(
+        root,
+        request.kind,
+        request.body,
+        key=key,
+        now=now,
+        clock_overridden=clock_overridden,
+        extra_sigs=request.sigs,
+    )

@@ -1,0 +1,137 @@
+"""Reading a ledger: the streaming scan, batched signature checks, entry iteration."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from suiji.ledger.codec import GENESIS_PREV, MAX_LINE, Entry, RawLine, _decode, _Invalid, iter_lines
+from suiji.ledger.genesis import GenesisInfo, parse_genesis
+from suiji.ledger.objects import ObjectStore
+from suiji.ledger.paths import LEDGER_FILE, ledger_dir
+from suiji.ledger.sigbatch import SignatureBatcher
+from suiji.ledger.state import LedgerState, Snapshot
+from suiji.shared.errors import CanonicalError, InputError
+from suiji.shared.findings import Finding
+
+# ---------------------------------------------------------------- scanning
+
+
+@dataclass
+class ScanResult:
+    state: LedgerState
+    findings: list[Finding]
+    snapshots: dict[int, Snapshot]
+    tail: RawLine | None
+
+
+PARALLEL_FROM = 4096
+
+
+def scan(
+    root: Path,
+    state: LedgerState,
+    store: ObjectStore,
+    *,
+    sizes: set[int] | frozenset[int] = frozenset(),
+    on_entry: Any = None,
+    parallel: bool = False,
+) -> ScanResult:
+    """Stream the lines after `state`, applying each; snapshot root+writer at `sizes`.
+
+    `on_entry(entry)` is called for every entry that produced no finding (the verifier's
+    checkers hook in here). With `parallel`, a long ledger's ordinary writer signatures
+    are checked in a second process (`SignatureBatcher`); the findings are the same.
+    """
+    path = ledger_dir(root) / LEDGER_FILE
+    if parallel and os.cpu_count() != 1 and _new_bytes(path, state) >= PARALLEL_FROM * 256:
+        state.defer = SignatureBatcher()
+        try:
+            result = scan(root, state, store, sizes=sizes, on_entry=on_entry)
+            result.findings.extend(state.defer.findings())
+        finally:
+            state.defer = None
+        result.findings.sort(key=lambda f: (f.seq is None, f.seq or 0))
+        return result
+    findings: list[Finding] = []
+    snapshots: dict[int, Snapshot] = {}
+    tail: RawLine | None = None
+    if state.size in sizes:
+        snapshots[state.size] = state.snapshot()
+    with path.open("rb") as fh:
+        for raw in iter_lines(fh, seq=state.size, offset=state.offset):
+            entry, found = state.apply(raw, store)
+            if not raw.complete:
+                tail = raw
+            findings.extend(found)
+            if entry is not None and not found and on_entry is not None:
+                findings.extend(on_entry(entry))
+            if state.size in sizes and raw.complete:
+                snapshots[state.size] = state.snapshot()
+    return ScanResult(state, findings, snapshots, tail)
+
+
+def _new_bytes(path: Path, state: LedgerState) -> int:
+    """How many bytes of ledger lie beyond `state` (a cheap proxy for new lines)."""
+    try:
+        return path.stat().st_size - state.offset
+    except OSError:
+        return 0
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_entries(root: Path) -> Iterator[Entry]:
+    """Stream every entry, strictly parsed (canonical form, fields, seq, prev).
+
+    Signatures are not checked here — that is `suiji.verify.verify`. Raises InputError
+    naming the entry for anything malformed, including a partial last line.
+    """
+    path = ledger_dir(root) / LEDGER_FILE
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"{path}: 无法读取账本：{exc.strerror}") from None
+    with fh:
+        prev = GENESIS_PREV
+        for raw in iter_lines(fh):
+            where = f"{path}: 条目 #{raw.seq}"
+            if not raw.complete:
+                raise InputError(f"{where}: 最后一行不完整（缺少换行）；运行 suiji ledger repair")
+            if raw.data is None:
+                raise InputError(f"{where}: 行长超过 {MAX_LINE} 字节")
+            try:
+                entry, _, _ = _decode(raw)
+            except _Invalid as exc:
+                raise CanonicalError(f"{where}: {exc.message}") from None
+            if entry.seq != raw.seq or entry.prev != prev:
+                raise InputError(
+                    f"{where}: seq 或 prev 与位置不符（账本链断裂）；运行 suiji verify"
+                )
+            prev = entry.hash
+            yield entry
+
+
+def genesis(root: Path) -> Entry:
+    """The genesis entry (line 0), strictly parsed; InputError if there is none."""
+    for entry in read_entries(root):
+        if entry.kind != "genesis":
+            raise InputError(f"{ledger_dir(root) / LEDGER_FILE}: 条目 #0 不是创世条目")
+        return entry
+    raise InputError(f"{ledger_dir(root) / LEDGER_FILE}: 账本为空；请先运行 suiji init")
+
+
+def genesis_info(root: Path) -> GenesisInfo:
+    try:
+        return parse_genesis(genesis(root).body)
+    except ValueError as exc:
+        raise InputError(f"创世条目无效：{exc}") from None
+
+
+def get_object(root: Path, oid: str) -> bytes:
+    """An object's bytes, checked against its name (ObjectError otherwise)."""
+    return ObjectStore(root).get(oid)

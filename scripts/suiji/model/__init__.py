@@ -1,0 +1,1 @@
+"""Typed ledger values: the key state and the payloads entries carry."""

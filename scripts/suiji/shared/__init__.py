@@ -1,0 +1,1 @@
+"""Bottom layer: encodings, errors and findings every other layer shares."""

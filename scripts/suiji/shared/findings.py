@@ -1,0 +1,33 @@
+"""The one finding type the verifier, the writer's dry run and every report share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Tag = Literal["integrity", "compliance"]
+
+
+# ---------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: the entry it concerns (None: the ledger as a whole), its kind and what.
+
+    `integrity` findings mean the ledger cannot be trusted as written; `compliance`
+    findings (later issues: late results, overdue notices) mean it is intact but records a
+    breach of the rules.
+    """
+
+    seq: int | None
+    tag: Tag
+    code: str
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"seq": self.seq, "tag": self.tag, "code": self.code, "message": self.message}
+
+    def __str__(self) -> str:
+        where = f"条目 #{self.seq}" if self.seq is not None else "账本"
+        return f"{where} [{self.tag}/{self.code}] {self.message}"

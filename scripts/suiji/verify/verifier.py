@@ -1,0 +1,447 @@
+"""`suiji verify`: re-read the whole ledger, streaming, and say exactly what is wrong where.
+
+Structural checks (canonical lines, sequence, chain, times, every signature against the
+key authorised at that point, objects, the checkpoint and its signature) run here, in the
+same `LedgerState` the writer uses. Semantic checks (re-deriving draws, deadlines) plug in
+as `EntryChecker`s, called for every structurally valid entry in order; the CLI gets them
+from `suiji.checks.default_checkers()`.
+
+Algorithm and finding codes: docs/SPEC.md §3.9.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from suiji.ledger.codec import Entry
+from suiji.ledger.objects import ObjectError, ObjectStore
+from suiji.ledger.paths import CHECKPOINT_FILE, COSIGNATURES_DIR, LEDGER_FILE, ledger_dir
+from suiji.ledger.reading import scan
+from suiji.ledger.state import LedgerState, Snapshot, check_checkpoint
+from suiji.shared.canonical import canonical_json, parse_canonical
+from suiji.shared.errors import CanonicalError, InputError
+from suiji.shared.findings import Finding
+from suiji.shared.times import format_time
+from suiji.standards.checkpoint import Checkpoint, parse_checkpoint
+from suiji.standards.note import (
+    NoteError,
+    NoteVerifier,
+    b64decode_strict,
+    b64encode,
+    open_note,
+    parse_note,
+)
+
+__all__ = [
+    "EntryChecker",
+    "Finding",
+    "Report",
+    "SavedState",
+    "verify",
+]
+
+FailOn = Literal["any", "integrity"]
+STATE_TYPE = "suiji/verify-state/v1"
+
+
+class EntryChecker(Protocol):
+    """A semantic check: sees every structurally valid entry in ledger order, then `finish`."""
+
+    def check(self, entry: Entry, objects: ObjectStore) -> Iterable[Finding]: ...
+
+    def finish(self) -> Iterable[Finding]: ...
+
+
+@dataclass(frozen=True)
+class Report:
+    """What `verify` found. One format for the human report and `--json`."""
+
+    findings: tuple[Finding, ...]
+    size: int
+    genesis_hash: str | None
+    origin: str | None
+    checkpoint_size: int | None
+    root: str | None
+    now: str
+    notices: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+    state_advanced: bool = False
+
+    def failing(self, fail_on: FailOn = "any") -> list[Finding]:
+        """Findings that make the exit code 1 (`integrity` only when fail_on='integrity')."""
+        return [f for f in self.findings if fail_on == "any" or f.tag == "integrity"]
+
+    def exit_code(self, fail_on: FailOn = "any") -> int:
+        return 1 if self.failing(fail_on) else 0
+
+    def to_json(self, fail_on: FailOn = "any") -> dict[str, Any]:
+        return {
+            "ok": self.exit_code(fail_on) == 0,
+            "size": self.size,
+            "genesis": self.genesis_hash,
+            "origin": self.origin,
+            "checkpoint_size": self.checkpoint_size,
+            "root": self.root,
+            "now": self.now,
+            "findings": [f.to_json() for f in self.findings],
+            "notices": list(self.notices),
+            "evidence": list(self.evidence),
+            "state_advanced": self.state_advanced,
+        }
+
+    def render(self, fail_on: FailOn = "any") -> str:
+        """The human report (Chinese), one finding per line."""
+        lines = [
+            f"账本：{self.origin or '（未知）'}，{self.size} 条完整条目；"
+            f"检查点覆盖 {self.checkpoint_size if self.checkpoint_size is not None else '—'} 条",
+        ]
+        if self.genesis_hash:
+            lines.append(f"创世条目哈希（可用 --pin 固定）：{self.genesis_hash}")
+        if self.root:
+            lines.append(f"Merkle 根（RFC 6962）：{self.root}")
+        lines.extend(f"说明：{n}" for n in self.notices)
+        integrity = [f for f in self.findings if f.tag == "integrity"]
+        compliance = [f for f in self.findings if f.tag == "compliance"]
+        for title, group in (
+            ("完整性问题 (integrity)", integrity),
+            ("合规问题 (compliance)", compliance),
+        ):
+            if group:
+                lines.append(f"{title}：{len(group)} 项")
+                lines.extend(f"  {f}" for f in group)
+        if self.evidence:
+            lines.append("证据（两份均由账本签名密钥签署的检查点）：")
+            for note in self.evidence:
+                lines.extend(f"  | {line}" for line in note.rstrip("\n").split("\n"))
+                lines.append("")
+        if self.exit_code(fail_on) == 0:
+            tail = "（合规问题不计入失败）" if compliance else ""
+            lines.append(f"结论：验证通过{tail}")
+        else:
+            lines.append(f"结论：验证未通过，{len(self.failing(fail_on))} 项问题")
+        if self.state_advanced:
+            lines.append("已更新本地验证状态（--state）")
+        return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- saved state (--state)
+
+
+@dataclass(frozen=True)
+class SavedState:
+    """The last checkpoint this verifier accepted: for truncation, rollback and forks."""
+
+    origin: str
+    genesis: str
+    size: int
+    root: bytes
+    checkpoint: str
+
+    def encode(self) -> bytes:
+        return (
+            canonical_json(
+                {
+                    "type": STATE_TYPE,
+                    "origin": self.origin,
+                    "genesis": self.genesis,
+                    "size": self.size,
+                    "root": b64encode(self.root),
+                    "checkpoint": self.checkpoint,
+                }
+            )
+            + b"\n"
+        )
+
+
+def read_state(path: Path) -> SavedState | None:
+    """None if the file does not exist yet (first run: trust on first use)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise InputError(f"{path}: 无法读取验证状态：{exc.strerror}") from None
+    try:
+        value = parse_canonical(data[:-1] if data.endswith(b"\n") else data)
+        if not isinstance(value, dict) or value.get("type") != STATE_TYPE:
+            raise ValueError("type")
+        return SavedState(
+            str(value["origin"]),
+            str(value["genesis"]),
+            int(value["size"]),
+            b64decode_strict(str(value["root"])),
+            str(value["checkpoint"]),
+        )
+    except (CanonicalError, ValueError, KeyError):
+        raise InputError(f"{path}: 不是 suiji 验证状态文件") from None
+
+
+def _write_state(path: Path, state: SavedState) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(state.encode())
+    with tmp.open("rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------- cosignatures
+
+
+@dataclass
+class _Cosigned:
+    path: Path
+    data: bytes
+    checkpoint: Checkpoint
+
+
+def _read_cosignatures(ld: Path, bad: Any) -> list[_Cosigned]:
+    """Parse every note in `ledger/cosignatures/` (witness policy: a later issue)."""
+    directory = ld / COSIGNATURES_DIR
+    out: list[_Cosigned] = []
+    if not directory.is_dir():
+        return out
+    for path in sorted(directory.iterdir()):
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        data = path.read_bytes()
+        try:
+            cp = parse_checkpoint(parse_note(data).text)
+        except NoteError as exc:
+            bad(None, "cosig-format", f"{path.name}: 联署文件格式错误：{exc}")
+            continue
+        out.append(_Cosigned(path, data, cp))
+    return out
+
+
+def _check_cosignature(
+    c: _Cosigned, origin: str | None, size: int, snaps: dict[int, Snapshot], bad: Any
+) -> None:
+    name = c.path.name
+    if c.checkpoint.origin != origin:
+        bad(None, "cosig-origin", f"{name}: 联署的检查点属于另一个日志 {c.checkpoint.origin!r}")
+        return
+    if c.checkpoint.size > size:
+        bad(
+            None,
+            "cosig-ahead",
+            f"{name}: 见证人见过大小为 {c.checkpoint.size} 的检查点，"
+            f"本账本只有 {size} 条：账本被截断或回滚",
+        )
+        return
+    snap = snaps.get(c.checkpoint.size)
+    if snap is None or snap.writer is None or origin is None:
+        return
+    try:
+        open_note(c.data, [NoteVerifier(origin, snap.writer.raw)])
+    except NoteError as exc:
+        bad(None, "cosig-log-signature", f"{name}: 联署的检查点没有本账本签名密钥的有效签名：{exc}")
+        return
+    if snap.root != c.checkpoint.root:
+        bad(
+            None,
+            "cosig-fork",
+            f"{name}: 见证人联署的大小为 {c.checkpoint.size} 的检查点与本账本不一致：日志分叉",
+        )
+
+
+# ---------------------------------------------------------------- verify
+
+
+@dataclass
+class _Collector:
+    findings: list[Finding] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+
+    def bad(self, seq: int | None, code: str, message: str) -> None:
+        self.findings.append(Finding(seq, "integrity", code, message))
+
+
+def verify(
+    root: Path,
+    *,
+    now: datetime,
+    pin: str | None = None,
+    state_file: Path | None = None,
+    checkers: Sequence[EntryChecker] = (),
+    fail_on: FailOn = "any",
+) -> Report:
+    """Verify `root`/ledger completely; memory does not grow with the ledger's length.
+
+    `pin` is the expected genesis entry hash; `state_file` remembers the last accepted
+    checkpoint and is advanced only when the report passes under `fail_on`. Findings come
+    out ordered by entry number.
+    Raises InputError (exit 2) only when there is nothing to read.
+    """
+    ld = ledger_dir(root)
+    if not (ld / LEDGER_FILE).is_file():
+        raise InputError(
+            f"{ld / LEDGER_FILE}: 找不到账本文件（是否在局目录中运行？可用 --root 指定）"
+        )
+    col = _Collector()
+    cp_bytes: bytes | None = None
+    with contextlib.suppress(FileNotFoundError):
+        cp_bytes = (ld / CHECKPOINT_FILE).read_bytes()
+    cp_size: int | None = None
+    if cp_bytes is not None:
+        with contextlib.suppress(NoteError):
+            cp_size = parse_checkpoint(parse_note(cp_bytes).text).size
+    saved = read_state(state_file) if state_file is not None else None
+    cosigned = _read_cosignatures(ld, col.bad)
+
+    sizes = {s for s in (cp_size, saved.size if saved else None) if s is not None}
+    sizes.update(c.checkpoint.size for c in cosigned)
+    state = LedgerState()
+    state.now = now
+    store = ObjectStore(root)
+
+    def on_entry(entry: Entry) -> list[Finding]:
+        out: list[Finding] = []
+        for checker in checkers:
+            try:
+                out.extend(checker.check(entry, store))
+            except ObjectError as exc:
+                # a missing object is settled at the end like any other reference: a later
+                # withdrawal excuses it, otherwise it is reported once, as object-missing
+                if exc.code == "object-missing" and exc.oid is not None:
+                    if exc.oid not in state.withdrawn:
+                        state.pending.setdefault(exc.oid, entry.seq)
+                else:
+                    out.append(Finding(entry.seq, "integrity", exc.code, str(exc)))
+        return out
+
+    result = scan(root, state, store, sizes=sizes, on_entry=on_entry, parallel=True)
+    col.findings.extend(result.findings)
+    col.findings.extend(state.finish())
+    for checker in checkers:
+        col.findings.extend(checker.finish())
+    size = state.size
+    if size == 0:
+        col.bad(0, "empty", "账本为空：没有创世条目")
+
+    checkpoint: Checkpoint | None = None
+    if cp_bytes is not None:
+        checkpoint, cp_findings = check_checkpoint(
+            cp_bytes, origin=state.origin, size=size, snapshots=result.snapshots
+        )
+        col.findings.extend(cp_findings)
+        if checkpoint is not None and checkpoint.size == size - 1:
+            col.notices.append(
+                f"最后一条（#{size - 1}）已完整写入但检查点尚未更新"
+                "（写入中断后可接受；下次追加时补上）"
+            )
+    elif size > 1:
+        col.bad(None, "checkpoint-missing", "缺少检查点 ledger/checkpoint")
+    elif size == 1:
+        col.notices.append("只有创世条目，尚无检查点")
+
+    if pin is not None and state.genesis_hash != pin.strip().lower():
+        col.bad(
+            0,
+            "pin",
+            f"创世条目哈希为 {state.genesis_hash}，与 --pin 固定的 {pin} 不符：这不是同一个账本",
+        )
+
+    if saved is not None:
+        _compare_saved(saved, state, checkpoint, cp_bytes, result.snapshots, col)
+    elif state_file is not None:
+        col.notices.append(f"首次使用验证状态文件 {state_file}：以本次检查点为基准")
+
+    for c in cosigned:
+        _check_cosignature(c, state.origin, size, result.snapshots, col.bad)
+    if cosigned:
+        col.notices.append(
+            f"已解析 {len(cosigned)} 份见证联署（ledger/cosignatures/）；见证人策略将在后续版本实现"
+        )
+
+    # by entry number, ledger-wide findings last; stable, so each entry keeps its order
+    col.findings.sort(key=lambda f: (f.seq is None, f.seq or 0))
+    report = Report(
+        findings=tuple(col.findings),
+        size=size,
+        genesis_hash=state.genesis_hash,
+        origin=state.origin,
+        checkpoint_size=checkpoint.size if checkpoint else None,
+        root=b64encode(state.frontier.root()) if size else None,
+        now=format_time(now),
+        notices=tuple(col.notices),
+        evidence=tuple(col.evidence),
+    )
+    if (
+        state_file is not None
+        and report.exit_code(fail_on) == 0
+        and checkpoint is not None
+        and cp_bytes is not None
+        and state.origin is not None
+        and state.genesis_hash is not None
+        and (saved is None or checkpoint.size >= saved.size)
+    ):
+        _write_state(
+            state_file,
+            SavedState(
+                state.origin,
+                state.genesis_hash,
+                checkpoint.size,
+                checkpoint.root,
+                cp_bytes.decode("utf-8"),
+            ),
+        )
+        report = Report(**{**report.__dict__, "state_advanced": True})
+    return report
+
+
+def _compare_saved(
+    saved: SavedState,
+    state: LedgerState,
+    checkpoint: Checkpoint | None,
+    cp_bytes: bytes | None,
+    snaps: dict[int, Snapshot],
+    col: _Collector,
+) -> None:
+    """Truncation, rollback and forks against the last checkpoint this verifier accepted."""
+    current = cp_bytes.decode("utf-8", "replace") if cp_bytes is not None else "（无检查点）\n"
+    found = len(col.findings)
+    if saved.origin != state.origin:
+        col.bad(
+            None,
+            "state-origin",
+            f"验证状态属于 {saved.origin!r}，本账本是 {state.origin!r}：状态文件用错了？",
+        )
+        return
+    if state.size < saved.size:
+        col.bad(
+            None,
+            "state-truncated",
+            f"上次验证时账本有 {saved.size} 条，现在只有 {state.size} 条：账本被截断",
+        )
+    if checkpoint is not None and checkpoint.size < saved.size:
+        col.bad(
+            None,
+            "state-rollback",
+            f"检查点从 {saved.size} 条回退到 {checkpoint.size} 条：账本被回滚",
+        )
+    snap = snaps.get(saved.size)
+    if saved.genesis != state.genesis_hash or (snap is not None and snap.root != saved.root):
+        col.bad(
+            None,
+            "state-fork",
+            f"同一 origin 下出现了另一段历史：前 {saved.size} 条的根"
+            "与上次验证的检查点不同（日志分叉）",
+        )
+    if len(col.findings) > found:
+        col.evidence.extend([saved.checkpoint, current])
+
+
+def load_json_report(data: str) -> dict[str, Any]:
+    """Parse a `--json` report back (tests, CI tooling)."""
+    value = json.loads(data)
+    if not isinstance(value, dict):
+        raise ValueError("report")
+    return value

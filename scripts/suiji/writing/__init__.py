@@ -1,0 +1,1 @@
+"""Writing steps: the only callers of the appending module besides the CLI."""
