@@ -280,6 +280,7 @@ def _cmd_init(args: argparse.Namespace, ctx: Context) -> int:
             extra={"name": args.name} if args.name else None,
         )
         request = ledger.Request("genesis", body)
+    keys.refuse_demo_genesis(request.body)  # before anything is written
     for k in root_keys:
         request = ledger.sign_request(request, k)
     if args.prepare:

@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from suiji.checkpoint import b64decode_strict, b64encode
-from suiji.encoding import canonical_json, tagged_hex
+from suiji.encoding import canonical_json, tagged_hash, tagged_hex
 from suiji.errors import InputError, UsageError
 
 KEY_ID_TAG = "suiji/key-id/v1"
@@ -174,6 +174,53 @@ def generate() -> Ed25519PrivateKey:
 def from_seed(seed: bytes) -> Ed25519PrivateKey:
     """A key from its 32-byte RFC 8032 seed (test vectors use published seeds)."""
     return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+DEMO_KEY_TAG = "suiji/demo-key/v1"
+DEMO_ROLES = ("root", "signing")
+
+
+def demo_key(role: str) -> Ed25519PrivateKey:
+    """The demo's published key: seed = SHA-256("suiji/demo-key/v1" ‖ 0x0A ‖ role).
+
+    `role` is "root" or "signing". Anyone can derive these, so only a demo ledger
+    (genesis demo=true) may carry them; init refuses them and verify flags them otherwise.
+    """
+    return from_seed(tagged_hash(DEMO_KEY_TAG, role.encode("ascii")))
+
+
+@functools.cache
+def _demo_publics() -> frozenset[bytes]:
+    return frozenset(public_of(demo_key(role)).raw for role in DEMO_ROLES)
+
+
+def is_demo_key(pub: PublicKey) -> bool:
+    """True for a public key derived from the published demo seed (`demo_key`)."""
+    return pub.raw in _demo_publics()
+
+
+DEMO_KEY_FINDING = "公开的演示密钥（由演示种子派生，任何人都能用它签名），只能用于演示账本"
+
+
+def refuse_demo_keys(pubs: Iterable[PublicKey]) -> None:
+    """UsageError (exit 2) for a demo key offered to a ledger that is not a demo ledger."""
+    for pub in pubs:
+        if is_demo_key(pub):
+            raise UsageError(
+                f"密钥 {pub.id[:16]}… 是{DEMO_KEY_FINDING}（--demo）；"
+                "真实账本请用 suiji keygen 生成自己的密钥"
+            )
+
+
+def refuse_demo_genesis(body: Mapping[str, Any]) -> None:
+    """`refuse_demo_keys` for a genesis body that is not demo=true (malformed: left alone)."""
+    if body.get("demo") is True:
+        return
+    try:
+        keys = parse_genesis_keys(body)
+    except ValueError:
+        return  # refused with its own message where the body is parsed
+    refuse_demo_keys((*keys.roots, keys.signing))
 
 
 def private_pem(private: Ed25519PrivateKey, passphrase: bytes | None = None) -> bytes:

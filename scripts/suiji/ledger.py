@@ -679,6 +679,8 @@ class LedgerState:
         except ValueError as exc:
             bad("genesis", f"创世条目内容无效：{exc}")
             return
+        if not info.demo and any(K.is_demo_key(k) for k in (*info.keys.roots, info.keys.signing)):
+            bad("demo-key", f"非演示账本的创世条目登记了{K.DEMO_KEY_FINDING}")
         roots = {r.id: r for r in info.keys.roots}
         counted = _check_sigs(entry, sigs, unsigned, info.keys.signing, roots, None, None, bad)
         if len(counted) < info.keys.threshold:
@@ -709,6 +711,8 @@ class LedgerState:
                 change = K.parse_key_body(entry.body, self.genesis_hash)
             except ValueError as exc:
                 bad("key-body", f"密钥变更条目无效：{exc}")
+        if change and change.public and not self.demo and K.is_demo_key(change.public):
+            bad("demo-key", f"非演示账本的密钥变更登记了{K.DEMO_KEY_FINDING}")
         writer = ks.writer_key
         new_root = None
         if change and change.action == "add":
@@ -1461,6 +1465,8 @@ def _prepare(
                 new_keys = [change.public]
                 if change.role == K.ROLE_SIGNING:
                     writer = change.public
+    if not demo:
+        K.refuse_demo_keys(new_keys)
     if clock_overridden and not demo:
         raise UsageError(
             "此账本不是演示账本（创世条目 demo=false），不能用 --now / SUIJI_NOW / 演示时钟写入；"
