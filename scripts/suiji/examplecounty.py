@@ -82,29 +82,19 @@ DEMO_PLANT = "示例县东岭化工有限公司"  # the demo's named plant: neve
 
 @dataclass(frozen=True)
 class UnitKind:
-    """How one industry's units look: how many, where, how big and how risky."""
+    """How one industry's units look (a [[kind]] of enterprises.toml): how many, where, how
+    big and how risky; `fixed` are demo units as (name, 隶属关系, township), placed first."""
 
     industry: str
     count: int
-    suffixes: tuple[str, ...]
-    scales: tuple[str, ...]
-    risks: tuple[str, ...]
+    suffixes: Sequence[str]
+    scales: Sequence[str]
+    risks: Sequence[str]
     in_park: float  # share of units in the chemical park
-    fixed: tuple[tuple[str, str, str], ...]  # (name, 隶属关系, township) of demo units
+    fixed: Sequence[Sequence[str]] = ()
 
 
-KINDS = tuple(
-    UnitKind(
-        k["industry"],
-        k["count"],
-        tuple(k["suffixes"]),
-        tuple(k["scales"]),
-        tuple(k["risks"]),
-        float(k["in_park"]),
-        tuple((n, a, t) for n, a, t in k.get("fixed", ())),
-    )
-    for k in _ENTERPRISES["kind"]
-)
+KINDS = tuple(UnitKind(**kind) for kind in _ENTERPRISES["kind"])
 
 
 @dataclass(frozen=True)
