@@ -2,8 +2,14 @@
 
 Every step is the same `suiji` command a bureau runs, with `--now` set to that step's
 moment, so the demo exercises exactly what a deployment does. The directory gets its own
-fixed "today" (suiji-demo.toml), so later commands on it never drift with the real clock,
-and a throwaway signing key in DIR/private/, outside the records and git-ignored.
+fixed "today" (suiji-demo.toml), so later commands on it never drift with the real clock.
+
+Its keys are the published demo keys (`suiji.crypto.keyfiles.demo_key`): each 32-byte Ed25519 seed is
+SHA-256("suiji/demo-key/v1" ‖ 0x0A ‖ role), role "root" or "signing". They are written to
+DIR/private/ (outside the records, git-ignored) and, being public, are refused by every
+ledger that is not a demo ledger. With fixed keys, times and inputs, two runs give
+byte-identical `ledger/` trees (up to the git-ignored .lock and .writer-cache.json), so
+the demo's genesis hash is a published constant: `suiji verify --pin` it.
 """
 
 from __future__ import annotations
@@ -14,7 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from suiji.crypto.keyfiles import DEMO_KEY_TAG, demo_key, write_key_pair
 from suiji.example.county import generate
+from suiji.ledger.reading import genesis
 from suiji.shared.errors import SuijiError, UsageError
 
 TODAY = "2026-12-15T10:00:00+08:00"
@@ -124,13 +132,14 @@ def run_demo(
 
     root_key, signing_key = target / "private" / "root.key", target / "private" / "signing.key"
     print(f"示例县演示目录：{target}", file=out)
-    run(
-        "2026-01-05T09:00:00+08:00",
-        "生成根密钥和签名密钥（私钥只在 private/，不进仓库）",
-        "keygen",
-        str(root_key),
+    print(
+        "\n== 2026-01-05 写入公开的演示根密钥和签名密钥（私钥只在 private/，不进仓库）\n"
+        f'   种子 = SHA-256("{DEMO_KEY_TAG}" ‖ 换行 ‖ "root" 或 "signing")：'
+        "任何人都能算出，只能用于演示账本",
+        file=out,
     )
-    run("2026-01-05T09:00:00+08:00", "", "keygen", str(signing_key))
+    for role, path in (("root", root_key), ("signing", signing_key)):
+        write_key_pair(path, demo_key(role))
     run(
         "2026-01-05T09:00:00+08:00",
         "建立账本：创世条目登记密钥、演示信标和抽取延迟",
@@ -158,6 +167,9 @@ def run_demo(
     print(
         f"\n演示完成。账本：{target / 'ledger'}；记录：{target / 'content' / 'records'}", file=out
     )
+    pin = genesis(target).hash
+    print(f"演示账本的创世条目哈希（每次运行都相同）：{pin}", file=out)
+    print(f"验证命令：suiji --root {target} verify --pin {pin}", file=out)
     print(
         f"之后在该目录运行的命令默认以 {TODAY} 为“今天”，例如：suiji --root {target} verify",
         file=out,

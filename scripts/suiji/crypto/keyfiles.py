@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,7 +21,8 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_public_key,
 )
 
-from suiji.crypto.ed25519 import KeyError_, PublicKey, public_of
+from suiji.crypto.ed25519 import KeyError_, PublicKey, from_seed, public_of
+from suiji.shared.canonical import tagged_hash
 from suiji.shared.errors import UsageError
 from suiji.standards.note import b64decode_strict
 
@@ -139,3 +141,26 @@ def parse_public_key(data: bytes, where: str) -> PublicKey:
     if len(raw) != 32:
         raise KeyError_(f"{where}: 公钥应为 32 字节")
     return PublicKey(raw)
+
+
+DEMO_KEY_TAG = "suiji/demo-key/v1"
+DEMO_ROLES = ("root", "signing")
+
+
+def demo_key(role: str) -> Ed25519PrivateKey:
+    """The demo's published key: seed = SHA-256("suiji/demo-key/v1" ‖ 0x0A ‖ role).
+
+    `role` is "root" or "signing". Anyone can derive these, so only a demo ledger
+    (genesis demo=true) may carry them; init refuses them and verify flags them otherwise.
+    """
+    return from_seed(tagged_hash(DEMO_KEY_TAG, role.encode("ascii")))
+
+
+@functools.cache
+def _demo_publics() -> frozenset[bytes]:
+    return frozenset(public_of(demo_key(role)).raw for role in DEMO_ROLES)
+
+
+def is_demo_key(pub: PublicKey) -> bool:
+    """True for a public key derived from the published demo seed (`demo_key`)."""
+    return pub.raw in _demo_publics()

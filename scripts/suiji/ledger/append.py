@@ -31,7 +31,7 @@ from suiji.ledger.paths import (
 )
 from suiji.ledger.requests import Request
 from suiji.ledger.state import WRITER_TOLERATES, LedgerState
-from suiji.model.keystate import ROLE_SIGNING, parse_key_body
+from suiji.model.keystate import ROLE_SIGNING, parse_key_body, refuse_demo_keys
 from suiji.shared.errors import CanonicalError, InputError, UsageError
 from suiji.shared.files import _atomic_write, _crash_point, _fsync_dir, _write_all
 from suiji.shared.times import format_time
@@ -255,6 +255,8 @@ def _prepare(
                 new_keys = [change.public]
                 if change.role == ROLE_SIGNING:
                     writer = change.public
+    if not demo:
+        refuse_demo_keys(new_keys)
     if clock_overridden and not demo:
         raise UsageError(
             "此账本不是演示账本（创世条目 demo=false），不能用 --now / SUIJI_NOW / 演示时钟写入；"

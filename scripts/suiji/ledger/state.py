@@ -13,11 +13,13 @@ from typing import Any
 
 from suiji.crypto import ed25519
 from suiji.crypto.ed25519 import ENTRY_SIG_PREFIX, PublicKey, Sig
+from suiji.crypto.keyfiles import is_demo_key
 from suiji.ledger.codec import GENESIS_PREV, MAX_LINE, Entry, RawLine, _decode, _Invalid
 from suiji.ledger.genesis import parse_genesis
 from suiji.ledger.objects import HEX64_RE, ObjectStore, object_refs
 from suiji.ledger.sigbatch import SignatureBatcher
 from suiji.model.keystate import (
+    DEMO_KEY_FINDING,
     RETIRED,
     REVOKED,
     ROLE_SIGNING,
@@ -220,6 +222,8 @@ class LedgerState:
         except ValueError as exc:
             bad("genesis", f"创世条目内容无效：{exc}")
             return
+        if not info.demo and any(is_demo_key(k) for k in (*info.keys.roots, info.keys.signing)):
+            bad("demo-key", f"非演示账本的创世条目登记了{DEMO_KEY_FINDING}")
         roots = {r.id: r for r in info.keys.roots}
         counted = _check_sigs(entry, sigs, unsigned, info.keys.signing, roots, None, None, bad)
         if len(counted) < info.keys.threshold:
@@ -250,6 +254,8 @@ class LedgerState:
                 change = parse_key_body(entry.body, self.genesis_hash)
             except ValueError as exc:
                 bad("key-body", f"密钥变更条目无效：{exc}")
+        if change and change.public and not self.demo and is_demo_key(change.public):
+            bad("demo-key", f"非演示账本的密钥变更登记了{DEMO_KEY_FINDING}")
         writer = ks.writer_key
         new_root = None
         if change and change.action == "add":

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from suiji.crypto.ed25519 import _HEX64, PublicKey, parse_public_json
+from suiji.crypto.keyfiles import is_demo_key
 from suiji.shared.errors import UsageError
 from suiji.standards.note import b64decode_strict
 
@@ -313,3 +314,27 @@ def apply_key_change(
                     disputes.append(Dispute(s, change.key, seq, change.from_seq))
     state.approvals.append((seq, counted_roots, approved_under))
     return disputes
+
+
+DEMO_KEY_FINDING = "公开的演示密钥（由演示种子派生，任何人都能用它签名），只能用于演示账本"
+
+
+def refuse_demo_keys(pubs: Iterable[PublicKey]) -> None:
+    """UsageError (exit 2) for a demo key offered to a ledger that is not a demo ledger."""
+    for pub in pubs:
+        if is_demo_key(pub):
+            raise UsageError(
+                f"密钥 {pub.id[:16]}… 是{DEMO_KEY_FINDING}（--demo）；"
+                "真实账本请用 suiji keygen 生成自己的密钥"
+            )
+
+
+def refuse_demo_genesis(body: Mapping[str, Any]) -> None:
+    """`refuse_demo_keys` for a genesis body that is not demo=true (malformed: left alone)."""
+    if body.get("demo") is True:
+        return
+    try:
+        keys = parse_genesis_keys(body)
+    except ValueError:
+        return  # refused with its own message where the body is parsed
+    refuse_demo_keys((*keys.roots, keys.signing))
