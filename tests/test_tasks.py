@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.conftest import make_bureau, suiji
+from tests.support.bureau import make_bureau, suiji
 
 from suiji import beacon, ledger, tasks, teams
 from suiji.encoding import parse_canonical, parse_time
