@@ -1,4 +1,7 @@
-"""Fixtures built from the bundled example county: a fresh bureau, and the demo's year."""
+"""Fixtures built from the bundled example county: a fresh bureau, and the demo's year.
+
+Only fixtures live here; the helpers they call are in tests/support/.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +12,15 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from tests.support import bureau as support
 
 from suiji.cli.app import main
-from suiji.cli.demo import TODAY, run_demo
-from suiji.example.county import generate
+from suiji.cli.demo import run_demo
 
 # Speed is measured in benchmarks/, not asserted by tests: no per-example deadline, so a
 # busy machine cannot turn a property test red.
 settings.register_profile("suiji", deadline=None)
 settings.load_profile("suiji")
-
-DEMO_NOW = TODAY
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -36,6 +37,7 @@ def demo_year(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo directory after its whole year (built once; copy it before changing it)."""
     target = tmp_path_factory.mktemp("demo") / "bureau"
     run_demo(target, force=False, out=io.StringIO(), main=main)
+    assert (target / "ledger" / "ledger.jsonl").is_file()
     return target
 
 
@@ -47,48 +49,15 @@ def demo_copy(demo_year: Path, tmp_path: Path) -> Path:
     return target
 
 
-def make_bureau(root: Path, *init_args: str, at: str = "2026-01-05T09:00:00+08:00") -> Path:
-    """Example county records, a root and a signing key in private/, and a genesis.
-
-    `init_args` choose the beacon and demo flag, e.g. ("--beacon", "suiji-demo", "--demo").
-    Returns `root`; `suiji init`'s exit code is asserted by the caller through the ledger.
-    """
-    generate(root / "content" / "records")
-    (root / "private").mkdir()
-    for name in ("root.key", "signing.key"):
-        assert main(["--root", str(root), "--now", at, "keygen", str(root / "private" / name)]) == 0
-    main(
-        [
-            "--root",
-            str(root),
-            "--now",
-            at,
-            "init",
-            "--origin",
-            "test.invalid/suiji",
-            "--root-key",
-            str(root / "private" / "root.key"),
-            "--key",
-            str(root / "private" / "signing.key"),
-            *init_args,
-        ]
-    )
-    return root
-
-
 @pytest.fixture
 def bureau(tmp_path: Path) -> Path:
     """A bureau directory with the example county's records and a demo-chain genesis only."""
-    root = make_bureau(tmp_path / "bureau", "--beacon", "suiji-demo", "--demo")
+    root = tmp_path / "bureau"
+    records = support.write_records(root)
+    assert (records / "enterprises.csv").is_file()
+    for name in support.KEY_NAMES:
+        assert support.keygen(root, name) == 0, name
+        assert (root / "private" / name).is_file()
+    assert support.init(root, "--beacon", "suiji-demo", "--demo") == 0
     assert (root / "ledger" / "ledger.jsonl").is_file()
     return root
-
-
-def suiji(root: Path, now: str, *args: str) -> int:
-    """Run a command against `root` at `now` with the bureau's signing key."""
-    key = (
-        ["--key", str(root / "private" / "signing.key")]
-        if args and args[0] in {"commit", "draw", "void"}
-        else []
-    )
-    return main(["--root", str(root), "--now", now, *args, *key])

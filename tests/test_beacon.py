@@ -23,6 +23,8 @@ from hypothesis import strategies as st
 from py_ecc.bls.point_compression import compress_G2
 from py_ecc.optimized_bls12_381.optimized_curve import G2, curve_order, multiply
 from py_ecc.optimized_bls12_381.optimized_pairing import pairing
+from tests.support import vectors
+from tests.support.vectors import Case
 
 from suiji.beacon.cache import CACHE_FORMAT, VerifiedCache, default_cache_path
 from suiji.beacon.chain import (
@@ -53,16 +55,20 @@ from suiji.crypto.bls import DST, decode_g1, hash_to_g1
 from suiji.shared.canonical import canonical_json, tagged_hex
 from suiji.shared.errors import CheckFailed, InputError, UsageError
 
-VECTORS: dict[str, Any] = json.loads(
-    (Path(__file__).parent / "vectors" / "beacon.json").read_text(encoding="utf-8")
-)
-QN = VECTORS["beacon_quicknet_round"]
-SIG: str = QN["signature"]
-RANDOMNESS: str = QN["randomness"]
-ROUND: int = QN["round"]
-NEGATED: str = next(  # the signature's negation: a valid point, not the signature
-    v["signature"] for v in VECTORS["beacon_reject"] if v["why"].startswith("sign bit")
-)
+QN = vectors.case("beacon", "verify_drand_quicknet_1000000")
+SIG: str = QN.input["signature"]
+RANDOMNESS: str = QN.output["randomness"]
+ROUND: int = QN.input["round"]
+NEGATED: str = vectors.case(  # the signature's negation: a valid point, not the signature
+    "beacon", "verify_reject_sign_bit_flipped"
+).input["signature"]
+WRONG_ROUND: int = vectors.case("beacon", "verify_reject_next_round").input["round"]
+DEMO_CHAIN = vectors.case("beacon", "demo_chain")
+DEMO_ROUNDS: list[dict[str, Any]] = [  # {round, signature, randomness, message, round_time}
+    {**c.input, **c.output}
+    for c in vectors.cases("beacon", "verify")
+    if c.input["chain"] == "suiji-demo" and not c.rejects
+]
 
 QUICKNET = chain_from_facts(chain_facts("drand-quicknet"))
 DEMO = chain_from_facts(chain_facts("suiji-demo"))
@@ -87,8 +93,9 @@ def copy_cache(warm: Path, tmp_path: Path) -> VerifiedCache:
 
 
 def test_chain_facts_vectors() -> None:
-    assert chain_facts("drand-quicknet") == VECTORS["beacon_quicknet_facts"]
-    assert chain_facts("suiji-demo") == VECTORS["beacon_demo_chain"]["facts"]
+    for case in vectors.cases("beacon", "chain_facts"):
+        assert chain_facts(case.input["chain"]) == case.output
+    assert chain_facts("suiji-demo") == DEMO_CHAIN.output["facts"]
     for name in ("drand-quicknet", "suiji-demo"):
         facts = chain_facts(name)
         assert list(facts) == list(FACT_KEYS)
@@ -117,7 +124,7 @@ def test_package_data_matches_code() -> None:
     demo = json.loads(recorded_path("suiji-demo").read_text(encoding="utf-8"))["chain"]
     assert demo["hash"] == DEMO.chain_hash
     assert demo["public_key"] == DEMO.public_key
-    assert demo["secret_key"] == VECTORS["beacon_demo_chain"]["secret_key"]
+    assert demo["secret_key"] == DEMO_CHAIN.output["secret_key"]
 
 
 def _pk_hex(sk: int) -> str:
@@ -126,15 +133,14 @@ def _pk_hex(sk: int) -> str:
 
 
 def test_demo_chain_is_derived_from_published_key() -> None:
-    vec = VECTORS["beacon_demo_chain"]
     sk = demo_secret_key()
-    assert sk == int(vec["secret_key"], 16)
-    phrase = vec["secret_key_phrase"].encode()
+    assert sk == int(DEMO_CHAIN.output["secret_key"], 16)
+    phrase = DEMO_CHAIN.input["secret_key_phrase"].encode()
     assert sk == int.from_bytes(hashlib.sha256(phrase).digest(), "big") % curve_order
     assert _pk_hex(sk) == DEMO.public_key
     base = {k: v for k, v in DEMO.facts().items() if k != "chain_hash"}
-    assert canonical_json(base).decode() == vec["chain_hash_input"]
-    assert tagged_hex(vec["chain_hash_tag"], canonical_json(base)) == DEMO.chain_hash
+    assert canonical_json(base).decode() == DEMO_CHAIN.output["chain_hash_input"]
+    assert tagged_hex(DEMO_CHAIN.input["chain_hash_tag"], canonical_json(base)) == DEMO.chain_hash
 
 
 def _facts(**changes: Any) -> dict[str, Any]:
@@ -204,15 +210,23 @@ def test_is_demo_chain() -> None:
 # ---------------------------------------------------------------- round ↔ time
 
 
-def test_round_time_vectors() -> None:
-    for v in VECTORS["beacon_round_time"]:
-        assert round_time(CHAINS[v["chain"]], v["round"]) == v["time"]
-    assert round_time(QUICKNET, ROUND) == QN["round_time"]
+@vectors.parametrize("beacon", "round_time")
+def test_round_time_vectors(case: Case) -> None:
+    assert round_time(CHAINS[case.input["chain"]], case.input["round"]) == case.output
 
 
-def test_first_round_vectors() -> None:
-    for v in VECTORS["beacon_first_round"]:
-        assert first_round_at_or_after(CHAINS[v["chain"]], v["unix_time"]) == v["round"], v
+def test_verified_rounds_times() -> None:
+    for case in vectors.cases("beacon", "verify"):
+        if not case.rejects:
+            chain = CHAINS[case.input["chain"]]
+            assert round_time(chain, case.input["round"]) == case.output["round_time"]
+
+
+@vectors.parametrize("beacon", "first_round")
+def test_first_round_vectors(case: Case) -> None:
+    assert first_round_at_or_after(CHAINS[case.input["chain"]], case.input["unix_time"]) == (
+        case.output
+    )
 
 
 @pytest.mark.parametrize("bad", [0, -1, True, 1.0, "5", 2**53])
@@ -266,7 +280,7 @@ def test_round_time_round_trips(r: int, name: str) -> None:
 
 def test_quicknet_round_verifies_and_caches(warm_cache: Path, tmp_path: Path) -> None:
     """The recorded genuine round verifies (in the fixture); a repeat is a cache hit."""
-    assert round_message(ROUND).hex() == QN["message"]
+    assert round_message(ROUND).hex() == QN.output["message"]
     assert randomness_of(SIG) == RANDOMNESS
     assert hashlib.sha256(bytes.fromhex(SIG)).hexdigest() == RANDOMNESS
     cache = copy_cache(warm_cache, tmp_path)
@@ -282,14 +296,23 @@ def test_literal_pairing_equation() -> None:
 
 
 def test_same_signature_for_next_round_fails() -> None:
+    case = vectors.case("beacon", "verify_reject_next_round")
+    assert case.input["signature"] == SIG and case.input["round"] == WRONG_ROUND == ROUND + 1
     with pytest.raises(BeaconError, match="签名验证失败"):
-        verify_round(QUICKNET, QN["wrong_round"], SIG)
+        verify_round(QUICKNET, WRONG_ROUND, SIG)
 
 
-@pytest.mark.parametrize("vec", VECTORS["beacon_reject"], ids=lambda v: v["why"])
-def test_reject_vectors(vec: dict[str, Any]) -> None:
-    with pytest.raises(BeaconError):
-        verify_round(CHAINS[vec["chain"]], vec["round"], vec["signature"])
+@vectors.parametrize("beacon", "verify")
+def test_verify_vectors(case: Case) -> None:
+    chain, rnd, sig = CHAINS[case.input["chain"]], case.input["round"], case.input["signature"]
+    if case.rejects:
+        with pytest.raises(BeaconError) as err:
+            verify_round(chain, rnd, sig)
+        assert vectors.error_code("beacon", err.value) == case.error
+        return
+    assert round_message(rnd).hex() == case.output["message"]
+    assert randomness_of(sig) == case.output["randomness"]
+    assert verify_round(chain, rnd, sig) == case.output["randomness"]
 
 
 def test_non_string_signature() -> None:
@@ -299,7 +322,8 @@ def test_non_string_signature() -> None:
 
 def test_demo_rounds() -> None:
     """Demo signatures match the vectors; one verifies; it fails for another round or chain."""
-    for v in VECTORS["beacon_demo_rounds"]:
+    assert len(DEMO_ROUNDS) >= 3
+    for v in DEMO_ROUNDS:
         assert round_message(v["round"]).hex() == v["message"]
         assert demo_sign_round(v["round"]) == v["signature"]
         assert demo_round(v["round"]) == {
@@ -308,8 +332,7 @@ def test_demo_rounds() -> None:
             "randomness": v["randomness"],
         }
         assert round_time(DEMO, v["round"]) == v["round_time"]
-    first = VECTORS["beacon_demo_rounds"][0]
-    assert verify_round(DEMO, first["round"], first["signature"]) == first["randomness"]
+    first = DEMO_ROUNDS[0]
     with pytest.raises(BeaconError, match="签名验证失败"):
         verify_round(DEMO, first["round"] + 1, first["signature"])
     with pytest.raises(BeaconError, match="签名验证失败"):
@@ -371,9 +394,9 @@ def test_corrupted_entry_is_not_a_hit(warm_cache: Path, tmp_path: Path, change: 
 def test_corrupted_round_does_not_let_wrong_round_through(warm_cache: Path, tmp_path: Path) -> None:
     """An entry whose round was altered (check intact or not) never vouches for that round."""
     cache = copy_cache(warm_cache, tmp_path)
-    _rewrite(cache.path, lambda e: e.update(round=QN["wrong_round"]))
+    _rewrite(cache.path, lambda e: e.update(round=WRONG_ROUND))
     with pytest.raises(BeaconError, match="签名验证失败"):
-        verify_round(QUICKNET, QN["wrong_round"], SIG, cache=cache)
+        verify_round(QUICKNET, WRONG_ROUND, SIG, cache=cache)
 
 
 @pytest.mark.parametrize("content", [b"", b"not json", b"[]", b'{"format":"other"}', b"\xff"])
@@ -384,7 +407,7 @@ def test_damaged_cache_file_counts_as_empty(tmp_path: Path, content: bytes) -> N
 
 
 def test_cache_is_repaired_and_unwritable_cache_is_harmless(tmp_path: Path) -> None:
-    v = VECTORS["beacon_demo_rounds"][1]
+    v = DEMO_ROUNDS[1]
     path = tmp_path / "sub" / "beacons.json"
     path.parent.mkdir()
     path.write_bytes(b"garbage")
@@ -395,7 +418,7 @@ def test_cache_is_repaired_and_unwritable_cache_is_harmless(tmp_path: Path) -> N
     blocker = tmp_path / "file"
     blocker.write_text("x")
     stuck = VerifiedCache(blocker / "beacons.json")
-    other = VECTORS["beacon_demo_rounds"][2]
+    other = DEMO_ROUNDS[2]
     got = verify_round(DEMO, other["round"], other["signature"], cache=stuck)
     assert got == other["randomness"]
     assert stuck.lookup(DEMO, other["round"], other["signature"]) is None
@@ -418,7 +441,7 @@ def test_default_cache_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
 def test_load_recorded_package_files() -> None:
     assert load_recorded(recorded_path("drand-quicknet"), chain=QUICKNET) == {ROUND: SIG}
     demo = load_recorded(recorded_path("suiji-demo"), chain=DEMO)
-    assert demo == {v["round"]: v["signature"] for v in VECTORS["beacon_demo_rounds"]}
+    assert demo == {v["round"]: v["signature"] for v in DEMO_ROUNDS}
     with pytest.raises(UsageError):
         recorded_path("nope")
 
@@ -633,7 +656,7 @@ def test_fetch_http_error_is_reported(good_relay: str) -> None:
 
 def test_fetch_refuses_future_round(refusing_relay: str) -> None:
     with pytest.raises(BeaconUnavailable, match="才产生"):
-        fetch_round(QUICKNET, ROUND, relays=[refusing_relay], now=QN["round_time"] - 1)
+        fetch_round(QUICKNET, ROUND, relays=[refusing_relay], now=QN.output["round_time"] - 1)
 
 
 def test_fetch_needs_relays_for_other_chains() -> None:
@@ -649,7 +672,7 @@ def test_fetch_needs_relays_for_other_chains() -> None:
 
 def test_cache_keeps_other_entries(warm_cache: Path, tmp_path: Path) -> None:
     cache = copy_cache(warm_cache, tmp_path)
-    v = VECTORS["beacon_demo_rounds"][0]
+    v = DEMO_ROUNDS[0]
     assert verify_round(DEMO, v["round"], v["signature"], cache=cache) == v["randomness"]
     assert cache.lookup(DEMO, v["round"], v["signature"]) == v["randomness"]
     assert cache.lookup(QUICKNET, ROUND, SIG) == RANDOMNESS

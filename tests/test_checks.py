@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import DEMO_NOW
-from tests.resign import find, get, put, resign
+from tests.support.bureau import DEMO_NOW
+from tests.support.resign import find, get, put, resign
 
 from suiji.beacon.chain import randomness_of
 from suiji.beacon.sources import demo_sign_round

@@ -1,4 +1,4 @@
-"""The target and item draw (suiji.draw, docs/SPEC.md part 4).
+"""The target and item draw (suiji.draw, docs/spec/09-seed-and-targets.md, docs/spec/10-items.md).
 
 The reference for every order is Rivest's own `consistent_sampler.sampler`; the vectors in
 tests/vectors/draw.json pin the bytes; hypothesis checks the properties a bureau relies on
@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import itertools
-import json
 import random
 from collections import Counter
 from collections.abc import Sequence
@@ -23,6 +22,8 @@ import pytest
 from consistent_sampler import first_fraction, sampler
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.support import vectors
+from tests.support.vectors import Case
 
 from suiji.draw.eligibility import is_active
 from suiji.draw.items import (
@@ -67,7 +68,6 @@ from suiji.shared.errors import InputError, UsageError
 from suiji.shared.text import id_key
 
 ROOT = Path(__file__).resolve().parents[1]
-VECTORS = json.loads((Path(__file__).parent / "vectors" / "draw.json").read_text("utf-8"))
 SEED = tagged_hex("suiji/test/v1", b"draw")
 AS_OF = date(2026, 3, 1)
 Row = dict[str, Any]
@@ -134,16 +134,17 @@ def reference_order(ids: Sequence[str], seed: str) -> list[str]:
 # ---------------------------------------------------------------- vectors
 
 
-def test_vector_ticket_doctest() -> None:
-    v = VECTORS["draw_ticket_doctest"]
-    assert ticket(v["seed"], v["id"]) == v["ticket"]
-    assert first_fraction(v["id"], v["seed"]) == v["ticket"]
-    assert hashlib.sha256(v["seed"].encode()).hexdigest() == v["sha256_hex_seed"]
+@vectors.parametrize("draw", "ticket")
+def test_vector_ticket_doctest(case: Case) -> None:
+    seed, pid = case.input["seed"], case.input["id"]
+    assert ticket(seed, pid) == case.output["ticket"]
+    assert first_fraction(pid, seed) == case.output["ticket"]
+    assert hashlib.sha256(seed.encode()).hexdigest() == case.output["sha256_hex_seed"]
 
 
-@pytest.mark.parametrize("name", ["draw_seed", "draw_seed_no_extra"])
-def test_vector_seed(name: str) -> None:
-    v = VECTORS[name]
+@vectors.parametrize("draw", "seed")
+def test_vector_seed(case: Case) -> None:
+    v = case.input
     args: dict[str, Any] = {
         "task_id": v["task_id"],
         "commitment": v["commitment"],
@@ -152,50 +153,55 @@ def test_vector_seed(name: str) -> None:
         "randomness": v["randomness"],
         "extra": [(e["name"], e["value"]) for e in v["extra"]],
     }
-    assert canonical_json(seed_input(**args)).decode() == v["canonical_input"]
-    assert derive_seed(**args) == v["seed"]
-    by_hand = hashlib.sha256(b"suiji/seed/v1\n" + v["canonical_input"].encode()).hexdigest()
-    assert by_hand == v["seed"]
+    canonical_input, seed = case.output["canonical_input"], case.output["seed"]
+    assert canonical_json(seed_input(**args)).decode() == canonical_input
+    assert derive_seed(**args) == seed
+    by_hand = hashlib.sha256(b"suiji/seed/v1\n" + canonical_input.encode()).hexdigest()
+    assert by_hand == seed
 
 
-def test_vector_undirected_order() -> None:
-    v = VECTORS["draw_undirected_order"]
-    assert order(v["ids"], v["seed"]) == v["order"] == reference_order(v["ids"], v["seed"])
-    assert select_lowest(v["ids"], v["seed"], 3) == v["first_3"]
-    assert {i: ticket(v["seed"], i) for i in v["order"]} == v["tickets"]
+@vectors.parametrize("draw", "order")
+def test_vector_undirected_order(case: Case) -> None:
+    ids, seed, out = case.input["ids"], case.input["seed"], case.output
+    assert order(ids, seed) == out["order"] == reference_order(ids, seed)
+    assert select_lowest(ids, seed, 3) == out["first_3"]
+    assert {i: ticket(seed, i) for i in out["order"]} == out["tickets"]
 
 
-def test_vector_allocation() -> None:
-    v = VECTORS["draw_allocation"]
-    sizes = [(s["stratum"], s["available"]) for s in v["sizes"]]
-    got = largest_remainder(v["total"], sizes)
-    assert [{"stratum": s, "quota": q} for s, q in got] == v["quotas"]
+@vectors.parametrize("draw", "allocation")
+def test_vector_allocation(case: Case) -> None:
+    sizes = [(s["stratum"], s["available"]) for s in case.input["sizes"]]
+    got = largest_remainder(case.input["total"], sizes)
+    assert [{"stratum": s, "quota": q} for s, q in got] == case.output["quotas"]
     # the vector has a tie in remainders (生产 and 使用, 7 each): byte order gives it to 使用
     assert dict(got)["危险化学品使用"] == dict(got)["危险化学品生产"] + 1
 
 
-def test_vector_stratified_draw() -> None:
-    v = VECTORS["draw_stratified"]
+@vectors.parametrize("draw", "stratified")
+def test_vector_stratified_draw(case: Case) -> None:
+    v = case.input
     pop = population_from_json(v["population"])
     plan = make_plan(Strata("industry", total=v["total"]), task_id=pop.task_id)
     got = draw_targets(plan, pop, v["seed"], alternates=v["alternates_per_stratum"])
-    assert target_draw_to_json(got) == v["result"]
+    assert target_draw_to_json(got) == case.output
     for stratum, ids in pop.groups().items():
         ref = reference_order(ids, v["seed"])
         mine = [p.id for p in got.selected if p.stratum == stratum]
         assert mine == ref[: len(mine)]
 
 
-def test_vector_items() -> None:
-    v = VECTORS["draw_items"]
+@vectors.parametrize("draw", "items")
+def test_vector_items(case: Case) -> None:
+    v, out = case.input, case.output
     assert (
-        canonical_json({"seed": v["seed"], "target": v["target"]}).decode() == v["item_seed_input"]
+        canonical_json({"seed": v["seed"], "target": v["target"]}).decode()
+        == out["item_seed_input"]
     )
-    assert item_seed(v["seed"], v["target"]) == v["item_seed"]
+    assert item_seed(v["seed"], v["target"]) == out["item_seed"]
     as_of = date.fromisoformat(v["as_of"])
-    assert applicable_items(v["industry"], v["checklist"], as_of=as_of) == v["applicable"]
+    assert applicable_items(v["industry"], v["checklist"], as_of=as_of) == out["applicable"]
     got = draw_items(v["seed"], v["target"], v["industry"], v["checklist"], v["n"], as_of=as_of)
-    assert got == v["items"] == reference_order(v["applicable"], v["item_seed"])[: v["n"]]
+    assert got == out["items"] == reference_order(out["applicable"], out["item_seed"])[: v["n"]]
 
 
 # ---------------------------------------------------------------- tickets and order
@@ -290,7 +296,7 @@ def test_ticket_accepts_any_text_seed() -> None:
 
 
 def _seed_args(**kw: Any) -> dict[str, Any]:
-    v = VECTORS["draw_seed"]
+    v = vectors.case("draw", "seed_with_extra").input
     args: dict[str, Any] = {
         "task_id": v["task_id"],
         "commitment": v["commitment"],

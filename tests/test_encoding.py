@@ -1,30 +1,32 @@
-"""Shared encodings against tests/vectors/encoding.json (docs/SPEC.md part 1)."""
+"""Shared encodings against tests/vectors/encoding.json (docs/spec/01-encoding.md)."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.support import vectors
+from tests.support.vectors import Case
 
 from suiji.shared.canonical import MAX_INT, canonical_json, parse_canonical, tagged_hash
 from suiji.shared.errors import CanonicalError
 from suiji.shared.text import clean_text, id_key, match_key
 from suiji.shared.times import civil_date, format_time, parse_time, parse_user_time
 
-VECTORS = json.loads((Path(__file__).parent / "vectors" / "encoding.json").read_text("utf-8"))
 
-
-@pytest.mark.parametrize("case", VECTORS["canonical_json"]["accept"])
-def test_canonical_vectors(case: dict[str, Any]) -> None:
-    out = canonical_json(case["value"])
-    assert out == case["canonical"].encode("utf-8")
-    assert parse_canonical(out) == case["value"]
+@vectors.parametrize("encoding", "canonical_json")
+def test_canonical_vectors(case: Case) -> None:
+    value = case.input["value"]
+    if case.rejects:
+        assert vectors.raised_code("encoding", lambda: canonical_json(value)) == case.error
+        return
+    out = canonical_json(value)
+    assert out == case.output.encode("utf-8")
+    assert parse_canonical(out) == value
 
 
 @pytest.mark.parametrize("bad", [{"名": "x"}, [1.5], [-1], [MAX_INT + 1], {"a": b"x"}, ["e\u0301"]])
@@ -33,10 +35,12 @@ def test_canonical_rejects_values(bad: Any) -> None:
         canonical_json(bad)
 
 
-@pytest.mark.parametrize("text", VECTORS["canonical_json"]["reject_text"])
-def test_parse_rejects_non_canonical(text: str) -> None:
-    with pytest.raises(CanonicalError):
-        parse_canonical(text.encode("utf-8"))
+@vectors.parametrize("encoding", "parse_canonical")
+def test_parse_rejects_non_canonical(case: Case) -> None:
+    data = case.input["text"].encode("utf-8")
+    with pytest.raises(CanonicalError) as err:
+        parse_canonical(data)
+    assert vectors.error_code("encoding", err.value) == case.error
 
 
 def test_parse_rejects_bom_and_bad_utf8() -> None:
@@ -73,13 +77,11 @@ def test_round_trip(value: Any) -> None:
     assert canonical_json(parse_canonical(data)) == data
 
 
-@pytest.mark.parametrize("case", VECTORS["tagged_hash"])
-def test_tagged_hash_vectors(case: dict[str, str]) -> None:
-    assert tagged_hash(case["tag"], case["data_utf8"].encode()).hex() == case["sha256"]
-    assert (
-        case["sha256"]
-        == hashlib.sha256(case["tag"].encode() + b"\n" + case["data_utf8"].encode()).hexdigest()
-    )
+@vectors.parametrize("encoding", "tagged_hash")
+def test_tagged_hash_vectors(case: Case) -> None:
+    tag, data = case.input["tag"], case.input["data_utf8"].encode()
+    assert tagged_hash(tag, data).hex() == case.output
+    assert case.output == hashlib.sha256(tag.encode() + b"\n" + data).hexdigest()
 
 
 @pytest.mark.parametrize("tag", ["suiji/Object/v1", "object/v1", "suiji/x/v0", "suiji/x y/v1"])
@@ -88,14 +90,14 @@ def test_bad_tags_refused(tag: str) -> None:
         tagged_hash(tag, b"")
 
 
-@pytest.mark.parametrize("case", VECTORS["match_key"])
-def test_match_key(case: dict[str, str]) -> None:
-    assert match_key(case["in"]) == case["key"]
+@vectors.parametrize("encoding", "match_key")
+def test_match_key(case: Case) -> None:
+    assert match_key(case.input["text"]) == case.output
 
 
-@pytest.mark.parametrize("case", VECTORS["id_key"])
-def test_id_key(case: dict[str, str]) -> None:
-    assert id_key(case["in"]) == case["key"]
+@vectors.parametrize("encoding", "id_key")
+def test_id_key(case: Case) -> None:
+    assert id_key(case.input["text"]) == case.output
 
 
 def test_clean_text_keeps_official_form() -> None:

@@ -2,7 +2,7 @@
 
 Vectors (tests/vectors/ledger.json) are regenerated here from published TEST-ONLY seeds and
 must equal the file byte for byte; regenerate with SUIJI_WRITE_VECTORS=1 after a
-deliberate format change (and say so in docs/SPEC.md part 3).
+deliberate format change (and say so in docs/spec/04-ledger.md).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import unicodedata
@@ -23,6 +24,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.support import vectors
+from tests.support.vectors import Case
 
 from suiji.crypto.ed25519 import (
     ENTRY_SIG_PREFIX,
@@ -211,63 +214,104 @@ def build_vectors(tmp: Path) -> dict[str, Any]:
         ('{"a":1} x', "trailing garbage"),
         ('{"a":9007199254740992}', "integer above 2^53-1"),
     ]
+    about = (
+        "suiji ledger test vectors (docs/spec/04-ledger.md). ALL KEYS HERE ARE PUBLISHED "
+        "TEST-ONLY KEYS: seed = 32 repeated bytes (0x01..0x05). Never use them for a real "
+        "ledger. Regenerate: SUIJI_WRITE_VECTORS=1 pytest tests/test_ledger.py"
+    )
+    cases: list[dict[str, Any]] = [
+        {
+            "id": f"test_key_{k['name']}",
+            "comment": about,
+            "input": {"name": k["name"], "seed_hex": k["seed_hex"]},
+            "output": {x: v for x, v in k.items() if x not in ("name", "seed_hex")},
+        }
+        for k in keys_out
+    ]
+    shell = "{ printf 'suiji/object/v1\\n'; printf '%s' \"$DATA\"; } | sha256sum"
+    cases.append(
+        {
+            "id": "object",
+            "comment": "shell: DATA=<data_utf8>; " + shell,
+            "input": {"data_utf8": obj.decode()},
+            "output": {"object_id": object_id(obj)},
+        }
+    )
+    cases.append(
+        {
+            "id": "entries",
+            "comment": (
+                "a genesis (root1, root2; writer signing), a note with one object, a key "
+                "change adding signing2 (root-signed request), a note by signing2; "
+                "checkpoint signed by signing2"
+            ),
+            "input": {"origin": ORIGIN, "genesis_prev": GENESIS_PREV},
+            "output": {
+                "entries": entry_vectors,
+                "file": b"".join(line + b"\n" for line in lines).decode(),
+                "merkle_root_b64": b64encode(merkle_root(lines)),
+                "checkpoint": checkpoint,
+                "checkpoint_note_key_id": NoteVerifier(ORIGIN, pub("signing2").raw).key_id.hex(),
+            },
+        }
+    )
+    cases.append(
+        {
+            "id": "cosignature",
+            "comment": "the witness's cosignature of the entries case's checkpoint",
+            "input": {
+                "witness_name": "witness.example/w1",
+                "witness_key": "witness",
+                "timestamp": 1772330400,
+            },
+            "output": {
+                "key_id": witness_sig.key_id.hex(),
+                "signed_message": f"cosignature/v1\ntime 1772330400\n{cp.body()}",
+                "signature_line": witness_sig.line(),
+            },
+        }
+    )
+    cases.extend(
+        {
+            "id": "line_reject_" + "_".join(re.findall(r"[a-z0-9]+", why.lower())),
+            "comment": why,
+            "input": {"line": line},
+            "error": "noncanonical",
+        }
+        for line, why in non_canonical
+    )
     return {
-        "about": (
-            "suiji ledger test vectors (docs/SPEC.md part 3). ALL KEYS HERE ARE PUBLISHED "
-            "TEST-ONLY KEYS: seed = 32 repeated bytes (0x01..0x05). Never use them for a real "
-            "ledger. Regenerate: SUIJI_WRITE_VECTORS=1 pytest tests/test_ledger.py"
-        ),
-        "ledger_test_keys": keys_out,
-        "ledger_object": {
-            "data_utf8": obj.decode(),
-            "object_id": object_id(obj),
-            "shell": "{ printf 'suiji/object/v1\\n'; printf '%s' \"$DATA\"; } | sha256sum",
-        },
-        "ledger_entries": {
-            "origin": ORIGIN,
-            "genesis_prev": GENESIS_PREV,
-            "entries": entry_vectors,
-            "file": b"".join(line + b"\n" for line in lines).decode(),
-            "merkle_root_b64": b64encode(merkle_root(lines)),
-            "checkpoint": checkpoint,
-            "checkpoint_note_key_id": NoteVerifier(ORIGIN, pub("signing2").raw).key_id.hex(),
-        },
-        "ledger_cosignature": {
-            "witness_name": "witness.example/w1",
-            "witness_key": "witness",
-            "timestamp": 1772330400,
-            "key_id": witness_sig.key_id.hex(),
-            "signed_message": f"cosignature/v1\ntime 1772330400\n{cp.body()}",
-            "signature_line": witness_sig.line(),
-        },
-        "ledger_non_canonical": [{"line": line, "why": why} for line, why in non_canonical],
+        "schema": vectors.SCHEMA,
+        "area": "ledger",
+        "spec": "docs/spec/04-ledger.md",
+        "cases": cases,
     }
 
 
 def test_vectors_file_matches_regeneration(tmp_path: Path) -> None:
     built = build_vectors(tmp_path)
-    text = json.dumps(built, ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps(built, ensure_ascii=False, indent=1) + "\n"
     if os.environ.get("SUIJI_WRITE_VECTORS"):
         VECTORS.write_text(text, encoding="utf-8")
     assert json.loads(VECTORS.read_text(encoding="utf-8")) == built
+    vectors.parse_file(VECTORS)  # and it keeps to the schema
 
 
 def test_vectors_check_with_plain_primitives() -> None:
     """What a third party does: hashlib + any Ed25519 library, no suiji code."""
-    v = json.loads(VECTORS.read_text(encoding="utf-8"))
-    pubs = {k["key_id"]: bytes.fromhex(k["public_key_hex"]) for k in v["ledger_test_keys"]}
-    for k in v["ledger_test_keys"]:
+    test_keys = [{**c.input, **c.output} for c in vectors.cases("ledger", "test_key")]
+    pubs = {k["key_id"]: bytes.fromhex(k["public_key_hex"]) for k in test_keys}
+    for k in test_keys:
         raw = bytes.fromhex(k["public_key_hex"])
         assert hashlib.sha256(b"suiji/key-id/v1\n" + raw).hexdigest() == k["key_id"]
-    data = v["ledger_object"]["data_utf8"].encode()
-    assert (
-        hashlib.sha256(b"suiji/object/v1\n" + data).hexdigest() == v["ledger_object"]["object_id"]
-    )
-    prev = v["ledger_entries"]["genesis_prev"]
-    writer_keys = [
-        pubs[k["key_id"]] for k in v["ledger_test_keys"] if k["name"].startswith("signing")
-    ]
-    for e in v["ledger_entries"]["entries"]:
+    obj = vectors.case("ledger", "object")
+    data = obj.input["data_utf8"].encode()
+    assert hashlib.sha256(b"suiji/object/v1\n" + data).hexdigest() == obj.output["object_id"]
+    entries_case = vectors.case("ledger", "entries")
+    ledger_out = entries_case.output
+    prev = entries_case.input["genesis_prev"]
+    writer_keys = [pubs[k["key_id"]] for k in test_keys if k["name"].startswith("signing")]
+    for e in ledger_out["entries"]:
         line = e["line"].encode()
         value = json.loads(line)
         assert value["seq"] == e["seq"] and value["prev"] == prev
@@ -284,33 +328,33 @@ def test_vectors_check_with_plain_primitives() -> None:
             verified += 1
         assert verified == len(value["sigs"])
         prev = e["entry_hash"]
-    lines = [e["line"].encode() for e in v["ledger_entries"]["entries"]]
-    assert b64encode(merkle_root(lines)) == v["ledger_entries"]["merkle_root_b64"]
-    note = v["ledger_entries"]["checkpoint"]
+    lines = [e["line"].encode() for e in ledger_out["entries"]]
+    assert b64encode(merkle_root(lines)) == ledger_out["merkle_root_b64"]
+    note = ledger_out["checkpoint"]
     body, sigline = note.split("\n\n")
-    assert body.split("\n")[:3] == [ORIGIN, "4", v["ledger_entries"]["merkle_root_b64"]]
+    assert body.split("\n")[:3] == [ORIGIN, "4", ledger_out["merkle_root_b64"]]
     blob = base64.b64decode(sigline.split(" ")[2])
-    signing2 = next(k for k in v["ledger_test_keys"] if k["name"] == "signing2")
-    assert blob[:4].hex() == v["ledger_entries"]["checkpoint_note_key_id"]
+    signing2 = next(k for k in test_keys if k["name"] == "signing2")
+    assert blob[:4].hex() == ledger_out["checkpoint_note_key_id"]
     Ed25519PublicKey.from_public_bytes(bytes.fromhex(signing2["public_key_hex"])).verify(
         blob[4:], (body + "\n").encode()
     )
-    cos = v["ledger_cosignature"]
-    witness = next(k for k in v["ledger_test_keys"] if k["name"] == "witness")
-    blob = base64.b64decode(cos["signature_line"].split(" ")[2])
-    assert int.from_bytes(blob[4:12], "big") == cos["timestamp"]
+    cos = vectors.case("ledger", "cosignature")
+    witness = next(k for k in test_keys if k["name"] == "witness")
+    blob = base64.b64decode(cos.output["signature_line"].split(" ")[2])
+    assert int.from_bytes(blob[4:12], "big") == cos.input["timestamp"]
     Ed25519PublicKey.from_public_bytes(bytes.fromhex(witness["public_key_hex"])).verify(
-        blob[12:], cos["signed_message"].encode()
+        blob[12:], cos.output["signed_message"].encode()
     )
 
 
-def test_vectors_non_canonical_lines_are_rejected(tmp_path: Path) -> None:
-    v = json.loads(VECTORS.read_text(encoding="utf-8"))
+@vectors.parametrize("ledger", "line")
+def test_vectors_non_canonical_lines_are_rejected(case: Case) -> None:
     from suiji.shared.canonical import parse_canonical
 
-    for case in v["ledger_non_canonical"]:
-        with pytest.raises(InputError):
-            parse_canonical(case["line"].encode("utf-8", "surrogatepass"))
+    with pytest.raises(InputError) as err:
+        parse_canonical(case.input["line"].encode("utf-8", "surrogatepass"))
+    assert vectors.error_code("ledger", err.value) == case.error
 
 
 def test_vector_ledger_verifies(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Plans (suiji.plan, docs/SPEC.md part 4 §1–2): the clerk's TOML and its committed JSON form.
+"""Plans (suiji.plan, docs/spec/07-plans.md §7.1–7.2): the clerk's TOML and its committed JSON form.
 
 Error tests write real plan files and check the message names the file, the right line
 and what to do, because a clerk fixes the file from that one line.

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
-from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.support import vectors
+from tests.support.vectors import Case
 
 from suiji.records import CellError, parse_date
 from suiji.records.cells import (
@@ -23,26 +23,18 @@ from suiji.records.cells import (
 from suiji.records.uscc import ALPHABET, check_char, make_code, org_code_ok
 from suiji.records.validate import org_code_bad
 
-VECTORS = json.loads(
-    (Path(__file__).resolve().parents[1] / "tests/vectors/records.json").read_text("utf-8")
-)
-
-
 # ---------------------------------------------------------------- dates
 
 
-@pytest.mark.parametrize(
-    ("expected", "spelling"),
-    [(day, s) for day, spellings in VECTORS["dates"]["accept"].items() for s in spellings],
-)
-def test_date_vector_accept(expected: str, spelling: str) -> None:
-    assert parse_date(spelling) == date.fromisoformat(expected)
-
-
-@pytest.mark.parametrize("spelling", VECTORS["dates"]["reject"])
-def test_date_vector_reject(spelling: str) -> None:
+@vectors.parametrize("records", "date")
+def test_date_vectors(case: Case) -> None:
+    spelling = case.input["text"]
+    if not case.rejects:
+        assert parse_date(spelling) == date.fromisoformat(case.output)
+        return
     with pytest.raises(CellError) as err:
         parse_date(spelling)
+    assert vectors.error_code("records", err.value) == case.error
     assert "2025" in str(err.value) or "不存在" in str(err.value) or "不像" in str(err.value)
 
 

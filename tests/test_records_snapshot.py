@@ -21,6 +21,8 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.support import vectors
+from tests.support.vectors import Case
 
 from suiji import records
 from suiji.records.columnar import snapshot_chunks, table_snapshot
@@ -35,7 +37,6 @@ from suiji.shared.text import clean_text, id_key
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "content" / "records"
-VECTORS = json.loads((ROOT / "tests" / "vectors" / "records.json").read_text("utf-8"))
 TODAY = date(2026, 3, 1)
 
 
@@ -51,49 +52,55 @@ def load_one(path: Path, record: str) -> records.LoadedRecord:
 # ---------------------------------------------------------------- the vector
 
 
-def test_vector_bytes_and_hash() -> None:
-    vec = VECTORS["snapshot_enterprises"]
-    data = records.snapshot_from_rows(vec["record"], vec["rows"])
-    assert data == vec["snapshot"].encode("utf-8")
-    assert records.snapshot_hash(data) == vec["object_hash"]
-    assert tagged_hex("suiji/object/v1", data) == vec["object_hash"]
-    assert data.count(b"\n") == 3 and data.endswith(b"\n")
+ENTERPRISES = vectors.case("records", "snapshot_rows_enterprises")
 
 
-def test_vector_parses_back_to_sorted_rows() -> None:
-    vec = VECTORS["snapshot_enterprises"]
-    header, rows = records.parse_snapshot(vec["snapshot"].encode("utf-8"))
+@vectors.parametrize("records", "snapshot_rows")
+def test_vector_bytes_and_hash(case: Case) -> None:
+    data = records.snapshot_from_rows(case.input["record"], case.input["rows"])
+    assert data == case.output["snapshot"].encode("utf-8")
+    assert records.snapshot_hash(data) == case.output["object_hash"]
+    assert tagged_hex("suiji/object/v1", data) == case.output["object_hash"]
+    assert data.count(b"\n") == len(case.input["rows"]) + 1 and data.endswith(b"\n")
+
+
+@vectors.parametrize("records", "snapshot_rows")
+def test_vector_parses_back_to_sorted_rows(case: Case) -> None:
+    record, snapshot = case.input["record"], case.output["snapshot"].encode("utf-8")
+    header, rows = records.parse_snapshot(snapshot)
     assert header == {
-        "columns": list(BY_NAME["enterprises"].aliases),
-        "record": "enterprises",
-        "rows": 2,
+        "columns": list(BY_NAME[record].aliases),
+        "record": record,
+        "rows": len(case.input["rows"]),
         "type": "suiji/snapshot/v1",
     }
-    assert rows == sorted(vec["rows"], key=lambda r: r["uscc"].encode())
-    assert records.snapshot_from_rows("enterprises", reversed(rows)) == vec["snapshot"].encode()
+    assert rows == sorted(case.input["rows"], key=lambda r: r["uscc"].encode())
+    assert records.snapshot_from_rows(record, reversed(rows)) == snapshot
 
 
-def test_vector_from_a_clerks_csv(tmp_path: Path) -> None:
+@vectors.parametrize("records", "clerk_csv")
+def test_vector_from_a_clerks_csv(case: Case, tmp_path: Path) -> None:
     """The clerk's spelling (BOM, 2025/3/1, Y, 43661, (带储存), spaced code) → the same bytes."""
-    vec = VECTORS["snapshot_enterprises"]
-    path = tmp_path / "enterprises.csv"
-    path.write_bytes(vec["clerk_csv"].encode("utf-8"))
-    record = load_one(path, "enterprises")
-    assert record.encoding == "utf-8-sig"
-    assert record.snapshot == vec["snapshot"].encode("utf-8")
-    assert record.snapshot_hash == vec["object_hash"]
+    record = case.input["record"]
+    path = tmp_path / f"{record}.csv"
+    path.write_bytes(case.input["csv"].encode("utf-8"))
+    loaded = load_one(path, record)
+    assert loaded.encoding == "utf-8-sig"
+    assert loaded.snapshot == case.output["snapshot"].encode("utf-8")
+    assert loaded.snapshot_hash == case.output["object_hash"]
 
 
-@pytest.mark.parametrize("case", VECTORS["snapshot_reject"], ids=lambda c: c["why"])
-def test_parse_rejects(case: dict[str, str]) -> None:
-    with pytest.raises(CanonicalError):
-        records.parse_snapshot(case["snapshot"].encode("utf-8"))
+@vectors.parametrize("records", "parse_snapshot")
+def test_parse_rejects(case: Case) -> None:
+    with pytest.raises(CanonicalError) as err:
+        records.parse_snapshot(case.input["snapshot"].encode("utf-8"))
+    assert vectors.error_code("records", err.value) == case.error
 
 
 def test_parse_rejects_bad_utf8_and_empty() -> None:
     with pytest.raises(CanonicalError):
         records.parse_snapshot(b"")
-    good = VECTORS["snapshot_enterprises"]["snapshot"].encode()
+    good = ENTERPRISES.output["snapshot"].encode()
     with pytest.raises(CanonicalError):
         records.parse_snapshot(good.replace("石门乡".encode(), b"\xff\xfe"))
 
@@ -108,7 +115,7 @@ def test_empty_record_snapshot() -> None:
 
 
 def test_reference_writer_rejects_non_canonical_values() -> None:
-    row = dict(VECTORS["snapshot_enterprises"]["rows"][0])
+    row = dict(ENTERPRISES.input["rows"][0])
     for alias, bad in (
         ("uscc", "91310115591693856a"),
         ("name", " 示例 "),

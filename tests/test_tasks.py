@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.conftest import make_bureau, suiji
+from tests.support.bureau import make_bureau, suiji
 
 from suiji.beacon.chain import chain_facts, chain_from_facts, round_time
 from suiji.beacon.sources import demo_sign_round, recorded_path

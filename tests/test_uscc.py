@@ -1,15 +1,13 @@
-"""统一社会信用代码 against tests/vectors/uscc.json and docs/SPEC.md §2.8."""
+"""统一社会信用代码 against tests/vectors/uscc.json and docs/spec/03-uscc.md."""
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.support import vectors
+from tests.support.vectors import Case
 
 from suiji.records.uscc import (
     ALPHABET,
@@ -24,10 +22,6 @@ from suiji.records.uscc import (
     problem,
 )
 
-VECTORS: dict[str, Any] = json.loads(
-    (Path(__file__).parent / "vectors" / "uscc.json").read_text("utf-8")
-)
-
 first17s = st.text(alphabet=ALPHABET, min_size=17, max_size=17)
 
 
@@ -36,36 +30,35 @@ def test_weights_are_powers_of_three() -> None:
     assert len(ALPHABET) == 31 and not set("IOSVZ") & set(ALPHABET)
 
 
-@pytest.mark.parametrize("case", VECTORS["uscc_valid"])
-def test_valid_vectors(case: dict[str, Any]) -> None:
-    code = case["code"]
-    assert is_valid(code)
-    assert problem(code) is None
-    assert org_code_ok(code) is case["org_code_ok"]
+@vectors.parametrize("uscc", "validate")
+def test_validate_vectors(case: Case) -> None:
+    code = case.input["code"]
+    reason = problem(code)
+    assert is_valid(code) is (not case.rejects)
+    if case.rejects:
+        assert reason  # a Chinese reason to show the clerk; its code is the vector's
+        assert vectors.error_code("uscc", ValueError(reason)) == case.error
+    else:
+        assert reason is None
+        assert org_code_ok(code) is case.output["org_code_ok"]
 
 
-@pytest.mark.parametrize("case", VECTORS["uscc_invalid"])
-def test_invalid_vectors(case: dict[str, Any]) -> None:
-    assert not is_valid(case["code"])
-    assert problem(case["code"])  # a Chinese reason to show the clerk
+@vectors.parametrize("uscc", "check_char")
+def test_check_char_vectors(case: Case) -> None:
+    assert check_char(case.input["first17"]) == case.output
 
 
-@pytest.mark.parametrize("case", VECTORS["uscc_check_char"])
-def test_check_char_vectors(case: dict[str, str]) -> None:
-    assert check_char(case["first17"]) == case["check"]
+@vectors.parametrize("uscc", "org_check_char")
+def test_org_check_vectors(case: Case) -> None:
+    assert org_check_char(case.input["body"]) == case.output
 
 
-@pytest.mark.parametrize("case", VECTORS["org_check_char"])
-def test_org_check_vectors(case: dict[str, str]) -> None:
-    assert org_check_char(case["body"]) == case["check"]
-
-
-def test_legacy_vectors() -> None:
-    for code in VECTORS["legacy_regno"]["accept"]:
-        assert is_legacy_regno(code)
+@vectors.parametrize("uscc", "legacy_regno")
+def test_legacy_vectors(case: Case) -> None:
+    code = case.input["code"]
+    assert is_legacy_regno(code) is case.output
+    if case.output:
         assert not is_valid(code)
-    for code in VECTORS["legacy_regno"]["reject"]:
-        assert not is_legacy_regno(code)
 
 
 def test_reference_examples() -> None:

@@ -1,4 +1,4 @@
-"""drand chain facts and round arithmetic (docs/SPEC.md part 4, beacons).
+"""drand chain facts and round arithmetic (docs/spec/08-beacons.md).
 
 Only the scheme `bls-unchained-g1-rfc9380` (drand "quicknet") is supported. The chained
 default drand network signs a different message (it includes the previous signature);

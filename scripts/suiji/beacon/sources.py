@@ -157,7 +157,7 @@ def fetch_round(
         f"{where}：没有任何中继给出经验证的结果：\n"
         + "\n".join(failures)
         + "\n请检查网络后重试；也可从可信来源取得该轮签名，存成记录文件"
-        "（格式见 docs/SPEC.md part 4）后离线验证"
+        "（格式见 docs/spec/08-beacons.md §8.6）后离线验证"
     )
 
 
@@ -195,7 +195,7 @@ def load_recorded(path: Path | str, *, chain: Chain | None = None) -> dict[int, 
             )
         rounds = data.get("rounds")
         if not isinstance(rounds, list):
-            raise BeaconError(f"{p}：缺少 rounds 数组；格式见 docs/SPEC.md part 4")
+            raise BeaconError(f"{p}：缺少 rounds 数组；格式见 docs/spec/08-beacons.md §8.6")
     elif isinstance(data, list):
         rounds = data
     else:

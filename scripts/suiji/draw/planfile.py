@@ -123,7 +123,9 @@ def _plan_from_table(
 
     for key in sorted(set(data) - _TOP_KEYS):
         problems.append(
-            describe(_Bad(f"未知的键 {key}（请检查拼写；可用的键见 docs/SPEC.md part 4）", (key,)))
+            describe(
+                _Bad(f"未知的键 {key}（请检查拼写；可用的键见 docs/spec/07-plans.md §7.1）", (key,))
+            )
         )
     for key in _REQUIRED:
         if key not in data:

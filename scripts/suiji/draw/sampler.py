@@ -1,4 +1,4 @@
-"""Rivest's consistent sampler: tickets and the order they define (docs/SPEC.md part 4 §5)."""
+"""Rivest's consistent sampler: tickets and the order they define (docs/spec/09-seed-and-targets.md §9.2)."""
 
 from __future__ import annotations
 

@@ -118,7 +118,7 @@ class TeamDraw:
 
 
 def team_draw_to_json(draw: TeamDraw) -> dict[str, Any]:
-    """The draw as a canonical-JSON-ready object (docs/SPEC.md part 5, "TeamDraw JSON")."""
+    """The draw as a canonical-JSON-ready object (docs/spec/11-teams.md §11.10)."""
     return {
         "seed": draw.seed,
         "window": {"start": draw.window_start.isoformat(), "end": draw.window_end.isoformat()},

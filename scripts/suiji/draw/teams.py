@@ -1,4 +1,4 @@
-"""Drawing teams and experts, and replacing a person after a void (docs/SPEC.md part 5)."""
+"""Drawing teams and experts, and replacing a person after a void (docs/spec/11-teams.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The only module that signs and appends (docs/SPEC.md §3.8).
+"""The only module that signs and appends (docs/spec/04-ledger.md §4.6).
 
 Under one lock, crash-safe: compute and verify everything first, then write objects,
 the line and the checkpoint, each fsynced.
@@ -41,7 +41,7 @@ from suiji.standards.checkpoint import Checkpoint, sign_checkpoint
 """Printable ASCII without space or '+': a valid C2SP note key name as well as an origin."""
 """Findings the verifier reports but that do not stop the writer: disputes are the outcome of
 a revocation the writer just recorded, and a partial tail is what `repair` fixes."""
-"""Test hook: the writer SIGKILLs itself at the named step (docs/SPEC.md §3.8)."""
+"""Test hook: the writer SIGKILLs itself at the named step (docs/spec/04-ledger.md §4.6)."""
 """Ledgers with at least this many new lines are verified with a second process."""
 
 
@@ -63,7 +63,7 @@ def put_object(root: Path, data: bytes) -> str:
 
 
 def _tail_action(loaded: _Loaded, root: Path) -> Literal["none", "complete", "truncate", "refuse"]:
-    """What to do with a final line lacking `\\n` (docs/SPEC.md §3.8).
+    """What to do with a final line lacking `\\n` (docs/spec/04-ledger.md §4.6).
 
     A tail that is a complete, valid next entry missing only its newline is completed; a
     tail that does not even parse as JSON (an interrupted write, never signed) is cut;

@@ -1,4 +1,4 @@
-"""Ledger lines: bytes to `Entry` and back, strictly (docs/SPEC.md §3.2)."""
+"""Ledger lines: bytes to `Entry` and back, strictly (docs/spec/04-ledger.md §4.2)."""
 
 from __future__ import annotations
 

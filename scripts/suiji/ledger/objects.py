@@ -29,7 +29,7 @@ class ObjectError(InputError):
 
 
 def object_refs(body: Mapping[str, Any]) -> list[str]:
-    """Every object hash an entry names, in document order (docs/SPEC.md §3.3).
+    """Every object hash an entry names, in document order (docs/spec/04-ledger.md §4.3).
 
     The one rule: anywhere in the body, a member whose name ends in `_object` holds one
     object hash and a member whose name ends in `_objects` holds an array of them.

@@ -342,7 +342,7 @@ def _check_sigs(
 
     The writer's signature covers the whole entry but `sigs`; a root's covers only the
     body. Roots are counted by raw public key, so no key counts twice however often it
-    signs (docs/SPEC.md §3.5). With `defer`, the writer's signature of an ordinary entry
+    signs (docs/spec/05-keys.md). With `defer`, the writer's signature of an ordinary entry
     is handed over and its verdict reported later (nothing else depends on it).
     """
     keys_in_order = [s.key for s, _ in sigs]

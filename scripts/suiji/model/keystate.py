@@ -1,6 +1,6 @@
 """The key state the ledger's entries evolve: roles, rotation, revocation, disputes.
 
-Who may sign what (docs/SPEC.md §3.5): a threshold of *root* keys authorises the
+Who may sign what (docs/spec/05-keys.md): a threshold of *root* keys authorises the
 ledger (genesis) and every key change, signing only entry *bodies* so they can sign offline;
 exactly one *signing* key (the writer) signs each whole entry and each checkpoint.
 `KeyState` is the pure state machine both the writer and the verifier run; it never

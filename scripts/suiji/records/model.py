@@ -58,7 +58,7 @@ class LoadedRecord:
 
     @cached_property
     def snapshot(self) -> bytes:
-        """The canonical snapshot bytes (docs/SPEC.md part 2)."""
+        """The canonical snapshot bytes (docs/spec/02-records.md)."""
         return b"".join(snapshot_chunks(self.schema, self.values, self.n_rows, self.codes))
 
     @cached_property

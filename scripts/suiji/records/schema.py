@@ -3,7 +3,7 @@
 One table drives everything: which headers a file may have (Chinese or English alias),
 how a cell is read (its *kind*), whether it must be filled, and the column order of the
 canonical snapshot. Changing a column here changes the snapshot format, so it is part of
-the contract in docs/SPEC.md part 2.
+the contract in docs/spec/02-records.md.
 """
 
 from __future__ import annotations

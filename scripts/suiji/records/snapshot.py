@@ -1,4 +1,4 @@
-"""The canonical snapshot of a record (docs/SPEC.md part 2): the bytes a draw commits to.
+"""The canonical snapshot of a record (docs/spec/02-records.md): the bytes a draw commits to.
 
 Format (`suiji/snapshot/v1`), UTF-8, every line ending in LF:
 
@@ -133,7 +133,7 @@ def snapshot_from_rows(record: str, rows: Iterable[Mapping[str, Any]]) -> bytes:
 
 
 def streamed_hash(chunks: Iterable[bytes]) -> str:
-    """`snapshot_hash(b"".join(chunks))` without holding the joined bytes (SPEC §1.2)."""
+    """`snapshot_hash(b"".join(chunks))` without holding the joined bytes (docs/spec/01-encoding.md §1.2)."""
     digest = hashlib.sha256(OBJECT_TAG.encode("ascii") + b"\n")
     # hashlib releases the GIL on large updates: hash chunk k while chunk k+1 is built.
     with ThreadPoolExecutor(max_workers=1) as pool:

@@ -1,7 +1,7 @@
 """统一社会信用代码 (GB 32100-2015): check characters, the inner organisation code, legacy 注册号.
 
 A credit code is the enterprise registry's id and enters every snapshot, so the check is
-exact and self-contained (docs/SPEC.md §2.8); a re-implementation needs only the alphabet
+exact and self-contained (docs/spec/03-uscc.md); a re-implementation needs only the alphabet
 and the weights below. Callers normalise first (``suiji.encoding.id_key``: NFKC, no spaces,
 upper case); the functions here accept only the canonical upper-case form.
 

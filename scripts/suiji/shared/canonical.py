@@ -1,4 +1,4 @@
-"""Canonical JSON, strict parsing and tagged hashes (docs/SPEC.md part 1).
+"""Canonical JSON, strict parsing and tagged hashes (docs/spec/01-encoding.md).
 
 Everything a verifier re-computes goes through these few functions, so a second
 implementation only has to match this module to agree with ours byte for byte.

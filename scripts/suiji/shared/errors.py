@@ -1,6 +1,6 @@
 """Error types a user can act on. The CLI maps them to exit codes and prints `str(err)`.
 
-Exit codes (docs/SPEC.md §1.6): 0 success; 1 a check found a problem; 2 usage error or
+Exit codes (docs/spec/14-verifier.md §14.2): 0 success; 1 a check found a problem; 2 usage error or
 unreadable input. Every message is Chinese first and says what to do.
 """
 
@@ -24,7 +24,7 @@ class InputError(SuijiError):
 
 
 class CanonicalError(InputError):
-    """Bytes that are not in the canonical form docs/SPEC.md requires."""
+    """Bytes that are not in the canonical form docs/spec/01-encoding.md §1.1 requires."""
 
 
 class CheckFailed(SuijiError):

@@ -1,4 +1,4 @@
-"""Text keys (docs/SPEC.md §1.3): official text kept as written, keys for comparison only."""
+"""Text keys (docs/spec/01-encoding.md §1.3): official text kept as written, keys for comparison only."""
 
 from __future__ import annotations
 

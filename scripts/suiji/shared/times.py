@@ -1,4 +1,4 @@
-"""Times and dates (docs/SPEC.md §1.4): RFC 3339 UTC in the ledger, civil dates at UTC+8."""
+"""Times and dates (docs/spec/01-encoding.md §1.4): RFC 3339 UTC in the ledger, civil dates at UTC+8."""
 
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ def b64decode_strict(text: str) -> bytes:
     """Standard base64 with padding, and only its one canonical spelling.
 
     `b64decode(validate=True)` maps 'AB==' and 'AA==' to the same byte; re-encoding and
-    comparing rejects every spelling but the canonical one (docs/SPEC.md part 3).
+    comparing rejects every spelling but the canonical one (docs/spec/04-ledger.md).
     """
     try:
         data = base64.b64decode(text.encode("ascii"), validate=True)

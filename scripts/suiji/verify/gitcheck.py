@@ -14,7 +14,7 @@ hook) is compared with each of its parents:
   (which are kept: never removed);
 - nothing else may appear under `ledger/` (temporary files, private keys, …).
 
-docs/SPEC.md §3.10.
+docs/spec/14-verifier.md §14.7.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ same `LedgerState` the writer uses. Semantic checks (re-deriving draws, deadline
 as `EntryChecker`s, called for every structurally valid entry in order; the CLI gets them
 from `suiji.checks.default_checkers()`.
 
-Algorithm and finding codes: docs/SPEC.md §3.9.
+Algorithm and finding codes: docs/spec/14-verifier.md (algorithm §14.3, codes §14.5).
 """
 
 from __future__ import annotations
