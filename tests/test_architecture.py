@@ -22,6 +22,10 @@ def test_every_module_sits_in_a_layer_and_imports_only_downwards() -> None:
     assert I.layer_violations(I.graph(SRC)) == []
 
 
+def test_the_verifier_imports_none_of_the_writers_modules() -> None:
+    assert I.verifier_violations(I.graph(SRC)) == []
+
+
 def test_there_are_no_import_cycles_lazy_ones_included() -> None:
     assert I.cycles(I.graph(SRC)) == []
 
