@@ -85,6 +85,16 @@ def test_demo_verifies_with_its_pin(demo_year: Path, capsys: pytest.CaptureFixtu
     assert report["ok"] and report["genesis"] == pin and report["findings"] == []
 
 
+def test_demo_verify_report_is_the_golden_one(
+    demo_year: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`verify --json` on the demo is byte for byte the committed report: reshaping code
+    must not change what a verifier says (regenerate only with a deliberate format change)."""
+    assert main(["--root", str(demo_year), "verify", "--json"]) == 0
+    golden = (REPO / "tests" / "golden" / "demo-verify.json").read_text("utf-8")
+    assert capsys.readouterr().out == golden
+
+
 def _write_demo_keys(root: Path) -> tuple[Path, Path]:
     (root / "private").mkdir(parents=True)
     paths = root / "private" / "root.key", root / "private" / "signing.key"
