@@ -20,17 +20,26 @@ help:
 	@echo "make html | serve | publish | clean — Pelican site targets"
 	@echo "make bench  — 运行基准测试 (benchmarks/)"
 
-$(BIN)/suiji: pyproject.toml
+STAMP = $(VENV)/.suiji-installed
+
+# The stamp is written only after a complete install, so a broken .venv from an earlier,
+# interrupted attempt is rebuilt from scratch instead of reused.
+$(STAMP): pyproject.toml
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "需要 Python ≥ 3.11（当前：$$($(PY) --version 2>&1)）；请安装后用 make PY=python3.11 重试 (Python 3.11 or newer is required)"; \
+	  exit 1; }
+	rm -rf $(VENV)
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
-venv: $(BIN)/suiji
+venv: $(STAMP)
 
 demo: venv
 	$(BIN)/suiji demo $(DEMO_DIR) --force
 	@echo "演示完成：$(DEMO_DIR)  (demo finished; see $(DEMO_DIR))"
+	@echo "运行 suiji：$(BIN)/suiji --root $(DEMO_DIR) verify  （或先 . $(BIN)/activate）"
 
 lint: venv
 	$(BIN)/ruff check scripts tests benchmarks pelicanconf.py publishconf.py
