@@ -55,6 +55,7 @@ ERROR_CODES: dict[str, dict[str, str]] = {
         "duplicate-key": "an object has the same key twice",
         "lone-surrogate": "a string holds an unpaired UTF-16 surrogate",
         "not-nfc": "a string is not in Unicode NFC",
+        "too-deep": "arrays and objects nested more than 64 deep (refused before parsing)",
         "invalid-json": "not JSON at all (syntax error, leading zeros, byte order mark, empty)",
         "invalid-utf8": "the bytes are not UTF-8",
         "not-canonical": "valid JSON, but not byte-identical to its canonical form "
@@ -124,6 +125,7 @@ class Rule:
 ERROR_RULES: dict[str, tuple[Rule, ...]] = {
     "encoding": (
         Rule("CanonicalError", "non-ascii-key", "键必须是 ASCII"),
+        Rule("CanonicalError", "too-deep", "嵌套层数超过"),
         Rule("CanonicalError", "integer-out-of-range", "整数超出范围"),
         Rule("CanonicalError", "float", "不允许的类型 float"),
         Rule("CanonicalError", "float", "不允许小数"),

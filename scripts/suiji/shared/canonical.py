@@ -118,6 +118,32 @@ def _reject_float(text: str) -> Any:
     raise CanonicalError(f"不允许小数: {text}")
 
 
+MAX_DEPTH = 64
+"""Deepest nesting of arrays and objects a reader accepts (docs/spec/01-encoding.md §1.1).
+
+Python's json parser recurses once per level: a line of a few hundred thousand `[` would
+exhaust the stack (or, with a raised recursion limit, crash the process). The bound is
+checked by a linear scan before any parsing.
+"""
+
+_STRING_RE = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BRACKET_RE = re.compile(rb"[\[\]{}]")
+
+
+def check_depth(data: bytes, limit: int = MAX_DEPTH) -> None:
+    """CanonicalError if arrays and objects nest deeper than `limit` (strings ignored)."""
+    if data.count(b"[") + data.count(b"{") <= limit:
+        return  # cannot be deeper: the common case costs two C-level counts
+    depth = 0
+    for match in _BRACKET_RE.finditer(_STRING_RE.sub(b'""', data)):
+        if match.group() in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                raise CanonicalError(f"嵌套层数超过 {limit}（数组或对象套得太深），拒绝解析")
+        else:
+            depth -= 1
+
+
 def parse_strict_json(data: bytes) -> Any:
     """Parse JSON that need not be canonical (a relay's answer, a recorded file) strictly:
     UTF-8 only, no duplicate keys, no floats, NaN or Infinity — Python's json accepts all
@@ -127,6 +153,7 @@ def parse_strict_json(data: bytes) -> Any:
         text = data.decode("utf-8", errors="strict")
     except UnicodeDecodeError as exc:
         raise CanonicalError(f"不是合法的 UTF-8: {exc}") from None
+    check_depth(data)
     try:
         return json.loads(
             text,
@@ -148,6 +175,7 @@ def parse_canonical(data: bytes) -> Any:
         text = data.decode("utf-8", errors="strict")
     except UnicodeDecodeError as exc:
         raise CanonicalError(f"不是合法的 UTF-8: {exc}") from None
+    check_depth(data)
     # Fast path: canonical input parses plainly and re-serialises to itself. Duplicate keys,
     # floats and NaN can never survive that round trip, so the strict hooks below are only
     # needed to say precisely what is wrong.
