@@ -22,6 +22,7 @@ FLAG_COLUMNS = ("complaints", "accidents", "penalties", "serious_violation", "bl
 
 DEFAULT_YEARLY_CAP = 2
 DEFAULT_MIN_RATIO = Fraction(MIN_RANDOM_PERCENT, 100)
+"""The seed document's minimum 双随机 share (records.schema.MIN_RANDOM_PERCENT) as a ratio."""
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ and an empty cell is *none* (docs/spec/11-teams.md §11.3).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -43,3 +43,16 @@ def row_id(row: Row, key: str, what: str, index: int) -> str:
     if not ident:
         raise InputError(f"{what}第 {index + 1} 条：缺少 {key}")
     return ident
+
+
+def unique_ids(rows: Sequence[Row], key: str, what: str, name: str) -> list[str]:
+    """Every row's id (`row_id`), in row order; an id twice is an error naming it."""
+    ids: list[str] = []
+    seen: set[str] = set()
+    for i, row in enumerate(rows):
+        ident = row_id(row, key, what, i)
+        if ident in seen:
+            raise InputError(f"{what}：{name} {ident} 重复")
+        seen.add(ident)
+        ids.append(ident)
+    return ids

@@ -7,12 +7,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from suiji.draw.eligibility import expert_in_pool, inspector_roles
-from suiji.draw.rows import Row, row_id, row_text
+from suiji.draw.rows import Row, row_id, row_text, unique_ids
 from suiji.draw.sampler import order
 from suiji.draw.teamdraw import Officer, PersonVoid, Team, TeamDraw, TeamInfeasible, VoidError
 from suiji.draw.teamrules import ACCOMPANY, EXPERT, LEADER, OFFICER, ROLES, TASK_TEAM, TeamRules
 from suiji.shared.canonical import canonical_json, is_hex64, tagged_hex
-from suiji.shared.errors import InputError, UsageError
+from suiji.shared.errors import UsageError
 from suiji.shared.text import clean_text, id_key, match_key
 
 TEAM_TAG = "suiji/team/v1"
@@ -54,12 +54,8 @@ def _prepare(
     eligible: dict[str, list[str]] = {role: [] for role in ROLES}
     district: dict[str, str] = {}
     groups: dict[str, set[str]] = {}
-    seen: set[str] = set()
-    for i, row in enumerate(inspectors):
-        pid = row_id(row, "person_id", "执法检查人员名录", i)
-        if pid in seen:
-            raise InputError(f"执法检查人员名录：人员编号 {pid} 重复")
-        seen.add(pid)
+    pids = unique_ids(inspectors, "person_id", "执法检查人员名录", "人员编号")
+    for pid, row in zip(pids, inspectors, strict=True):
         d = match_key(row_text(row, "district"))
         if d and row_text(row, "group"):
             groups.setdefault(d, set()).add(row_text(row, "group"))
@@ -67,12 +63,8 @@ def _prepare(
             eligible[role].append(pid)
             district[pid] = d
     wanted = {match_key(s) for s in rules.expert_specialties}
-    seen_experts: set[str] = set()
-    for i, row in enumerate(experts):
-        eid = row_id(row, "expert_id", "专家库", i)
-        if eid in seen_experts:
-            raise InputError(f"专家库：专家编号 {eid} 重复")
-        seen_experts.add(eid)
+    eids = unique_ids(experts, "expert_id", "专家库", "专家编号")
+    for eid, row in zip(eids, experts, strict=True):
         if expert_in_pool(row, window_end, wanted, f"专家 {eid}"):
             eligible[EXPERT].append(eid)
     recused: dict[str, set[str]] = {}

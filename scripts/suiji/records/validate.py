@@ -42,6 +42,7 @@ from .model import LoadedRecord
 from .problems import RecordProblem, Severity
 from .schema import (
     METHODS,
+    MIN_RANDOM_PERCENT,
     ON_STAFF,
     RECORD_NAMES,
     TOTAL_UNIT,
@@ -54,8 +55,6 @@ BoolArray = npt.NDArray[np.bool_]
 
 SMALL = 5000
 """Below this many rows a column is simply checked cell by cell."""
-MIN_RANDOM_SHARE = 0.30
-"""The seed document: 双随机 at least 30% of the annual enforcement plan."""
 
 _SCI_RE = re.compile(r"^[0-9](?:\.[0-9]*)?E\+?[0-9]+$")
 _CONFUSABLE = {"I": "1", "O": "0", "S": "5", "V": "U", "Z": "2"}
@@ -842,14 +841,14 @@ def _plan_rules(sheet: _Sheet) -> None:
                         f"{year} 年合计行的{sheet.header(alias)}是 {have}，但各执法单位相加为 {want}："
                         f"请改正合计或各单位的数字",
                     )
-        if sum_total and sum_random < MIN_RANDOM_SHARE * sum_total:
+        if sum_total and sum_random * 100 < MIN_RANDOM_PERCENT * sum_total:
             sheet.add(
                 (totals or units)[0],
                 "planned_random",
                 "warning",
                 "plan.random_share",
                 f"{year} 年双随机次数 {sum_random} 占计划检查次数 {sum_total} 的 "
-                f"{sum_random * 100 // sum_total}%，低于实施方案要求的 30%：请核对计划",
+                f"{sum_random * 100 // sum_total}%，低于实施方案要求的 {MIN_RANDOM_PERCENT}%：请核对计划",
             )
 
 
