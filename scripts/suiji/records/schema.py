@@ -69,7 +69,7 @@ class Column:
 
     `required`: every row must fill it (and the file must have the column). Columns that
     are required only sometimes (执法证号 for 编内, 退出日期 for retired rows) are
-    `required=False` here and checked by the row rules in validate.py.
+    `required=False` here and checked by the row rules in rules.py.
     `low_card`: few distinct values — validated once per distinct value, not per row.
     """
 
