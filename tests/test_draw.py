@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from tests.support import vectors
 from tests.support.vectors import Case
 
-from suiji.draw.eligibility import is_active
+from suiji.draw.eligibility import enterprise_active
 from suiji.draw.items import (
     ItemsError,
     applicable_items,
@@ -391,11 +391,11 @@ def test_eligible_applies_status_retirement_filters_and_exclusions() -> None:
     assert all(m.stratum is None for m in pop.members)
 
 
-def test_is_active_boundaries() -> None:
-    assert is_active(enterprise(uid(1)), AS_OF)
-    assert not is_active(enterprise(uid(1), retired_on="2026-03-01"), AS_OF)
-    assert is_active(enterprise(uid(1), retired_on="2026-03-02"), AS_OF)
-    assert not is_active(enterprise(uid(1), status="关闭"), AS_OF)
+def test_enterprise_active_boundaries() -> None:
+    assert enterprise_active(enterprise(uid(1)), AS_OF)
+    assert not enterprise_active(enterprise(uid(1), retired_on="2026-03-01"), AS_OF)
+    assert enterprise_active(enterprise(uid(1), retired_on="2026-03-02"), AS_OF)
+    assert not enterprise_active(enterprise(uid(1), status="关闭"), AS_OF)
 
 
 def test_eligible_strata_and_quota_restriction() -> None:
@@ -715,7 +715,7 @@ def test_example_plans_draw_on_the_example_county(county: Any, task: str) -> Non
         assert [p.id for p in draw.selected if p.stratum == q.stratum] == ref[: q.quota]
     for p in draw.selected:
         row = by_id[p.id]
-        assert is_active(row, as_of)
+        assert enterprise_active(row, as_of)
         assert all(row[k] in v for k, v in plan.filters)
     items = draw_items_for_targets(plan, pop, draw, checklist)
     assert all(len(v) == plan.items_per_target for v in items.values())

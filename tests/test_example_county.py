@@ -18,6 +18,7 @@ import pytest
 from openpyxl import load_workbook
 
 from suiji.example.county import generate
+from suiji.records import schema
 from suiji.records.schema import SCHEMAS
 from suiji.records.uscc import is_valid, org_code_ok
 
@@ -33,16 +34,8 @@ CSV_FILES = (
 )
 XLSX = "samples/enterprises.xlsx"
 
-INDUSTRIES = {
-    "危险化学品生产",
-    "危险化学品经营（带储存）",
-    "危险化学品经营（不带储存）",
-    "危险化学品使用",
-    "危险化学品储存",
-    "烟花爆竹批发",
-    "烟花爆竹零售",
-}
-SPECIALTIES = {"化工工艺", "电气安全", "消防安全", "危化品储运", "烟花爆竹", "特种设备", "安全管理"}
+INDUSTRIES = set(schema.INDUSTRIES)
+SPECIALTIES = set(schema.SPECIALTIES)
 MULTI = re.compile(r"[、;；,，]")
 ARTICLE = re.compile(r"《[^》]+》.*第[一二三四五六七八九十百]+[条项]")  # a law and an article
 

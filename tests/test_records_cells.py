@@ -20,8 +20,8 @@ from suiji.records.cells import (
     parse_yes_no,
     split_multi,
 )
+from suiji.records.columns import org_code_bad
 from suiji.records.uscc import ALPHABET, check_char, make_code, org_code_ok
-from suiji.records.validate import org_code_bad
 
 # ---------------------------------------------------------------- dates
 

@@ -580,7 +580,8 @@ def test_reading_snapshots_does_not_load_pandas() -> None:
     import sys
 
     code = (
-        "import sys; from suiji.records import parse_snapshot, drawable_inspectors, BY_NAME; "
+        "import sys; from suiji.records import parse_snapshot, BY_NAME; "
+        "from suiji.draw.eligibility import inspector_roles; "
         "print('pandas' in sys.modules or 'numpy' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

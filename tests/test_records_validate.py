@@ -1,4 +1,4 @@
-"""The records library: load_all, who may be drawn, workbooks, headers, rows, encodings."""
+"""The records library: load_all, workbooks, headers, rows, encodings."""
 
 from __future__ import annotations
 
@@ -77,34 +77,6 @@ def test_load_all_raises_with_every_problem(tmp_path: Path) -> None:
     found = {p.code for p in err.value.problems if p.severity == "error"}
     assert {"checklist.no_legal_basis", "industries.unknown"} <= found
     assert "checklist.csv:2:检查依据" in str(err.value)
-
-
-# ---------------------------------------------------------------- who may be drawn
-
-
-def test_drawable_inspectors() -> None:
-    rows = {r["person_id"]: r for r in records.load_all(EXAMPLE, TODAY).rows("inspectors")}
-    start, end = date(2026, 3, 2), date(2026, 3, 31)
-    drawable = {r["person_id"] for r in records.drawable_inspectors(rows.values(), start, end)}
-    assert "ZF004" in drawable  # 编内, cert to 2029
-    assert "ZF011" not in drawable  # cert expired 2025-12-31
-    assert "ZF012" not in drawable  # 编外
-    assert "ZF017" not in drawable  # 调离
-    assert not records.counts_toward_two(rows["ZF012"]) and records.counts_toward_two(rows["ZF004"])
-    assert {r["person_id"] for r in records.accompanying_staff(rows.values())} >= {"ZF012", "ZF013"}
-    # ZF014's certificate runs to 2027-06-30: valid through a window ending that day, not after.
-    assert records.cert_valid_through(rows["ZF014"], date(2027, 6, 30))
-    assert not records.cert_valid_through(rows["ZF014"], date(2027, 7, 1))
-    assert "ZF014" not in {
-        r["person_id"]
-        for r in records.drawable_inspectors(rows.values(), date(2027, 6, 20), date(2027, 7, 5))
-    }
-    assert records.is_active("inspectors", rows["ZF004"]) and not records.is_active(
-        "inspectors", rows["ZF017"]
-    )
-    assert records.is_active("recusals", {"person_id": "ZF001"})
-    with pytest.raises(ValueError):
-        records.drawable_inspectors(rows.values(), end, start)
 
 
 # ---------------------------------------------------------------- workbooks

@@ -6,13 +6,13 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from suiji.beacon.chain import _PK_BYTES, _SIG_BYTES, BeaconError, Chain, _check_round, _hex_bytes
 from suiji.shared.canonical import canonical_json, tagged_hex
+from suiji.shared.files import write_atomic
 
 # ---------------------------------------------------------------- cache
 
@@ -84,7 +84,8 @@ class VerifiedCache:
         entries.append(entry)
         data = canonical_json({"format": CACHE_FORMAT, "entries": entries[-_MAX_CACHE_ENTRIES:]})
         with contextlib.suppress(OSError):
-            _write_atomic(self.path, data)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path, data)
 
 
 def _key(e: dict[str, Any]) -> tuple[Any, ...]:
@@ -112,19 +113,3 @@ def _intact(e: object) -> bool:
     except (BeaconError, ValueError, TypeError):
         return False
     return ok
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, fsync, then rename over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,15 +14,13 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
 )
 
-from suiji.shared.canonical import canonical_json, tagged_hex
+from suiji.shared.canonical import canonical_json, is_hex64, tagged_hex
 from suiji.shared.errors import InputError
 from suiji.standards.note import b64decode_strict, b64encode
 
 KEY_ID_TAG = "suiji/key-id/v1"
 ENTRY_SIG_PREFIX = b"suiji/entry-sig/v1\n"
 BODY_SIG_PREFIX = b"suiji/body-sig/v1\n"
-
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
 class KeyError_(InputError):
@@ -86,17 +83,7 @@ class PublicKey:
 
 def parse_public_json(value: object, where: str) -> PublicKey:
     """`{"key": id, "public_key": base64}` with the id re-derived; ValueError names `where`."""
-    if not isinstance(value, dict) or set(value) != {"key", "public_key"}:
-        raise ValueError(f'{where} 必须是 {{"key", "public_key"}} 对象')
-    kid, b64 = value["key"], value["public_key"]
-    if not isinstance(kid, str) or not _HEX64.match(kid) or not isinstance(b64, str):
-        raise ValueError(f"{where} 的 key 必须是 64 位小写十六进制")
-    try:
-        raw = b64decode_strict(b64)
-    except ValueError as exc:
-        raise ValueError(f"{where} 的 public_key: {exc}") from None
-    if len(raw) != 32:
-        raise ValueError(f"{where} 的 public_key 必须是 32 字节")
+    kid, _, raw = _keyed_bytes(value, "public_key", 32, where)
     pub = PublicKey(raw)
     if pub.id != kid:
         raise ValueError(f"{where} 的 key 与 public_key 推导出的密钥编号不符")
@@ -131,18 +118,25 @@ def sign_body(private: Ed25519PrivateKey, body: Mapping[str, Any]) -> Sig:
 
 
 def parse_sig_json(value: object, where: str) -> tuple[Sig, bytes]:
-    if not isinstance(value, dict) or set(value) != {"key", "sig"}:
-        raise ValueError(f'{where} 必须是 {{"key", "sig"}} 对象')
-    kid, b64 = value["key"], value["sig"]
-    if not isinstance(kid, str) or not _HEX64.match(kid) or not isinstance(b64, str):
+    """`{"key": id, "sig": base64}`: a key id and a 64-byte signature."""
+    kid, b64, raw = _keyed_bytes(value, "sig", 64, where)
+    return Sig(kid, b64), raw
+
+
+def _keyed_bytes(value: object, field: str, size: int, where: str) -> tuple[str, str, bytes]:
+    """`{"key": 64 hex, field: strict base64 of `size` bytes}` → (key, base64, bytes)."""
+    if not isinstance(value, dict) or set(value) != {"key", field}:
+        raise ValueError(f'{where} 必须是 {{"key", "{field}"}} 对象')
+    kid, b64 = value["key"], value[field]
+    if not isinstance(kid, str) or not is_hex64(kid) or not isinstance(b64, str):
         raise ValueError(f"{where} 的 key 必须是 64 位小写十六进制")
     try:
         raw = b64decode_strict(b64)
     except ValueError as exc:
-        raise ValueError(f"{where} 的 sig: {exc}") from None
-    if len(raw) != 64:
-        raise ValueError(f"{where} 的 sig 必须是 64 字节")
-    return Sig(kid, b64), raw
+        raise ValueError(f"{where} 的 {field}: {exc}") from None
+    if len(raw) != size:
+        raise ValueError(f"{where} 的 {field} 必须是 {size} 字节")
+    return kid, b64, raw
 
 
 # ---------------------------------------------------------------- private key files

@@ -14,11 +14,15 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
+from suiji.draw.eligibility import enterprise_active
+from suiji.records.schema import MIN_RANDOM_PERCENT, TOTAL_UNIT
+
 FLAG_COLUMNS = ("complaints", "accidents", "penalties", "serious_violation", "blacklist")
 """Flags that make an enterprise due every half year (seed document §1)."""
 
 DEFAULT_YEARLY_CAP = 2
-DEFAULT_MIN_RATIO = Fraction(30, 100)
+DEFAULT_MIN_RATIO = Fraction(MIN_RANDOM_PERCENT, 100)
+"""The seed document's minimum 双随机 share (records.schema.MIN_RANDOM_PERCENT) as a ratio."""
 
 
 @dataclass(frozen=True)
@@ -131,11 +135,6 @@ def _percent(value: Fraction) -> str:
     return f"{float(value * 100):.1f}"
 
 
-def _active(row: Mapping[str, Any], today: date) -> bool:
-    retired = row.get("retired_on")
-    return row.get("status") == "在册" and not (retired and date.fromisoformat(retired) <= today)
-
-
 def report(
     history: Sequence[DrawnTask],
     enterprises: Sequence[Mapping[str, Any]],
@@ -151,7 +150,7 @@ def report(
     half_drawn = {uscc for t in history if half_year(t.drawn_on) == this_half for uscc in t.targets}
     due: list[Due] = []
     for row in sorted(enterprises, key=lambda r: str(r["uscc"])):
-        if not _active(row, today):
+        if not enterprise_active(row, today):
             continue
         uscc, name = str(row["uscc"]), str(row["name"])
         if row.get("key_unit") and year_counts[uscc] == 0:
@@ -188,7 +187,7 @@ def report(
             planned_random=int(row["planned_random"]),
             done_random=(
                 sum(done_by_unit.values())
-                if row["unit"] == "合计"
+                if row["unit"] == TOTAL_UNIT
                 else done_by_unit[str(row["unit"])]
             ),
         )

@@ -1,95 +1,84 @@
-"""Who may be drawn: the one rule family for enterprises, inspectors and experts."""
+"""Who may be drawn: the ONE rule family for enterprises, checklist items, inspectors, experts.
+
+Each rule is a small pure function over one snapshot row (alias → canonical value), so a
+verifier holding only the snapshots reaches the answer the writer reached from the clerks'
+files. Specified in docs/spec/07-plans.md §7.3 (enterprises), 10-items.md (checklist items)
+and 11-teams.md §11.4 (inspectors and experts); the words come from the records schema.
+
+* `active_on(row, status, day)` — the base: the status word, and no 退出日期 on or before `day`.
+* `enterprise_active(row, as_of)` — 在册 on `as_of` (the population, coverage).
+* `item_in_force(row, as_of)` — 有效 on `as_of` (the checklist items).
+* `in_service(row, window_end)` — 在岗 for the whole window (teams).
+* `certified(row, window_end)` — 编内 with a certificate valid for the whole window.
+* `inspector_roles(row, window_end)` — the disjoint pools an inspector row belongs to.
+* `expert_in_pool(row, window_end, wanted)` — 在库 for the whole window, with a wanted specialty.
+
+A window `[start, end]` is covered exactly when its last day is: retirement and certificate
+expiry only ever end a period, so every rule over a window takes `window_end`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
-from typing import Any
 
+from suiji.draw.rows import Row, cell_date, row_text
 from suiji.draw.teamrules import ACCOMPANY, LEADER, OFFICER
+from suiji.records.schema import (
+    ENTERPRISE_ACTIVE,
+    EXPERT_ACTIVE,
+    INSPECTOR_ACTIVE,
+    ITEM_ACTIVE,
+    OFF_STAFF,
+    ON_STAFF,
+)
 from suiji.shared.errors import InputError
-from suiji.shared.text import clean_text, id_key, match_key
-
-ACTIVE_ENTERPRISE = "在册"
+from suiji.shared.text import match_key
 
 
-def _row_date(value: object) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
+def active_on(row: Row, status: str, day: date, what: str = "") -> bool:
+    """`status` is the row's active word and it has no 退出日期 on or before `day`."""
+    retired = cell_date(row.get("retired_on"), f"{what} retired_on".lstrip())
+    return row_text(row, "status") == status and (retired is None or retired > day)
 
 
-def is_active(row: Row, as_of: date, *, status: str = ACTIVE_ENTERPRISE) -> bool:
-    """Active on `as_of`: status says active and no retirement date on or before it."""
-    if row.get("status") != status:
-        return False
-    retired = _row_date(row.get("retired_on"))
-    return retired is None or retired > as_of
+def enterprise_active(row: Row, as_of: date) -> bool:
+    """An enterprise 在册 on `as_of` (docs/spec/07-plans.md §7.3 step 1)."""
+    return active_on(row, ENTERPRISE_ACTIVE, as_of, "企业")
 
 
-Row = Mapping[str, Any]
-INSPECTOR_ACTIVE = "在岗"
-EXPERT_ACTIVE = "在库"
-ESTABLISHED = "编内"
-NON_ESTABLISHED = "编外"
+def item_in_force(row: Row, as_of: date) -> bool:
+    """A checklist item 有效 on `as_of` (docs/spec/10-items.md)."""
+    return active_on(row, ITEM_ACTIVE, as_of, "检查事项")
 
 
-# ---------------------------------------------------------------- population
+def in_service(row: Row, window_end: date, what: str = "执法检查人员") -> bool:
+    """An inspector 在岗 for the whole window: `active(row, 在岗)` of §11.4."""
+    return active_on(row, INSPECTOR_ACTIVE, window_end, what)
 
 
-def _date(value: Any, what: str) -> date | None:
-    """A date cell as rows carry it: None/"" (empty), "YYYY-MM-DD", or a date."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise InputError(f"{what}: 日期应为 YYYY-MM-DD，现为 {value!r}")
-
-
-def _text(row: Row, key: str) -> str:
-    value = row.get(key)
-    return clean_text(value) if isinstance(value, str) else ""
-
-
-def _row_id(row: Row, key: str, what: str, index: int) -> str:
-    value = row.get(key)
-    ident = id_key(value) if isinstance(value, str) else ""
-    if not ident:
-        raise InputError(f"{what}第 {index + 1} 条：缺少 {key}")
-    return ident
-
-
-def _active(row: Row, status: str, window_end: date, what: str) -> bool:
-    """In service for the whole window: the active status and no exit date on or before its end."""
-    retired = _date(row.get("retired_on"), f"{what} retired_on")
-    return _text(row, "status") == status and (retired is None or retired > window_end)
-
-
-def _certified(row: Row, window_end: date, what: str) -> bool:
-    """编内 with a certificate whose last valid day is on or after the window's last day."""
-    expiry = _date(row.get("cert_expiry"), f"{what} cert_expiry")
+def certified(row: Row, window_end: date, what: str = "执法检查人员") -> bool:
+    """编内 with a 执法证号 whose last valid day is on or after the window's last day."""
+    expiry = cell_date(row.get("cert_expiry"), f"{what} cert_expiry")
     return (
-        _text(row, "staffing") == ESTABLISHED
-        and bool(_text(row, "cert_no"))
+        row_text(row, "staffing") == ON_STAFF
+        and bool(row_text(row, "cert_no"))
         and expiry is not None
         and expiry >= window_end
     )
 
 
-def _inspector_roles(row: Row, window_end: date, what: str) -> tuple[str, ...]:
-    """The roles an inspector row may fill: the pools never overlap."""
-    if not _active(row, INSPECTOR_ACTIVE, window_end, what):
+def inspector_roles(row: Row, window_end: date, what: str = "执法检查人员") -> tuple[str, ...]:
+    """The roles an inspector row may fill: the pools never overlap.
+
+    编外 staff only accompany (they never count toward the two officers); a 编内 officer
+    without a certificate valid through the window is in no pool, not demoted.
+    """
+    if not in_service(row, window_end, what):
         return ()
-    if _text(row, "staffing") == NON_ESTABLISHED:
+    if row_text(row, "staffing") == OFF_STAFF:
         return (ACCOMPANY,)
-    if not _certified(row, window_end, what):
+    if not certified(row, window_end, what):
         return ()
     leader = row.get("leader")
     if leader not in (True, False, None):
@@ -97,10 +86,16 @@ def _inspector_roles(row: Row, window_end: date, what: str) -> tuple[str, ...]:
     return (LEADER,) if leader else (OFFICER,)
 
 
-def _has_specialty(row: Row, wanted: set[str], what: str) -> bool:
+def has_specialty(row: Row, wanted: Collection[str], what: str = "专家") -> bool:
+    """No wanted specialty (match keys), or at least one of the row's is wanted."""
     if not wanted:
         return True
     raw = row.get("specialties") or []
     if isinstance(raw, str) or not isinstance(raw, Sequence):
         raise InputError(f"{what}: specialties 应为列表，现为 {raw!r}")
     return any(isinstance(s, str) and match_key(s) in wanted for s in raw)
+
+
+def expert_in_pool(row: Row, window_end: date, wanted: Collection[str], what: str = "专家") -> bool:
+    """An expert 在库 for the whole window with one of the `wanted` specialties (match keys)."""
+    return active_on(row, EXPERT_ACTIVE, window_end, what) and has_specialty(row, wanted, what)

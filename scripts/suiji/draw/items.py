@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from suiji.draw.eligibility import is_active
+from suiji.draw.eligibility import item_in_force
 from suiji.draw.plan import Plan
-from suiji.draw.population import Population, Row, _official
+from suiji.draw.population import Population, _official
+from suiji.draw.rows import Row
 from suiji.draw.sampler import select_lowest
 from suiji.draw.targets import TargetDraw
 from suiji.shared.canonical import canonical_json, tagged_hex
@@ -15,7 +16,6 @@ from suiji.shared.errors import InputError, UsageError
 from suiji.shared.text import clean_text, id_key, match_key
 
 ITEMS_TAG = "suiji/items/v1"
-ACTIVE_ITEM = "有效"
 
 
 class ItemsError(UsageError):
@@ -45,7 +45,7 @@ def applicable_items(industry: str, checklist: Sequence[Row], *, as_of: date) ->
         item = id_key(str(row["item_id"]))
         if item in out:
             raise InputError(f"检查事项清单中事项编号重复：{item}（请先运行 suiji check 修正清单）")
-        if is_active(row, as_of, status=ACTIVE_ITEM) and want in {
+        if item_in_force(row, as_of) and want in {
             match_key(i) for i in _industries(row.get("industries"))
         }:
             out.add(item)

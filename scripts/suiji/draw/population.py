@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from suiji.draw.eligibility import is_active
+from suiji.draw.eligibility import enterprise_active
 from suiji.draw.plan import CATEGORY_KEYS, FLAG_KEYS, Plan, Strata
+from suiji.draw.rows import Row
 from suiji.shared.errors import InputError
 from suiji.shared.text import clean_text, id_key, match_key
 
 POPULATION_SCHEMA = "suiji/population/v1"
-
-Row = Mapping[str, Any]
 
 
 class DrawObjectError(InputError):
@@ -112,7 +111,7 @@ def eligible(
         if uid in seen:
             raise InputError(f"名录中统一社会信用代码重复：{uid}（请先运行 suiji check 修正名录）")
         seen.add(uid)
-        if not is_active(row, as_of) or not matches(row):
+        if not enterprise_active(row, as_of) or not matches(row):
             continue
         stratum = _official(by, row.get(by, "")) if by else None
         if listed is not None and stratum not in listed:

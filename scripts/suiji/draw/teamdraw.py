@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from suiji.draw.eligibility import _date
+from suiji.draw.rows import cell_date
 from suiji.draw.teamrules import (
     ACCOMPANY,
     EXPERT,
@@ -191,8 +191,8 @@ def team_draw_from_json(value: Any, where: str = "teams") -> TeamDraw:
     """Strict inverse of `team_draw_to_json`; it does not re-run the draw (the verifier does)."""
     v = _fields(value, ("seed", "window", "rules", "teams", "voids"), where)
     w = _fields(v["window"], ("start", "end"), f"{where}.window")
-    start = _date(w["start"], f"{where}.window.start")
-    end = _date(w["end"], f"{where}.window.end")
+    start = cell_date(w["start"], f"{where}.window.start")
+    end = cell_date(w["end"], f"{where}.window.end")
     if not is_hex64(v["seed"]) or start is None or end is None:
         raise InputError(f"{where}: seed 须为 64 位十六进制，window 须有起止日期")
     if not isinstance(v["teams"], list) or not isinstance(v["voids"], list):

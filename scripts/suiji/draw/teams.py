@@ -6,20 +6,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from suiji.draw.eligibility import (
-    EXPERT_ACTIVE,
-    Row,
-    _active,
-    _has_specialty,
-    _inspector_roles,
-    _row_id,
-    _text,
-)
+from suiji.draw.eligibility import expert_in_pool, inspector_roles
+from suiji.draw.rows import Row, row_id, row_text, unique_ids
 from suiji.draw.sampler import order
 from suiji.draw.teamdraw import Officer, PersonVoid, Team, TeamDraw, TeamInfeasible, VoidError
 from suiji.draw.teamrules import ACCOMPANY, EXPERT, LEADER, OFFICER, ROLES, TASK_TEAM, TeamRules
 from suiji.shared.canonical import canonical_json, is_hex64, tagged_hex
-from suiji.shared.errors import InputError, UsageError
+from suiji.shared.errors import UsageError
 from suiji.shared.text import clean_text, id_key, match_key
 
 TEAM_TAG = "suiji/team/v1"
@@ -61,32 +54,23 @@ def _prepare(
     eligible: dict[str, list[str]] = {role: [] for role in ROLES}
     district: dict[str, str] = {}
     groups: dict[str, set[str]] = {}
-    seen: set[str] = set()
-    for i, row in enumerate(inspectors):
-        pid = _row_id(row, "person_id", "执法检查人员名录", i)
-        if pid in seen:
-            raise InputError(f"执法检查人员名录：人员编号 {pid} 重复")
-        seen.add(pid)
-        d = match_key(_text(row, "district"))
-        if d and _text(row, "group"):
-            groups.setdefault(d, set()).add(_text(row, "group"))
-        for role in _inspector_roles(row, window_end, f"执法检查人员 {pid}"):
+    pids = unique_ids(inspectors, "person_id", "执法检查人员名录", "人员编号")
+    for pid, row in zip(pids, inspectors, strict=True):
+        d = match_key(row_text(row, "district"))
+        if d and row_text(row, "group"):
+            groups.setdefault(d, set()).add(row_text(row, "group"))
+        for role in inspector_roles(row, window_end, f"执法检查人员 {pid}"):
             eligible[role].append(pid)
             district[pid] = d
     wanted = {match_key(s) for s in rules.expert_specialties}
-    seen_experts: set[str] = set()
-    for i, row in enumerate(experts):
-        eid = _row_id(row, "expert_id", "专家库", i)
-        if eid in seen_experts:
-            raise InputError(f"专家库：专家编号 {eid} 重复")
-        seen_experts.add(eid)
-        what = f"专家 {eid}"
-        if _active(row, EXPERT_ACTIVE, window_end, what) and _has_specialty(row, wanted, what):
+    eids = unique_ids(experts, "expert_id", "专家库", "专家编号")
+    for eid, row in zip(eids, experts, strict=True):
+        if expert_in_pool(row, window_end, wanted, f"专家 {eid}"):
             eligible[EXPERT].append(eid)
     recused: dict[str, set[str]] = {}
     for i, row in enumerate(recusals):
-        pid = _row_id(row, "person_id", "回避登记", i)
-        recused.setdefault(pid, set()).add(_row_id(row, "uscc", "回避登记", i))
+        pid = row_id(row, "person_id", "回避登记", i)
+        recused.setdefault(pid, set()).add(row_id(row, "uscc", "回避登记", i))
     return _Pool(
         eligible={role: tuple(ids) for role, ids in eligible.items()},
         district=district,
@@ -119,11 +103,11 @@ def _specs(targets: Sequence[Row], rules: TeamRules) -> list[_Spec]:
     rows: list[tuple[str, str, str]] = []
     seen: set[str] = set()
     for i, row in enumerate(targets):
-        uscc = _row_id(row, "uscc", "抽中企业", i)
+        uscc = row_id(row, "uscc", "抽中企业", i)
         if uscc in seen:
             raise UsageError(f"抽中企业列表中 {uscc} 重复")
         seen.add(uscc)
-        written = _text(row, "district")
+        written = row_text(row, "district")
         rows.append((uscc, match_key(written), written))
     if rules.per == "target":
         return [_spec(uscc, [(uscc, d, w)]) for uscc, d, w in rows]

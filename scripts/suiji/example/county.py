@@ -45,6 +45,16 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from suiji.records.schema import (
+    ENTERPRISE_ACTIVE,
+    EXPERT_ACTIVE,
+    EXPERT_RETIRED,
+    INSPECTOR_ACTIVE,
+    INSPECTOR_RETIRED,
+    ITEM_ACTIVE,
+    ITEM_RETIRED,
+    ON_STAFF,
+)
 from suiji.records.uscc import ALPHABET, check_char, make_code, org_check_char
 
 DATA: Traversable = resources.files("suiji") / "data" / "example-county"
@@ -266,7 +276,7 @@ def _enterprise_rows(rng: random.Random) -> tuple[list[Row], str]:
             "经营地址": _address(rng, d.township, d.in_park),
             "纳入日期": _iso(added),
             "更新日期": _iso(updated),
-            "状态": "在册",
+            "状态": ENTERPRISE_ACTIVE,
             "退出日期": "",
             "退出原因": "",
         }
@@ -283,7 +293,9 @@ def _retire(rng: random.Random, rows: list[Row]) -> None:
         candidates = [
             r
             for r in rows
-            if r["行业类别"] == industry and r["状态"] == "在册" and r["单位名称"] not in protected
+            if r["行业类别"] == industry
+            and r["状态"] == ENTERPRISE_ACTIVE
+            and r["单位名称"] not in protected
         ]
         row = rng.choice(candidates)
         added = date.fromisoformat(row["纳入日期"])
@@ -302,7 +314,7 @@ def _retire(rng: random.Random, rows: list[Row]) -> None:
 
 def _flag(rng: random.Random, rows: list[Row]) -> None:
     """重点单位 for the riskiest units; a few units flagged for closer supervision."""
-    active = [r for r in rows if r["状态"] == "在册"]
+    active = [r for r in rows if r["状态"] == ENTERPRISE_ACTIVE]
 
     def mark(header: str, pool: Iterable[Row], k: int) -> list[Row]:
         chosen = rng.sample(sorted(pool, key=lambda r: r["统一社会信用代码"]), k)
@@ -340,7 +352,7 @@ def _inspector_rows(rng: random.Random) -> list[Row]:
     rows: list[Row] = []
     for i, p in enumerate(_data_csv("inspectors.csv"), 1):
         cert_no = expiry = ""
-        if p["编制"] == "编内":
+        if p["编制"] == ON_STAFF:
             expiry = p["证件有效期至"] or _iso(rng.choice(expiries))
             cert_no = f"示应急执字第{next(numbers):04d}号"
         rows.append(
@@ -350,7 +362,7 @@ def _inspector_rows(rng: random.Random) -> list[Row]:
                 "执法证号": cert_no,
                 "证件有效期至": expiry,
                 "负责片区": GROUP_DISTRICT.get(p["检查组"], ""),
-                "状态": "调离" if p["退出日期"] else "在岗",
+                "状态": INSPECTOR_RETIRED[0] if p["退出日期"] else INSPECTOR_ACTIVE,
             }
         )
     return rows
@@ -358,7 +370,11 @@ def _inspector_rows(rng: random.Random) -> list[Row]:
 
 def _expert_rows() -> list[Row]:
     return [
-        {**p, "专家编号": f"ZJ{i:03d}", "状态": "退出" if p["退出日期"] else "在库"}
+        {
+            **p,
+            "专家编号": f"ZJ{i:03d}",
+            "状态": EXPERT_RETIRED[0] if p["退出日期"] else EXPERT_ACTIVE,
+        }
         for i, p in enumerate(_data_csv("experts.csv"), 1)
     ]
 
@@ -372,7 +388,7 @@ def _checklist_rows() -> list[Row]:
             "检查依据": item["basis"],
             "适用行业": "、".join(item["industries"]),
             "检查方式": item["method"],
-            "状态": "废止" if "retired" in item else "有效",
+            "状态": ITEM_RETIRED[0] if "retired" in item else ITEM_ACTIVE,
             "退出日期": _iso(item.get("retired")),
             "退出原因": item.get("reason", ""),
         }
@@ -392,7 +408,9 @@ def _recusal_rows(
         pool = sorted(
             r["统一社会信用代码"]
             for r in enterprises
-            if r["执法片区"] == district and r["行业类别"] == industry and r["状态"] == "在册"
+            if r["执法片区"] == district
+            and r["行业类别"] == industry
+            and r["状态"] == ENTERPRISE_ACTIVE
         )
         return rng.choice(pool)
 

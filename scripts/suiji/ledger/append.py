@@ -33,7 +33,7 @@ from suiji.ledger.requests import Request
 from suiji.ledger.state import WRITER_TOLERATES, LedgerState
 from suiji.model.keystate import ROLE_SIGNING, parse_key_body, refuse_demo_keys
 from suiji.shared.errors import CanonicalError, InputError, UsageError
-from suiji.shared.files import _atomic_write, _crash_point, _fsync_dir, _write_all
+from suiji.shared.files import _crash_point, _fsync_dir, _write_all, write_atomic
 from suiji.shared.times import format_time
 from suiji.standards.checkpoint import Checkpoint, sign_checkpoint
 
@@ -58,7 +58,7 @@ def put_object(root: Path, data: bytes) -> str:
         pass
     # the temporary file lives in ledger/, not objects/, so that cleaning up after a killed
     # writer never has to list the (large) objects directory
-    _atomic_write(path, data, tmp_dir=directory.parent)
+    write_atomic(path, data, tmp_dir=directory.parent)
     return oid
 
 
@@ -199,10 +199,10 @@ def append(
         assert new_state.keys is not None and new_state.origin is not None
         cp = Checkpoint(new_state.origin, new_state.size, new_state.frontier.root())
         cp_bytes = sign_checkpoint(cp, new_state.origin, key)
-        _atomic_write(ld / CHECKPOINT_FILE, cp_bytes, step="checkpoint")
+        write_atomic(ld / CHECKPOINT_FILE, cp_bytes, step="checkpoint")
         _crash_point("checkpoint-done")
         new_state.now = None
-        _atomic_write(ld / CACHE_FILE, json.dumps(new_state.to_json(), sort_keys=True).encode())
+        write_atomic(ld / CACHE_FILE, json.dumps(new_state.to_json(), sort_keys=True).encode())
         _crash_point("cache-written")
 
         with path.open("rb") as fh:
@@ -312,7 +312,7 @@ def _ensure_gitignore(ld: Path) -> None:
     """Keep the lock, the writer's cache and temporary files out of git (gitcheck refuses them)."""
     path = ld / ".gitignore"
     if not path.exists():
-        _atomic_write(path, GITIGNORE.encode())
+        write_atomic(path, GITIGNORE.encode())
 
 
 def install_public_key(root: Path, pub: PublicKey) -> Path:
@@ -321,7 +321,7 @@ def install_public_key(root: Path, pub: PublicKey) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{pub.id}.pub"
     if not path.exists() or path.read_bytes() != pub.pem():
-        _atomic_write(path, pub.pem())
+        write_atomic(path, pub.pem())
     return path
 
 

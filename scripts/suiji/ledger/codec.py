@@ -12,8 +12,8 @@ from typing import Any, BinaryIO
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from suiji.crypto.ed25519 import ENTRY_SIG_PREFIX, Sig, parse_sig_json, public_of
-from suiji.ledger.objects import HEX64_RE, object_refs
-from suiji.shared.canonical import canonical_json, parse_canonical, tagged_hash
+from suiji.ledger.objects import object_refs
+from suiji.shared.canonical import HEX64_RE, canonical_json, parse_canonical, tagged_hash
 from suiji.shared.errors import CanonicalError, CheckFailed
 from suiji.shared.times import parse_time
 from suiji.standards.merkle import leaf_hash

@@ -12,11 +12,12 @@ from suiji.draw.coverage import DEFAULT_YEARLY_CAP, DrawnTask
 from suiji.ledger.codec import Entry
 from suiji.ledger.genesis import GenesisInfo, parse_genesis
 from suiji.ledger.reading import read_entries
+from suiji.records.schema import MIN_RANDOM_PERCENT
 from suiji.shared.times import civil_date
 
 DEFAULT_POLICY: dict[str, Any] = {
     "yearly_cap": DEFAULT_YEARLY_CAP,
-    "min_random_percent": 30,
+    "min_random_percent": MIN_RANDOM_PERCENT,
 }
 
 COMMIT, COMMIT_VOID, BEACON, DRAW, PERSON_VOID = (

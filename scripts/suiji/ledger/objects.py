@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from suiji.ledger.paths import OBJECTS_DIR, ledger_dir
-from suiji.shared.canonical import tagged_hex
+from suiji.shared.canonical import HEX64_RE, tagged_hex
 from suiji.shared.errors import InputError
 
 OBJECT_TAG = "suiji/object/v1"
-HEX64_RE = re.compile(r"^[0-9a-f]{64}$")
 
 
 class ObjectError(InputError):

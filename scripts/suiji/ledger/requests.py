@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from suiji.crypto.ed25519 import Sig, parse_sig_json, sign_body
 from suiji.shared.canonical import canonical_json, parse_canonical
 from suiji.shared.errors import CanonicalError, InputError
-from suiji.shared.files import _atomic_write
+from suiji.shared.files import write_atomic
 
 # ---------------------------------------------------------------- requests (root-signed bodies)
 
@@ -75,7 +75,7 @@ def read_request(path: Path) -> Request:
 
 
 def write_request(path: Path, request: Request) -> None:
-    _atomic_write(path, request.encode())
+    write_atomic(path, request.encode())
 
 
 def sign_request(request: Request, private: Ed25519PrivateKey) -> Request:

@@ -16,7 +16,7 @@ from suiji.crypto.ed25519 import ENTRY_SIG_PREFIX, PublicKey, Sig
 from suiji.crypto.keyfiles import is_demo_key
 from suiji.ledger.codec import GENESIS_PREV, MAX_LINE, Entry, RawLine, _decode, _Invalid
 from suiji.ledger.genesis import parse_genesis
-from suiji.ledger.objects import HEX64_RE, ObjectStore, object_refs
+from suiji.ledger.objects import ObjectStore, object_refs
 from suiji.ledger.sigbatch import SignatureBatcher
 from suiji.model.keystate import (
     DEMO_KEY_FINDING,
@@ -29,6 +29,7 @@ from suiji.model.keystate import (
     genesis_state,
     parse_key_body,
 )
+from suiji.shared.canonical import HEX64_RE
 from suiji.shared.findings import Finding
 from suiji.shared.times import format_time
 from suiji.standards.checkpoint import Checkpoint, parse_checkpoint

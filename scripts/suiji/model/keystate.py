@@ -13,8 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from suiji.crypto.ed25519 import _HEX64, PublicKey, parse_public_json
+from suiji.crypto.ed25519 import PublicKey, parse_public_json
 from suiji.crypto.keyfiles import is_demo_key
+from suiji.shared.canonical import HEX64_RE as _HEX64
 from suiji.shared.errors import UsageError
 from suiji.standards.note import b64decode_strict
 

@@ -7,12 +7,12 @@ Public API (what the CLI, the draw code and the tests use):
   bytes); raises `RecordsInvalid` (a `CheckFailed`, exit 1) if there is any error.
 * `snapshot_bytes(record)`, `parse_snapshot(data)`, `snapshot_from_rows(name, rows)`,
   `snapshot_hash(data)` — the canonical snapshot (docs/spec/02-records.md).
-* `drawable_inspectors`, `cert_valid_through`, `counts_toward_two`, `is_active` — who may
-  be drawn.
 * `parse_date` — a date as clerks write it.
 
-Reading and validating need pandas; the snapshot reader, the schema and the predicates do
-not. The pandas side is imported on first use, so `from suiji.records import
+Who may be drawn is not decided here: `suiji.draw.eligibility` is the one rule family,
+over snapshot rows and the status words of `schema`.
+
+Reading and validating need pandas; the snapshot reader and the schema do not. The pandas side is imported on first use, so `from suiji.records import
 parse_snapshot` stays light for a verifier.
 """
 
@@ -21,13 +21,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .cells import CellError, parse_date
-from .people import (
-    accompanying_staff,
-    cert_valid_through,
-    counts_toward_two,
-    drawable_inspectors,
-    is_active,
-)
 from .problems import RecordProblem, RecordsInvalid, Severity
 from .schema import BY_NAME, DRAW_RECORDS, RECORD_NAMES, SCHEMAS, Column, RecordSchema
 from .snapshot import (
@@ -89,13 +82,8 @@ __all__ = [
     "RecordsInvalid",
     "Row",
     "Severity",
-    "accompanying_staff",
-    "cert_valid_through",
     "check",
-    "counts_toward_two",
-    "drawable_inspectors",
     "find_files",
-    "is_active",
     "load_all",
     "parse_date",
     "parse_snapshot",

@@ -39,13 +39,28 @@ INDUSTRIES: tuple[str, ...] = (
 AFFILIATIONS = ("中央", "省属", "市属", "县属", "其他")
 SCALES = ("大型", "中型", "小型", "微型")
 RISKS = ("重大风险", "较大风险", "一般风险", "低风险")
-STAFFING = ("编内", "编外")
 SPECIALTIES = ("化工工艺", "电气安全", "消防安全", "危化品储运", "烟花爆竹", "特种设备", "安全管理")
 METHODS = ("实地检查", "书面检查", "检验检测", "委托专业机构辅助")
 TOTAL_UNIT = "合计"
 
+# Status and staffing words: the one definition (docs/spec/02-records.md §2.5). The first
+# word of each record's status vocabulary is its active word; the others retire a row.
+ENTERPRISE_ACTIVE = "在册"
+ENTERPRISE_RETIRED = ("注销", "吊销", "迁出", "关闭")
+INSPECTOR_ACTIVE = "在岗"
+INSPECTOR_RETIRED = ("调离", "退休")
+EXPERT_ACTIVE = "在库"
+EXPERT_RETIRED = ("退出",)
+ITEM_ACTIVE = "有效"
+ITEM_RETIRED = ("废止",)
+
 ON_STAFF = "编内"
 OFF_STAFF = "编外"
+STAFFING = (ON_STAFF, OFF_STAFF)
+
+MIN_RANDOM_PERCENT = 30
+"""The seed document: 双随机 at least 30 % of the annual enforcement plan (the one definition;
+`draw.coverage` and the genesis policy derive their forms from it)."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +69,7 @@ class Column:
 
     `required`: every row must fill it (and the file must have the column). Columns that
     are required only sometimes (执法证号 for 编内, 退出日期 for retired rows) are
-    `required=False` here and checked by the row rules in validate.py.
+    `required=False` here and checked by the row rules in rules.py.
     `low_card`: few distinct values — validated once per distinct value, not per row.
     """
 
@@ -69,14 +84,15 @@ class Column:
 
 @dataclass(frozen=True)
 class RecordSchema:
-    """A record: file stem, Chinese title, columns in snapshot order, key, status words."""
+    """A record: file stem, Chinese title, columns in snapshot order, key.
+
+    The status words (`active`, `retired`) are read off the 状态 column's vocabulary.
+    """
 
     name: str
     title: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
-    active: tuple[str, ...] = ()
-    retired: tuple[str, ...] = ()
 
     @property
     def aliases(self) -> tuple[str, ...]:
@@ -87,6 +103,22 @@ class RecordSchema:
             if col.alias == alias:
                 return col
         raise KeyError(alias)
+
+    @property
+    def active(self) -> tuple[str, ...]:
+        """The active word (在册 / 在岗 / 在库 / 有效), or () for a record without 状态."""
+        return self._status_words()[:1]
+
+    @property
+    def retired(self) -> tuple[str, ...]:
+        """The words that retire a row (注销、调离、退出、废止 …)."""
+        return self._status_words()[1:]
+
+    def _status_words(self) -> tuple[str, ...]:
+        for col in self.columns:
+            if col.alias == "status":
+                return col.choices
+        return ()
 
     @property
     def has_status(self) -> bool:
@@ -159,11 +191,9 @@ ENTERPRISES = RecordSchema(
         Column("经营地址", "address", "text"),
         Column("纳入日期", "added_on", "date", required=True, draw=True, low_card=True),
         Column("更新日期", "updated_on", "date", low_card=True),
-        *_status("在册", ("注销", "吊销", "迁出", "关闭")),
+        *_status(ENTERPRISE_ACTIVE, ENTERPRISE_RETIRED),
     ),
     key=("uscc",),
-    active=("在册",),
-    retired=("注销", "吊销", "迁出", "关闭"),
 )
 
 INSPECTORS = RecordSchema(
@@ -182,11 +212,9 @@ INSPECTORS = RecordSchema(
         Column("检查组", "group", "ref", draw=True, low_card=True),
         Column("负责片区", "district", "ref", draw=True, low_card=True),
         _flag("分管领导", "leader"),
-        *_status("在岗", ("调离", "退休")),
+        *_status(INSPECTOR_ACTIVE, INSPECTOR_RETIRED),
     ),
     key=("person_id",),
-    active=("在岗",),
-    retired=("调离", "退休"),
 )
 
 EXPERTS = RecordSchema(
@@ -198,11 +226,9 @@ EXPERTS = RecordSchema(
         Column("专业领域", "specialties", "multi", required=True, draw=True, choices=SPECIALTIES),
         Column("职称", "title", "text", low_card=True),
         Column("工作单位", "employer", "text"),
-        *_status("在库", ("退出",)),
+        *_status(EXPERT_ACTIVE, EXPERT_RETIRED),
     ),
     key=("expert_id",),
-    active=("在库",),
-    retired=("退出",),
 )
 
 CHECKLIST = RecordSchema(
@@ -215,11 +241,9 @@ CHECKLIST = RecordSchema(
         Column("检查依据", "legal_basis", "text", required=True, draw=True),
         Column("适用行业", "industries", "multi", required=True, draw=True, choices=INDUSTRIES),
         Column("检查方式", "method", "text", low_card=True),
-        *_status("有效", ("废止",)),
+        *_status(ITEM_ACTIVE, ITEM_RETIRED),
     ),
     key=("item_id",),
-    active=("有效",),
-    retired=("废止",),
 )
 
 RECUSALS = RecordSchema(

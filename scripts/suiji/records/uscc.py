@@ -61,16 +61,9 @@ def check_char(first17: str) -> str:
 
 def is_valid(code: str) -> bool:
     """True for 18 alphabet characters whose last is the GB 32100 check character."""
-    if len(code) != 18:
+    if len(code) != 18 or any(ch not in VALUES for ch in code):
         return False
-    total = 0
-    for ch, weight in zip(code, WEIGHTS, strict=False):
-        value = VALUES.get(ch)
-        if value is None:
-            return False
-        total += value * weight
-    last = VALUES.get(code[17])
-    return last is not None and (total + last) % 31 == 0
+    return check_char(code[:17]) == code[17]
 
 
 def org_check_char(body8: str) -> str:

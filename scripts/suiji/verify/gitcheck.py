@@ -19,7 +19,6 @@ docs/spec/14-verifier.md §14.7.
 
 from __future__ import annotations
 
-import re
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,10 +26,9 @@ from pathlib import Path
 
 from suiji.crypto.ed25519 import KeyError_
 from suiji.crypto.keyfiles import parse_public_key
-from suiji.shared.canonical import parse_canonical, tagged_hex
+from suiji.shared.canonical import HEX64_RE, parse_canonical, tagged_hex
 from suiji.shared.errors import CanonicalError, InputError
 
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _FREE = {"README.md", ".gitignore"}
 INDEX = "index"
 
@@ -166,7 +164,7 @@ def compare(repo: Path, old: str, new: str | None, prefix: str, label: str) -> l
                 bad(path, "删除了检查点")
         elif rel.startswith("objects/"):
             name = rel[len("objects/") :]
-            if not _HEX64.match(name):
+            if not HEX64_RE.match(name):
                 bad(path, "objects/ 中只能有以对象哈希命名的文件")
             elif kind == "A":
                 data = new_side.read(path) or b""
@@ -194,7 +192,7 @@ def compare(repo: Path, old: str, new: str | None, prefix: str, label: str) -> l
 
 def _check_key_file(path: str, rel: str, data: bytes, bad: Callable[[str, str], None]) -> None:
     name = rel[len("keys/") :]
-    if not name.endswith(".pub") or not _HEX64.match(name[:-4]):
+    if not name.endswith(".pub") or not HEX64_RE.match(name[:-4]):
         bad(path, "keys/ 中只能有 <密钥编号>.pub 文件")
         return
     try:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +26,7 @@ from suiji.ledger.reading import scan
 from suiji.ledger.state import LedgerState, Snapshot, check_checkpoint
 from suiji.shared.canonical import canonical_json, parse_canonical
 from suiji.shared.errors import CanonicalError, InputError
+from suiji.shared.files import write_atomic
 from suiji.shared.findings import Finding
 from suiji.shared.times import format_time
 from suiji.standards.checkpoint import Checkpoint, parse_checkpoint
@@ -184,11 +184,7 @@ def read_state(path: Path) -> SavedState | None:
 
 
 def _write_state(path: Path, state: SavedState) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(state.encode())
-    with tmp.open("rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    write_atomic(path, state.encode())
 
 
 # ---------------------------------------------------------------- cosignatures
