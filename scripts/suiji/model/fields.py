@@ -8,6 +8,7 @@ member, e.g. `body.beacon.round`. Messages are Chinese, for the reports.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -117,7 +118,5 @@ class Members:
 
 
 def frozen_copy(value: Mapping[str, Any]) -> dict[str, Any]:
-    """A private copy of carried members (JSON values: a deep copy via rebuild)."""
-    import copy
-
+    """A private deep copy of carried members, so a frozen value cannot change under us."""
     return copy.deepcopy(dict(value))
