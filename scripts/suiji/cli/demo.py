@@ -203,13 +203,13 @@ def _person_and_team(found: tuple[str, str]) -> tuple[str, str, str]:
 def _first_officer(root: Path, task: str) -> tuple[str, str]:
     """The first drawn officer of the task's first team: the demo's recusal case."""
     from suiji.draw.teamdraw import team_draw_from_json
-    from suiji.ledger.history import history
     from suiji.ledger.objects import ObjectStore
+    from suiji.ledger.taskhistory import history
     from suiji.shared.canonical import parse_canonical
 
     state = history(root).tasks[task]
     assert state.draw is not None
-    result = parse_canonical(ObjectStore(root).get(state.draw.body["result_object"]))
+    result = parse_canonical(ObjectStore(root).get(state.draw.body.result_object))
     if result.get("teams") is None:
         raise DemoFailed(f"演示任务 {task} 的检查组未能组成：{result.get('teams_error')}")
     draw = team_draw_from_json(result["teams"])

@@ -232,7 +232,7 @@ def _cmd_key(args: argparse.Namespace, ctx: Context) -> int:
     from suiji.ledger.local import signing_key
     from suiji.ledger.reading import genesis, genesis_info
     from suiji.ledger.requests import Request, read_request, sign_request, write_request
-    from suiji.model.keystate import key_body
+    from suiji.model.keychange import KeyChange, key_body
 
     action = args.key_action
     if action == "sign":
@@ -249,9 +249,9 @@ def _cmd_key(args: argparse.Namespace, ctx: Context) -> int:
         entry = append_request(
             ctx.root, request, key=key, now=ctx.now, clock_overridden=ctx.clock_overridden
         )
-        print(
-            f"已写入条目 #{entry.seq}（{entry.kind} {entry.body.get('action', '')}）：{entry.hash}"
-        )
+        change = entry.typed
+        action = change.action if isinstance(change, KeyChange) else ""
+        print(f"已写入条目 #{entry.seq}（{entry.kind} {action}）：{entry.hash}")
         return 0
     if action == "status":
         info = genesis_info(ctx.root)

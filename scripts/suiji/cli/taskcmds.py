@@ -19,20 +19,22 @@ def _register_commit(add: AddFn) -> None:
 
 
 def _cmd_commit(args: argparse.Namespace, ctx: Context) -> int:
+    from suiji.model.tasks import ChainRound, Commit
     from suiji.writing.steps import (
         commit,
     )
 
     entry = commit(_writer(args, ctx), args.plan)
-    b = entry.body["beacon"]
+    body = entry.typed_as(Commit)
+    b = body.beacon
     source = (
-        f"{b['chain']} 第 {b['round']} 轮（{b['round_time']}）"
-        if "round" in b
-        else f"方案声明的附加随机输入（{b['draw_after']} 之后公开录入）"
+        f"{b.chain} 第 {b.round} 轮（{b.round_time}）"
+        if isinstance(b, ChainRound)
+        else f"方案声明的附加随机输入（{b.draw_after} 之后公开录入）"
     )
     print(
-        f"已承诺任务 {entry.body['task']}（条目 #{entry.seq}，承诺哈希 {entry.hash}）："
-        f"可抽取 {entry.body['eligible']} 家；将以{source}为随机源"
+        f"已承诺任务 {body.task}（条目 #{entry.seq}，承诺哈希 {entry.hash}）："
+        f"可抽取 {body.eligible} 家；将以{source}为随机源"
     )
     return 0
 
@@ -57,6 +59,7 @@ def _register_draw(add: AddFn) -> None:
 
 def _cmd_draw(args: argparse.Namespace, ctx: Context) -> int:
     from suiji.beacon.sources import load_recorded
+    from suiji.model.tasks import Draw
     from suiji.shared.errors import UsageError
     from suiji.writing.steps import (
         draw_task,
@@ -78,10 +81,11 @@ def _cmd_draw(args: argparse.Namespace, ctx: Context) -> int:
         print("没有已到轮次、尚未抽取的任务。")
     for name in names:
         entry = draw_task(writer, name, recorded=recorded, fetch=args.fetch, extra_values=extra)
-        print(f"任务 {name} 已抽取（条目 #{entry.seq}）：种子 {entry.body['seed']}")
-        print(f"  抽中 {len(entry.body['targets'])} 家：{'、'.join(entry.body['targets'])}")
-        if entry.body["teams_error"]:
-            print(f"  检查组未能组成：{entry.body['teams_error']}")
+        drawn = entry.typed_as(Draw)
+        print(f"任务 {name} 已抽取（条目 #{entry.seq}）：种子 {drawn.seed}")
+        print(f"  抽中 {len(drawn.targets)} 家：{'、'.join(drawn.targets)}")
+        if drawn.teams_error:
+            print(f"  检查组未能组成：{drawn.teams_error}")
     return 0
 
 
@@ -99,6 +103,7 @@ def _register_void(add: AddFn) -> None:
 
 
 def _cmd_void(args: argparse.Namespace, ctx: Context) -> int:
+    from suiji.model.tasks import PersonVoid
     from suiji.writing.steps import (
         team_of,
         void_commitment,
@@ -112,9 +117,9 @@ def _cmd_void(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     team = args.team or team_of(ctx.root, args.task, args.person)
     entry = void_person(writer, args.task, team, args.person, args.reason)
-    b = entry.body
+    b = entry.typed_as(PersonVoid)
     print(
-        f"任务 {args.task}：{b['person']} 已由 {b['replacement']} 替换（{b['role']}，条目 #{entry.seq}）。"
+        f"任务 {args.task}：{b.person} 已由 {b.replacement} 替换（{b.role}，条目 #{entry.seq}）。"
     )
     return 0
 

@@ -22,35 +22,37 @@ from suiji.draw.teamdraw import (
     team_draw_to_json,
 )
 from suiji.draw.teams import apply_void, draw_teams
+from suiji.model.tasks import (
+    SNAPSHOT_RECORDS,
+    BeaconRound,
+    BeaconTerms,
+    ChainRound,
+    Commit,
+    ExtraOnly,
+)
 from suiji.shared.canonical import parse_canonical
 from suiji.shared.errors import InputError
-from suiji.shared.times import format_time, parse_time
+from suiji.shared.times import format_time
 
-DRAW_RECORDS = ("enterprises", "inspectors", "experts", "checklist", "recusals")
+DRAW_RECORDS = SNAPSHOT_RECORDS
 RESULT_SCHEMA = "suiji/draw-result/v1"
 
 
-def beacon_terms(chain: Chain | None, committed_at: datetime, delay: int) -> dict[str, Any]:
+def beacon_terms(chain: Chain | None, committed_at: datetime, delay: int) -> BeaconTerms:
     """The commitment's `beacon` member: which future value seeds the draw, and from when.
 
     With a chain: the first round at or after commitment + delay. Without one (the bureau
     draws from typed-in public inputs only), no draw before commitment + delay.
     """
     if chain is None:
-        return {"source": "extra-only", "draw_after": format_time(committed_at + _seconds(delay))}
+        return ExtraOnly(format_time(committed_at + _seconds(delay)))
     rnd = committed_round(chain, committed_at, delay)
-    return {
-        "chain": chain.name,
-        "chain_hash": chain.chain_hash,
-        "round": rnd,
-        "round_time": format_time(utc_from_unix(round_time(chain, rnd))),
-    }
-
-
-def available_at(commit_body: Mapping[str, Any]) -> datetime:
-    """When the committed randomness exists: the round time, or the earliest draw time."""
-    terms = commit_body["beacon"]
-    return parse_time(terms["round_time"] if "round_time" in terms else terms["draw_after"])
+    return ChainRound(
+        chain=chain.name,
+        chain_hash=chain.chain_hash,
+        round=rnd,
+        round_time=format_time(utc_from_unix(round_time(chain, rnd))),
+    )
 
 
 def _seconds(n: int) -> Any:
@@ -97,18 +99,18 @@ class Committed:
     population: Population
 
 
-def load_committed(store: ObjectSource, body: Mapping[str, Any]) -> Committed:
+def load_committed(store: ObjectSource, commit: Commit) -> Committed:
     """Rebuild plan, record rows and population from the objects a commitment names."""
     from suiji.records import parse_snapshot
 
-    plan = plan_from_json(parse_canonical(store.get(body["plan_object"])))
+    plan = plan_from_json(parse_canonical(store.get(commit.plan_object)))
     rows: dict[str, list[dict[str, Any]]] = {}
-    for name in DRAW_RECORDS:
-        header, recs = parse_snapshot(store.get(body["snapshots"][f"{name}_object"]))
+    for name, oid in commit.snapshots:
+        header, recs = parse_snapshot(store.get(oid))
         if header.get("record") != name:
             raise InputError(f"快照 {name} 的记录类型不符：{header.get('record')!r}")
         rows[name] = [dict(r) for r in recs]
-    population = population_from_json(parse_canonical(store.get(body["population_object"])))
+    population = population_from_json(parse_canonical(store.get(commit.population_object)))
     return Committed(plan, rows, population)
 
 
@@ -146,10 +148,30 @@ def derive_result(committed: Committed, *, seed: str) -> dict[str, Any]:
     return result
 
 
+class VoidRequest(Protocol):
+    """What replacing a person needs: a recorded `person-void` body, or a new request."""
+
+    @property
+    def team(self) -> str: ...
+    @property
+    def person(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class NewVoid:
+    """A person void not yet recorded (the writer's request)."""
+
+    team: str
+    person: str
+    reason: str
+
+
 def derive_void(
     committed: Committed,
     result: Mapping[str, Any],
-    voids: Iterable[Mapping[str, Any]],
+    voids: Iterable[VoidRequest],
     *,
     seed: str,
 ) -> TeamDraw:
@@ -163,9 +185,9 @@ def derive_void(
     for void in voids:
         current = apply_void(
             current,
-            team=void["team"],
-            person=void["person"],
-            reason=void["reason"],
+            team=void.team,
+            person=void.person,
+            reason=void.reason,
             seed=seed,
             targets=[by_id[t] for t in ids],
             inspectors=committed.rows["inspectors"],
@@ -180,16 +202,16 @@ def derive_void(
 def seed_for(
     task: str,
     commitment: str,
-    beacon_body: Mapping[str, Any] | None,
+    beacon: BeaconRound | None,
     extra: Sequence[tuple[str, str]],
 ) -> str:
     """The task's seed; without a beacon (extra-only ledgers) from the extra inputs alone."""
     return derive_seed(
         task_id=task,
         commitment=commitment,
-        chain_hash=beacon_body["chain_hash"] if beacon_body else None,
-        round=beacon_body["round"] if beacon_body else None,
-        randomness=beacon_body["randomness"] if beacon_body else None,
+        chain_hash=beacon.chain_hash if beacon else None,
+        round=beacon.round if beacon else None,
+        randomness=beacon.randomness if beacon else None,
         extra=extra,
     )
 

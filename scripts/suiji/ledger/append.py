@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from suiji.crypto.ed25519 import PublicKey, Sig, public_of, sign_body
 from suiji.crypto.keyfiles import KEYS_DIR
 from suiji.ledger.codec import KIND_RE, MAX_LINE, Entry, LedgerError, _raw, encode_entry
-from suiji.ledger.genesis import make_genesis_body, parse_genesis
+from suiji.ledger.genesis import make_genesis_body
 from suiji.ledger.local import _cleanup_tmp, _load, _Loaded, _locked, _summarise
 from suiji.ledger.objects import ObjectStore, object_id, object_refs
 from suiji.ledger.paths import (
@@ -31,7 +31,10 @@ from suiji.ledger.paths import (
 )
 from suiji.ledger.requests import Request
 from suiji.ledger.state import WRITER_TOLERATES, LedgerState
-from suiji.model.keystate import ROLE_SIGNING, parse_key_body, refuse_demo_keys
+from suiji.model.fields import EntryError
+from suiji.model.genesis import Genesis
+from suiji.model.keychange import ROLE_SIGNING, KeyChange
+from suiji.model.keystate import refuse_demo_keys
 from suiji.shared.errors import CanonicalError, InputError, UsageError
 from suiji.shared.files import _crash_point, _fsync_dir, _write_all, write_atomic
 from suiji.shared.times import format_time
@@ -236,8 +239,8 @@ def _prepare(
     new_keys: list[PublicKey] = []
     if kind == "genesis":
         try:
-            info = parse_genesis(body)
-        except ValueError as exc:
+            info = Genesis.from_json(body)
+        except EntryError as exc:
             raise UsageError(f"创世条目内容无效：{exc}") from None
         demo = info.demo
         writer = info.keys.signing
@@ -248,8 +251,8 @@ def _prepare(
         writer = state.keys.writer_key
         if kind == "key":
             try:
-                change = parse_key_body(body, state.genesis_hash or "")
-            except ValueError as exc:
+                change = KeyChange.from_json(body, genesis=state.genesis_hash or "")
+            except EntryError as exc:
                 raise UsageError(f"密钥变更请求无效：{exc}") from None
             if change.public is not None:
                 new_keys = [change.public]

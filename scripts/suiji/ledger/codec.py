@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from suiji.crypto.ed25519 import ENTRY_SIG_PREFIX, Sig, parse_sig_json, public_of
 from suiji.ledger.objects import object_refs
+from suiji.model.entries import Body, decode_body
+from suiji.model.fields import EntryError
 from suiji.shared.canonical import HEX64_RE, canonical_json, parse_canonical, tagged_hash
 from suiji.shared.errors import CanonicalError, CheckFailed
 from suiji.shared.times import parse_time
@@ -24,13 +27,16 @@ MAX_LINE = 1 << 20
 GENESIS_PREV = "0" * 64
 ENTRY_FIELDS = frozenset({"seq", "prev", "kind", "time", "body", "sigs"})
 KIND_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+B = TypeVar("B")
 
 
 @dataclass(frozen=True)
 class Entry:
     """A parsed ledger line. `line` is its exact bytes without `\\n`; `hash` its entry hash.
 
-    `body` is a plain dict for convenience; treat it as read-only.
+    `body` is the raw JSON object, for the line codec, signatures and object references;
+    treat it as read-only. Everything else reads `typed`, the kind's frozen value
+    (`suiji.model.entries`), decoded once on first use (docs/adr/0018-typed-bodies.md).
     """
 
     seq: int
@@ -48,6 +54,20 @@ class Entry:
 
     def objects(self) -> list[str]:
         return object_refs(self.body)
+
+    @functools.cached_property
+    def typed(self) -> Body | None:
+        """The typed body (None for a kind without a model); EntryError if malformed."""
+        return decode_body(self.kind, self.body)
+
+    def typed_as(self, cls: type[B]) -> B:
+        """The typed body, which must be a `cls` (EntryError otherwise)."""
+        value = self.typed
+        if not isinstance(value, cls):
+            raise EntryError(
+                "wrong-kind", "kind", f"条目 #{self.seq} 的类型是 {self.kind}，不是 {cls.__name__}"
+            )
+        return value
 
 
 class LedgerError(CheckFailed):

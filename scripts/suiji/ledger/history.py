@@ -1,35 +1,82 @@
-"""The task lifecycle as the ledger records it: commitments, voids, beacons, draws."""
+"""The ONE task lifecycle: commitments, voids, beacons, draws, person voids — over typed bodies.
+
+A task goes commit → (commit-void → commit again)* → draw (once, from the committed
+round) → person-void*. `History` holds what the ledger has recorded so far and knows the
+rules of each transition: `check` says what an entry would break, as `Violation`s (data:
+the verifier turns them into findings, the writer into refusals); `apply` records the
+entry. Both the writer's steps and the verifier's replay drive it. This module reads no
+files: `suiji.ledger.taskhistory.history(root)` builds a History from a ledger file for the
+writer (the verifier streams entries into one instead and never imports that module).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from datetime import datetime
+from typing import Generic, TypeVar
 
-from suiji.beacon.chain import Chain, chain_from_facts
-from suiji.draw.coverage import DEFAULT_YEARLY_CAP, DrawnTask
+from suiji.draw.coverage import DrawnTask
 from suiji.ledger.codec import Entry
-from suiji.ledger.genesis import GenesisInfo, parse_genesis
-from suiji.ledger.reading import read_entries
-from suiji.records.schema import MIN_RANDOM_PERCENT
-from suiji.shared.times import civil_date
-
-DEFAULT_POLICY: dict[str, Any] = {
-    "yearly_cap": DEFAULT_YEARLY_CAP,
-    "min_random_percent": MIN_RANDOM_PERCENT,
-}
-
-COMMIT, COMMIT_VOID, BEACON, DRAW, PERSON_VOID = (
-    "commit",
-    "commit-void",
-    "beacon",
-    "draw",
-    "person-void",
+from suiji.model.entries import (
+    BEACON,
+    COMMIT,
+    COMMIT_VOID,
+    DRAW,
+    PERSON_VOID,
 )
+from suiji.model.genesis import Genesis
+from suiji.model.tasks import BeaconRound, ChainRound, Commit, CommitVoid, Draw, PersonVoid
+from suiji.shared.times import civil_date, parse_time
+
+__all__ = [
+    "BEACON",
+    "COMMIT",
+    "COMMIT_VOID",
+    "DRAW",
+    "PERSON_VOID",
+    "History",
+    "Recorded",
+    "TaskState",
+    "Violation",
+    "replayed",
+]
+
+T = TypeVar("T")
 
 
-# ---------------------------------------------------------------- the ledger's view of tasks
+@dataclass(frozen=True)
+class Recorded(Generic[T]):
+    """A typed body together with where and when the ledger recorded it."""
+
+    seq: int
+    hash: str
+    time: str
+    body: T
+
+    @property
+    def moment(self) -> datetime:
+        return parse_time(self.time)
+
+    @classmethod
+    def of(cls, entry: Entry, body: T) -> Recorded[T]:
+        return cls(entry.seq, entry.hash, entry.time, body)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A broken lifecycle rule. `code` is the verifier's finding code (spec §14.3.3).
+
+    `fatal`: the entry cannot take effect at all (nothing more is derived from it).
+    `seq` names the earlier entry involved (the live commitment, the draw), `round` the
+    committed round (None for an extra-only commitment).
+    """
+
+    code: str
+    task: str
+    fatal: bool = False
+    seq: int | None = None
+    round: int | None = None
 
 
 @dataclass
@@ -37,10 +84,10 @@ class TaskState:
     """One task as the ledger has it so far (the latest commitment wins after a void)."""
 
     task: str
-    commit: Entry | None = None
-    voided: list[Entry] = field(default_factory=list)
-    draw: Entry | None = None
-    person_voids: list[Entry] = field(default_factory=list)
+    commit: Recorded[Commit] | None = None
+    voided: list[Recorded[CommitVoid]] = field(default_factory=list)
+    draw: Recorded[Draw] | None = None
+    person_voids: list[Recorded[PersonVoid]] = field(default_factory=list)
 
     @property
     def live(self) -> bool:
@@ -51,60 +98,132 @@ class TaskState:
 class History:
     """Everything a later step needs from earlier entries, built in one pass."""
 
-    genesis: GenesisInfo | None = None
-    genesis_body: dict[str, Any] = field(default_factory=dict)
+    genesis: Genesis | None = None
     tasks: dict[str, TaskState] = field(default_factory=dict)
-    beacons: dict[tuple[str, int], Entry] = field(default_factory=dict)
+    beacons: dict[tuple[str, int], Recorded[BeaconRound]] = field(default_factory=dict)
+    beacons_by_seq: dict[int, Recorded[BeaconRound]] = field(default_factory=dict)
     drawn: list[DrawnTask] = field(default_factory=list)
 
+    # ------------------------------------------------------------ rules
+
+    def check(self, entry: Entry) -> list[Violation]:
+        """What recording `entry` would break (nothing for kinds without task rules)."""
+        body = entry.typed
+        if isinstance(body, Commit):
+            return self.check_commit(body.task)
+        if isinstance(body, CommitVoid):
+            return self.check_commit_void(body, entry.moment)
+        if isinstance(body, Draw):
+            return self.check_draw(body.task, entry.moment, body)
+        if isinstance(body, PersonVoid):
+            return self.check_person_void(body.task, body)
+        return []
+
+    def check_commit(self, task: str) -> list[Violation]:
+        """A task is committed once per live commitment, and never after its draw."""
+        state = self.tasks.get(task)
+        out = []
+        if state is not None and state.draw is not None:
+            out.append(Violation("commit-after-draw", task, seq=state.draw.seq))
+        if state is not None and state.commit is not None:
+            out.append(Violation("commit-twice", task, seq=state.commit.seq))
+        return out
+
+    def check_commit_void(self, void: CommitVoid, at: datetime) -> list[Violation]:
+        """Only the live commitment, and only before its randomness exists."""
+        live = self.live_commit(void.task)
+        if live is None or live.seq != void.commit_seq or live.hash != void.commitment:
+            return [Violation("void-unknown", void.task, fatal=True)]
+        if at >= live.body.available_at:
+            return [Violation("void-late", void.task, seq=live.seq)]
+        return []
+
+    def check_draw(self, task: str, at: datetime, draw: Draw | None = None) -> list[Violation]:
+        """Drawn once, from the live commitment, not early, with the committed round.
+
+        Without `draw` (the writer, before computing one) only the task's state and the
+        time are checked.
+        """
+        state = self.tasks.get(task)
+        if state is None or state.commit is None:
+            return [Violation("draw-uncommitted", task, fatal=True)]
+        if state.draw is not None:
+            return [Violation("draw-twice", task, fatal=True, seq=state.draw.seq)]
+        commit = state.commit
+        out = []
+        if draw is not None and (draw.commit_seq != commit.seq or draw.commitment != commit.hash):
+            out.append(Violation("draw-commitment", task, seq=commit.seq))
+        if at < commit.body.available_at:
+            out.append(Violation("draw-early", task, seq=commit.seq))
+        if draw is None:
+            return out
+        terms = commit.body.beacon
+        if isinstance(terms, ChainRound):
+            b = self.beacons_by_seq.get(draw.beacon_seq) if draw.beacon_seq is not None else None
+            if b is None or b.body.round != terms.round or b.body.chain_hash != terms.chain_hash:
+                out.append(Violation("draw-beacon", task, fatal=True, round=terms.round))
+        elif draw.beacon_seq is not None:
+            out.append(Violation("draw-beacon", task))
+        return out
+
+    def check_person_void(self, task: str, void: PersonVoid | None = None) -> list[Violation]:
+        """People are replaced only after the task's draw (its commitment live), naming it."""
+        state = self.tasks.get(task)
+        if state is None or state.draw is None or state.commit is None:
+            return [Violation("void-undrawn", task, fatal=True)]
+        if void is not None and void.draw_seq != state.draw.seq:
+            return [Violation("void-draw", task, seq=state.draw.seq)]
+        return []
+
+    # ------------------------------------------------------------ transitions
+
     def apply(self, entry: Entry) -> None:
-        body = entry.body
-        if entry.kind == "genesis":
-            self.genesis = parse_genesis(body)
-            self.genesis_body = body
-        elif entry.kind == COMMIT:
-            state = self.tasks.setdefault(body["task"], TaskState(body["task"]))
-            state.commit = entry
-        elif entry.kind == COMMIT_VOID:
-            state = self.tasks[body["task"]]
-            state.voided.append(entry)
+        """Record `entry` (its rules are `check`'s business; a fatal violation is skipped)."""
+        body = entry.typed
+        if isinstance(body, Genesis):
+            self.genesis = body
+        elif isinstance(body, Commit):
+            state = self.tasks.setdefault(body.task, TaskState(body.task))
+            state.commit = Recorded.of(entry, body)
+        elif isinstance(body, CommitVoid):
+            state = self.tasks[body.task]
+            state.voided.append(Recorded.of(entry, body))
             state.commit = None
-        elif entry.kind == BEACON:
-            self.beacons[(body["chain_hash"], body["round"])] = entry
-        elif entry.kind == DRAW:
-            state = self.tasks[body["task"]]
-            state.draw = entry
+        elif isinstance(body, BeaconRound):
+            recorded = Recorded.of(entry, body)
+            self.beacons[(body.chain_hash, body.round)] = recorded
+            self.beacons_by_seq[entry.seq] = recorded
+        elif isinstance(body, Draw):
+            state = self.tasks[body.task]
+            state.draw = Recorded.of(entry, body)
             self.drawn.append(
                 DrawnTask(
-                    task=body["task"],
-                    unit=body["unit"],
+                    task=body.task,
+                    unit=state.commit.body.unit if state.commit else body.unit,
                     drawn_on=civil_date(entry.moment),
-                    targets=tuple(body["targets"]),
+                    targets=body.targets,
                 )
             )
-        elif entry.kind == PERSON_VOID:
-            self.tasks[body["task"]].person_voids.append(entry)
+        elif isinstance(body, PersonVoid):
+            self.tasks[body.task].person_voids.append(Recorded.of(entry, body))
+
+    def live_commit(self, task: str) -> Recorded[Commit] | None:
+        state = self.tasks.get(task)
+        return state.commit if state is not None else None
+
+    def due(self, now: datetime) -> list[str]:
+        """Tasks with a live commitment whose randomness exists and that are not drawn."""
+        return [
+            task
+            for task, state in sorted(self.tasks.items())
+            if state.commit is not None
+            and state.draw is None
+            and now >= state.commit.body.available_at
+        ]
 
 
-def history(root: Path) -> History:
+def replayed(entries: Iterable[Entry]) -> History:
     hist = History()
-    for entry in read_entries(root):
+    for entry in entries:
         hist.apply(entry)
     return hist
-
-
-def policy(genesis_body: Mapping[str, Any]) -> dict[str, Any]:
-    """The bureau's coverage policy, pinned in the genesis body's `policy` (defaults where absent)."""
-    out = dict(DEFAULT_POLICY)
-    given = genesis_body.get("policy", {})
-    if isinstance(given, Mapping):
-        out.update(given)
-    return out
-
-
-# ---------------------------------------------------------------- pure derivations
-
-
-def chain_for(genesis: GenesisInfo) -> Chain | None:
-    """The chain a commitment uses: the genesis' first accepted chain (None: extra inputs only)."""
-    return chain_from_facts(genesis.beacons[0]) if genesis.beacons else None

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from suiji.ledger.codec import GENESIS_PREV, MAX_LINE, Entry, RawLine, _decode, _Invalid, iter_lines
-from suiji.ledger.genesis import GenesisInfo, parse_genesis
 from suiji.ledger.objects import ObjectStore
 from suiji.ledger.paths import LEDGER_FILE, ledger_dir
 from suiji.ledger.sigbatch import SignatureBatcher
 from suiji.ledger.state import LedgerState, Snapshot
+from suiji.model.fields import EntryError
+from suiji.model.genesis import Genesis
 from suiji.shared.errors import CanonicalError, InputError
 from suiji.shared.findings import Finding
 
@@ -125,10 +126,10 @@ def genesis(root: Path) -> Entry:
     raise InputError(f"{ledger_dir(root) / LEDGER_FILE}: 账本为空；请先运行 suiji init")
 
 
-def genesis_info(root: Path) -> GenesisInfo:
+def genesis_info(root: Path) -> Genesis:
     try:
-        return parse_genesis(genesis(root).body)
-    except ValueError as exc:
+        return genesis(root).typed_as(Genesis)
+    except EntryError as exc:
         raise InputError(f"创世条目无效：{exc}") from None
 
 

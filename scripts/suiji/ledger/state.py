@@ -15,21 +15,20 @@ from suiji.crypto import ed25519
 from suiji.crypto.ed25519 import ENTRY_SIG_PREFIX, PublicKey, Sig
 from suiji.crypto.keyfiles import is_demo_key
 from suiji.ledger.codec import GENESIS_PREV, MAX_LINE, Entry, RawLine, _decode, _Invalid
-from suiji.ledger.genesis import parse_genesis
 from suiji.ledger.objects import ObjectStore, object_refs
 from suiji.ledger.sigbatch import SignatureBatcher
+from suiji.model.entries import Withdrawal
+from suiji.model.fields import EntryError
+from suiji.model.genesis import Genesis
+from suiji.model.keychange import ROLE_SIGNING, KeyChange
 from suiji.model.keystate import (
     DEMO_KEY_FINDING,
     RETIRED,
     REVOKED,
-    ROLE_SIGNING,
-    KeyChange,
     KeyState,
     apply_key_change,
     genesis_state,
-    parse_key_body,
 )
-from suiji.shared.canonical import HEX64_RE
 from suiji.shared.findings import Finding
 from suiji.shared.times import format_time
 from suiji.standards.checkpoint import Checkpoint, parse_checkpoint
@@ -219,8 +218,8 @@ class LedgerState:
             bad("genesis", "第 0 条必须是创世条目 (kind genesis)")
             return
         try:
-            info = parse_genesis(entry.body)
-        except ValueError as exc:
+            info = entry.typed_as(Genesis)
+        except EntryError as exc:
             bad("genesis", f"创世条目内容无效：{exc}")
             return
         if not info.demo and any(is_demo_key(k) for k in (*info.keys.roots, info.keys.signing)):
@@ -252,8 +251,8 @@ class LedgerState:
         change: KeyChange | None = None
         if entry.kind == "key":
             try:
-                change = parse_key_body(entry.body, self.genesis_hash)
-            except ValueError as exc:
+                change = KeyChange.from_json(entry.body, genesis=self.genesis_hash)
+            except EntryError as exc:
                 bad("key-body", f"密钥变更条目无效：{exc}")
         if change and change.public and not self.demo and is_demo_key(change.public):
             bad("demo-key", f"非演示账本的密钥变更登记了{DEMO_KEY_FINDING}")
@@ -297,15 +296,12 @@ class LedgerState:
             bad("object-ref", str(exc))
             return
         if entry.kind == "withdrawal":
-            withdrawn = entry.body.get("withdrawn")
-            if (
-                not isinstance(withdrawn, list)
-                or not withdrawn
-                or not all(isinstance(x, str) and HEX64_RE.match(x) for x in withdrawn)
-            ):
-                bad("withdrawal", "withdrawal 条目的 body.withdrawn 必须是非空的对象哈希数组")
+            try:
+                withdrawal = entry.typed_as(Withdrawal)
+            except EntryError as exc:
+                bad("withdrawal", str(exc))
             else:
-                for oid in withdrawn:
+                for oid in withdrawal.withdrawn:
                     self.withdrawn.add(oid)
                     self.pending.pop(oid, None)
         for oid in refs:

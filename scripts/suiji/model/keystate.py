@@ -13,16 +13,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from suiji.crypto.ed25519 import PublicKey, parse_public_json
+from suiji.crypto.ed25519 import PublicKey
 from suiji.crypto.keyfiles import is_demo_key
-from suiji.shared.canonical import HEX64_RE as _HEX64
+from suiji.model.genesis import GenesisKeys, declares_demo, parse_genesis_keys
+from suiji.model.genesis import count_distinct as count_distinct
+from suiji.model.keychange import ROLE_ROOT, ROLE_SIGNING, KeyChange
+from suiji.model.keychange import key_body as key_body
 from suiji.shared.errors import UsageError
 from suiji.standards.note import b64decode_strict
 
 # ---------------------------------------------------------------- key state
 
-ROLE_ROOT = "root"
-ROLE_SIGNING = "signing"
 ACTIVE, RETIRED, REVOKED = "active", "retired", "revoked"
 
 
@@ -114,129 +115,10 @@ class KeyState:
         )
 
 
-def count_distinct(keys: Iterable[PublicKey]) -> int:
-    """How many *distinct keys* (by raw public key bytes) — the only count a threshold uses."""
-    return len({k.raw for k in keys})
-
-
-@dataclass(frozen=True)
-class GenesisKeys:
-    roots: tuple[PublicKey, ...]
-    threshold: int
-    signing: PublicKey
-
-
-def parse_genesis_keys(body: Mapping[str, Any]) -> GenesisKeys:
-    """Roots (sorted by id, distinct), threshold 1..len(roots), a signing key that is no root."""
-    roots_json = body.get("roots")
-    if not isinstance(roots_json, list) or not roots_json:
-        raise ValueError("roots 必须是非空数组")
-    roots = tuple(parse_public_json(r, f"roots[{i}]") for i, r in enumerate(roots_json))
-    ids = [r.id for r in roots]
-    if ids != sorted(set(ids)) or count_distinct(roots) != len(roots):
-        raise ValueError("roots 必须按 key 排序且互不重复（同一密钥只能出现一次）")
-    threshold = body.get("root_threshold")
-    if not isinstance(threshold, int) or isinstance(threshold, bool):
-        raise ValueError("root_threshold 必须是整数")
-    if not 1 <= threshold <= len(roots):
-        raise ValueError(f"root_threshold 必须在 1..{len(roots)} 之间")
-    signing = parse_public_json(body.get("signing_key"), "signing_key")
-    if signing.raw in {r.raw for r in roots}:
-        raise ValueError("signing_key 不能同时是根密钥")
-    return GenesisKeys(roots, threshold, signing)
-
-
 def genesis_state(keys: GenesisKeys) -> KeyState:
     records = {r.id: KeyRecord(r, ROLE_ROOT, ACTIVE, 0) for r in keys.roots}
     records[keys.signing.id] = KeyRecord(keys.signing, ROLE_SIGNING, ACTIVE, 0)
     return KeyState(records, keys.threshold, keys.signing.id)
-
-
-# ---------------------------------------------------------------- key-change bodies
-
-KEY_ACTIONS = ("add", "retire", "revoke")
-_KEY_FIELDS = {
-    "add": ({"action", "genesis", "key", "public_key", "role"}, {"threshold", "reason"}),
-    "retire": ({"action", "genesis", "key"}, {"threshold", "reason"}),
-    "revoke": ({"action", "genesis", "key", "from_seq"}, {"threshold", "reason"}),
-}
-
-
-def key_body(
-    action: str,
-    *,
-    genesis: str,
-    key: PublicKey | str,
-    role: str | None = None,
-    threshold: int | None = None,
-    from_seq: int | None = None,
-    reason: str | None = None,
-) -> dict[str, Any]:
-    """Build the body of a `key` entry (what root holders sign offline)."""
-    body: dict[str, Any] = {"action": action, "genesis": genesis}
-    if action == "add":
-        if not isinstance(key, PublicKey) or role not in (ROLE_ROOT, ROLE_SIGNING):
-            raise UsageError("key add 需要公钥和角色 (--role signing|root)")
-        body.update(key=key.id, public_key=key.b64, role=role)
-    else:
-        body["key"] = key.id if isinstance(key, PublicKey) else key
-    if action == "revoke":
-        if from_seq is None:
-            raise UsageError("key revoke 需要 --from-seq（从哪个条目起不再信任）")
-        body["from_seq"] = from_seq
-    if threshold is not None:
-        body["threshold"] = threshold
-    if reason:
-        body["reason"] = reason
-    return body
-
-
-@dataclass(frozen=True)
-class KeyChange:
-    """A validated key-entry body."""
-
-    action: str
-    key: str
-    public: PublicKey | None
-    role: str | None
-    threshold: int | None
-    from_seq: int | None
-
-
-def parse_key_body(body: Mapping[str, Any], genesis_hash: str) -> KeyChange:
-    """Check a `key` body's shape (not its effect on the state); ValueError in Chinese."""
-    action = body.get("action")
-    if action not in _KEY_FIELDS:
-        raise ValueError(f"action 必须是 {'/'.join(KEY_ACTIONS)} 之一")
-    required, optional = _KEY_FIELDS[str(action)]
-    missing, extra = required - set(body), set(body) - required - optional
-    if missing or extra:
-        raise ValueError(f"字段不符：缺少 {sorted(missing)}，多余 {sorted(extra)}")
-    if body["genesis"] != genesis_hash:
-        raise ValueError("genesis 与本账本的创世条目哈希不符（请求属于另一个账本）")
-    kid = body["key"]
-    if not isinstance(kid, str) or not _HEX64.match(kid):
-        raise ValueError("key 必须是 64 位小写十六进制")
-    public = None
-    role = None
-    if action == "add":
-        public = parse_public_json({"key": kid, "public_key": body["public_key"]}, "public_key")
-        role = body["role"]
-        if role not in (ROLE_ROOT, ROLE_SIGNING):
-            raise ValueError("role 必须是 signing 或 root")
-    threshold = body.get("threshold")
-    if threshold is not None and (
-        not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 1
-    ):
-        raise ValueError("threshold 必须是正整数")
-    if threshold is not None and role == ROLE_SIGNING:
-        raise ValueError("更换签名密钥时不能修改根密钥门限")
-    from_seq = body.get("from_seq")
-    if action == "revoke" and (not isinstance(from_seq, int) or isinstance(from_seq, bool)):
-        raise ValueError("from_seq 必须是整数")
-    if "reason" in body and not isinstance(body["reason"], str):
-        raise ValueError("reason 必须是字符串")
-    return KeyChange(str(action), kid, public, role, threshold, from_seq)
 
 
 @dataclass(frozen=True)
@@ -332,7 +214,7 @@ def refuse_demo_keys(pubs: Iterable[PublicKey]) -> None:
 
 def refuse_demo_genesis(body: Mapping[str, Any]) -> None:
     """`refuse_demo_keys` for a genesis body that is not demo=true (malformed: left alone)."""
-    if body.get("demo") is True:
+    if declares_demo(body):
         return
     try:
         keys = parse_genesis_keys(body)

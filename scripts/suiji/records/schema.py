@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from suiji.model.genesis import DEFAULT_MIN_RANDOM_PERCENT
 from suiji.shared.text import match_key
 
 Kind = Literal["uscc", "id", "text", "enum", "ref", "bool", "date", "multi", "int"]
@@ -58,9 +59,9 @@ ON_STAFF = "编内"
 OFF_STAFF = "编外"
 STAFFING = (ON_STAFF, OFF_STAFF)
 
-MIN_RANDOM_PERCENT = 30
-"""The seed document: 双随机 at least 30 % of the annual enforcement plan (the one definition;
-`draw.coverage` and the genesis policy derive their forms from it)."""
+MIN_RANDOM_PERCENT = DEFAULT_MIN_RANDOM_PERCENT
+"""The seed document: 双随机 at least 30 % of the annual enforcement plan. Defined once, as
+the genesis policy's default (`suiji.model.genesis`); `draw.coverage` derives its ratio."""
 
 
 @dataclass(frozen=True)

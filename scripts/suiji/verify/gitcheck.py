@@ -26,6 +26,8 @@ from pathlib import Path
 
 from suiji.crypto.ed25519 import KeyError_
 from suiji.crypto.keyfiles import parse_public_key
+from suiji.model.entries import Withdrawal
+from suiji.model.fields import EntryError
 from suiji.shared.canonical import HEX64_RE, parse_canonical, tagged_hex
 from suiji.shared.errors import CanonicalError, InputError
 
@@ -128,10 +130,10 @@ def _withdrawn(ledger: bytes | None) -> set[str]:
         except CanonicalError:
             continue
         if isinstance(value, dict) and value.get("kind") == "withdrawal":
-            body = value.get("body")
-            items = body.get("withdrawn") if isinstance(body, dict) else None
-            if isinstance(items, list):
-                out.update(x for x in items if isinstance(x, str))
+            try:
+                out.update(Withdrawal.from_json(value.get("body")).withdrawn)
+            except EntryError:
+                continue  # not a valid withdrawal: it withdraws nothing (as for the verifier)
     return out
 
 

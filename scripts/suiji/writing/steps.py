@@ -10,18 +10,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from suiji.beacon.cache import VerifiedCache
-from suiji.beacon.chain import BeaconUnavailable, Chain, chain_from_facts, is_demo_chain
+from suiji.beacon.chain import BeaconUnavailable, Chain, is_demo_chain
 from suiji.beacon.sources import demo_sign_round, fetch_round
 from suiji.beacon.verify import verify_round
 from suiji.draw.coverage import CoverageReport, report
 from suiji.draw.derive import (
     DRAW_RECORDS,
-    available_at,
+    NewVoid,
+    VoidRequest,
     beacon_terms,
     derive_population,
     derive_result,
@@ -37,23 +37,27 @@ from suiji.draw.seed import extra_inputs
 from suiji.draw.targets import check_targets_feasible
 from suiji.ledger import append as ledger_append
 from suiji.ledger.codec import Entry
-from suiji.ledger.history import (
-    BEACON,
-    COMMIT,
-    COMMIT_VOID,
-    DRAW,
-    PERSON_VOID,
-    chain_for,
-    history,
-    policy,
-)
+from suiji.ledger.history import BEACON, COMMIT, COMMIT_VOID, DRAW, PERSON_VOID, History
 from suiji.ledger.objects import ObjectStore, object_id
+from suiji.ledger.taskhistory import history
+from suiji.model.tasks import (
+    BeaconRound,
+    ChainRound,
+    Commit,
+    CommitVoid,
+    Draw,
+    ExtraInput,
+    PersonVoid,
+)
 from suiji.shared.canonical import canonical_json, parse_canonical
 from suiji.shared.errors import UsageError
 from suiji.shared.times import civil_date, format_time
 
 RECORDS_DIR = Path("content") / "records"
 PLANS_DIR = RECORDS_DIR / "plans"
+
+
+_Body = Commit | CommitVoid | BeaconRound | Draw | PersonVoid
 
 
 class TaskError(UsageError):
@@ -69,11 +73,11 @@ class Writer:
     now: datetime
     clock_overridden: bool
 
-    def append(self, kind: str, body: Mapping[str, Any], objects: Sequence[bytes] = ()) -> Entry:
+    def append(self, kind: str, body: _Body, objects: Sequence[bytes] = ()) -> Entry:
         return ledger_append.append(
             self.root,
             kind,
-            body,
+            body.to_json(),
             key=self.key,
             now=self.now,
             clock_overridden=self.clock_overridden,
@@ -96,24 +100,26 @@ def commit(w: Writer, plan_file: Path) -> Entry:
     if hist.genesis is None:
         raise TaskError("账本尚未建立：请先运行 suiji init")
     plan = load_plan(plan_file)
-    state = hist.tasks.get(plan.task_id)
-    if state is not None and state.draw is not None:
-        raise TaskError(f"任务 {plan.task_id} 已经抽取（条目 #{state.draw.seq}），不能再次承诺")
-    if state is not None and state.commit is not None:
+    for v in hist.check_commit(plan.task_id):
+        if v.code == "commit-after-draw":
+            raise TaskError(f"任务 {plan.task_id} 已经抽取（条目 #{v.seq}），不能再次承诺")
         raise TaskError(
-            f"任务 {plan.task_id} 已有有效承诺（条目 #{state.commit.seq}）；"
+            f"任务 {plan.task_id} 已有有效承诺（条目 #{v.seq}）；"
             "如需修改，请先在轮次到来前作废：suiji void-commit"
         )
     today = civil_date(w.now)
     loaded = records.load_all(w.root / RECORDS_DIR, today)
     rows = {name: loaded.rows(name) for name in DRAW_RECORDS}
-    pol = policy(hist.genesis_body)
     population = derive_population(
-        plan, rows["enterprises"], as_of=today, drawn=hist.drawn, yearly_cap=int(pol["yearly_cap"])
+        plan,
+        rows["enterprises"],
+        as_of=today,
+        drawn=hist.drawn,
+        yearly_cap=hist.genesis.coverage.cap,
     )
     check_targets_feasible(plan, population)
     check_items_feasible(plan, population, rows["checklist"])
-    chain = chain_for(hist.genesis)
+    chain = hist.genesis.first_chain()
     if chain is None and not plan.seed_extra:
         raise TaskError(
             f"{plan_file}: 本账本没有登记随机信标，方案必须在 [seed] extra 中声明附加随机输入"
@@ -123,40 +129,35 @@ def commit(w: Writer, plan_file: Path) -> Entry:
     source = plan_file.read_bytes()
     pop_bytes = canonical_json(population_to_json(population))
     snapshots = {name: loaded.snapshot(name) for name in DRAW_RECORDS}
-    body = {
-        "task": plan.task_id,
-        "name": plan.name,
-        "unit": plan.unit,
-        "as_of": today.isoformat(),
-        "plan_object": object_id(plan_bytes),
-        "plan_source_object": object_id(source),
-        "snapshots": {f"{n}_object": object_id(b) for n, b in snapshots.items()},
-        "population_object": object_id(pop_bytes),
-        "eligible": len(population.members),
-        "beacon": beacon_terms(chain, w.now, hist.genesis.draw_delay_seconds),
-    }
+    body = Commit(
+        task=plan.task_id,
+        name=plan.name,
+        unit=plan.unit,
+        as_of=today.isoformat(),
+        plan_object=object_id(plan_bytes),
+        plan_source_object=object_id(source),
+        snapshots=tuple((n, object_id(b)) for n, b in snapshots.items()),
+        population_object=object_id(pop_bytes),
+        eligible=len(population.members),
+        beacon=beacon_terms(chain, w.now, hist.genesis.draw_delay_seconds),
+    )
     return w.append(COMMIT, body, [plan_bytes, source, pop_bytes, *snapshots.values()])
 
 
 def void_commitment(w: Writer, task: str, reason: str) -> Entry:
     """Withdraw a commitment — only before its round exists, so nobody can void a known outcome."""
     hist = history(w.root)
-    state = hist.tasks.get(task)
-    if state is None or state.commit is None:
+    live = hist.live_commit(task)
+    if live is None:
         raise TaskError(f"任务 {task} 没有有效的承诺可以作废")
     if not reason.strip():
         raise UsageError("作废必须写明理由（--reason）")
-    if w.now >= available_at(state.commit.body):
+    body = CommitVoid(task, live.seq, live.hash, reason.strip())
+    if hist.check_commit_void(body, w.now):  # void-late: the only rule left to break
         raise TaskError(
-            f"任务 {task} 承诺的随机数已于 {format_time(available_at(state.commit.body))} 可得，"
+            f"任务 {task} 承诺的随机数已于 {format_time(live.body.available_at)} 可得，"
             "承诺不能再作废（结果已可计算）"
         )
-    body = {
-        "task": task,
-        "commit_seq": state.commit.seq,
-        "commitment": state.commit.hash,
-        "reason": reason.strip(),
-    }
     return w.append(COMMIT_VOID, body)
 
 
@@ -190,98 +191,97 @@ def draw_task(
     """Record the beacon (once per round) and the draw. Drawing a task twice is refused."""
     hist = history(w.root)
     state = hist.tasks.get(task)
-    if state is None or (state.commit is None and state.draw is None):
-        raise TaskError(f"任务 {task} 没有有效的承诺：请先 suiji commit")
-    if state.draw is not None:
+    if state is not None and state.draw is not None:
         raise TaskError(f"任务 {task} 已于条目 #{state.draw.seq} 抽取，不能重复抽取")
-    assert state.commit is not None and hist.genesis is not None
-    commit_body = state.commit.body
-    info = commit_body["beacon"]
-    if w.now < available_at(commit_body):
+    violations = hist.check_draw(task, w.now)
+    if state is None or state.commit is None or any(v.fatal for v in violations):
+        raise TaskError(f"任务 {task} 没有有效的承诺：请先 suiji commit")
+    assert hist.genesis is not None
+    commit = state.commit
+    if violations:  # draw-early
         raise TaskError(
-            f"任务 {task} 承诺的随机数要到 {format_time(available_at(commit_body))} 才产生，"
+            f"任务 {task} 承诺的随机数要到 {format_time(commit.body.available_at)} 才产生，"
             "现在还不能抽取"
         )
     store = ObjectStore(w.root)
-    committed = load_committed(store, commit_body)
+    committed = load_committed(store, commit.body)
     extra = extra_inputs(committed.plan, dict(extra_values or {}))
-    beacon_entry: Entry | None = None
-    beacon_body: dict[str, Any] | None = None
-    if "round" in info:
-        beacon_entry = hist.beacons.get((info["chain_hash"], info["round"]))
-        if beacon_entry is not None:
-            beacon_body = beacon_entry.body
+    beacon_seq: int | None = None
+    beacon: BeaconRound | None = None
+    terms = commit.body.beacon
+    if isinstance(terms, ChainRound):
+        known = hist.beacons.get((terms.chain_hash, terms.round))
+        if known is not None:
+            beacon_seq, beacon = known.seq, known.body
         else:
-            chain = next(
-                chain_from_facts(f)
-                for f in hist.genesis.beacons
-                if f["chain_hash"] == info["chain_hash"]
+            chain = next(c for c in hist.genesis.chains() if c.chain_hash == terms.chain_hash)
+            signature = beacon_signature(chain, terms.round, recorded=recorded, fetch=fetch)
+            randomness = verify_round(chain, terms.round, signature, cache=VerifiedCache())
+            beacon = BeaconRound(
+                chain=chain.name,
+                chain_hash=chain.chain_hash,
+                round=terms.round,
+                signature=signature,
+                randomness=randomness,
             )
-            signature = beacon_signature(chain, info["round"], recorded=recorded, fetch=fetch)
-            randomness = verify_round(chain, info["round"], signature, cache=VerifiedCache())
-            beacon_body = {
-                "chain": chain.name,
-                "chain_hash": chain.chain_hash,
-                "round": info["round"],
-                "signature": signature,
-                "randomness": randomness,
-            }
-    seed = seed_for(task, state.commit.hash, beacon_body, extra)
+    seed = seed_for(task, commit.hash, beacon, extra)
     result = derive_result(committed, seed=seed)
     result_bytes = canonical_json(result)
     # Everything is computed before the first write: a failure above changes nothing.
-    if beacon_entry is None and beacon_body is not None:
-        beacon_entry = w.append(BEACON, beacon_body)
-    body = {
-        "task": task,
-        "unit": commit_body["unit"],
-        "commit_seq": state.commit.seq,
-        "commitment": state.commit.hash,
-        "beacon_seq": beacon_entry.seq if beacon_entry else None,
-        "extra": [{"name": n, "value": v} for n, v in extra],
-        "seed": seed,
-        "targets": [p["id"] for p in result["targets"]["selected"]],
-        "teams_error": result["teams_error"]["message"] if result["teams_error"] else None,
-        "result_object": object_id(result_bytes),
-    }
+    if beacon_seq is None and beacon is not None:
+        beacon_seq = w.append(BEACON, beacon).seq
+    body = Draw(
+        task=task,
+        unit=commit.body.unit,
+        commit_seq=commit.seq,
+        commitment=commit.hash,
+        beacon_seq=beacon_seq,
+        extra=tuple(ExtraInput(n, v) for n, v in extra),
+        seed=seed,
+        targets=tuple(p["id"] for p in result["targets"]["selected"]),
+        teams_error=result["teams_error"]["message"] if result["teams_error"] else None,
+        result_object=object_id(result_bytes),
+    )
     return w.append(DRAW, body, [result_bytes])
 
 
 def due_tasks(root: Path, now: datetime) -> list[str]:
     """Tasks with a live commitment whose round time has passed and that are not drawn."""
-    out = []
-    for task, state in sorted(history(root).tasks.items()):
-        live = state.commit is not None and state.draw is None
-        if live and state.commit and now >= available_at(state.commit.body):
-            out.append(task)
-    return out
+    return history(root).due(now)
+
+
+def _drawn(hist: History, task: str) -> tuple[Commit, Draw, list[PersonVoid]]:
+    """A drawn task's commitment, draw and person voids so far (TaskError if not drawn)."""
+    state = hist.tasks.get(task)
+    if hist.check_person_void(task) or state is None:
+        raise TaskError(f"任务 {task} 尚未抽取，没有可替换的人员")
+    assert state.commit is not None and state.draw is not None
+    return state.commit.body, state.draw.body, [v.body for v in state.person_voids]
 
 
 def void_person(w: Writer, task: str, team: str, person: str, reason: str) -> Entry:
     """Replace a drawn person (recusal declared after the draw, absence) by the next ticket."""
     hist = history(w.root)
-    state = hist.tasks.get(task)
-    if state is None or state.draw is None:
-        raise TaskError(f"任务 {task} 尚未抽取，没有可替换的人员")
+    commit, drawn, earlier = _drawn(hist, task)
     if not reason.strip():
         raise UsageError("替换人员必须写明理由（--reason）")
-    assert state.commit is not None  # a drawn task keeps its commitment
     store = ObjectStore(w.root)
-    committed = load_committed(store, state.commit.body)
-    result = parse_canonical(store.get(state.draw.body["result_object"]))
-    earlier = [v.body for v in state.person_voids]
-    voids = [*earlier, {"team": team, "person": person, "reason": reason.strip()}]
-    after = derive_void(committed, result, voids, seed=state.draw.body["seed"])
+    committed = load_committed(store, commit)
+    result = parse_canonical(store.get(drawn.result_object))
+    voids: list[VoidRequest] = [*earlier, NewVoid(team, person, reason.strip())]
+    after = derive_void(committed, result, voids, seed=drawn.seed)
     last = after.voids[-1]
-    body = {
-        "task": task,
-        "draw_seq": state.draw.seq,
-        "team": last.team,
-        "person": last.person,
-        "role": last.role,
-        "reason": last.reason,
-        "replacement": last.replacement,
-    }
+    state = hist.tasks[task]
+    assert state.draw is not None
+    body = PersonVoid(
+        task=task,
+        draw_seq=state.draw.seq,
+        team=last.team,
+        person=last.person,
+        role=last.role,
+        reason=last.reason,
+        replacement=last.replacement,
+    )
     return w.append(PERSON_VOID, body)
 
 
@@ -292,17 +292,10 @@ def team_of(root: Path, task: str, person: str) -> str:
     """The team a person is on now (after earlier voids), when unambiguous (for `suiji void`)."""
     from suiji.shared.text import id_key
 
-    state = history(root).tasks.get(task)
-    if state is None or state.draw is None or state.commit is None:
-        raise TaskError(f"任务 {task} 尚未抽取，没有可替换的人员")
+    commit, drawn, voids = _drawn(history(root), task)
     store = ObjectStore(root)
-    result = parse_canonical(store.get(state.draw.body["result_object"]))
-    current = derive_void(
-        load_committed(store, state.commit.body),
-        result,
-        [v.body for v in state.person_voids],
-        seed=state.draw.body["seed"],
-    )
+    result = parse_canonical(store.get(drawn.result_object))
+    current = derive_void(load_committed(store, commit), result, voids, seed=drawn.seed)
     found = [t.key for t in current.teams if t.role_of(id_key(person)) is not None]
     if len(found) != 1:
         where = "、".join(found) if found else "任何检查组"
@@ -319,12 +312,14 @@ def coverage_report(root: Path, now: datetime) -> CoverageReport:
     hist = history(root)
     today = civil_date(now)
     loaded = records.load_all(root / RECORDS_DIR, today)
-    pol = policy(hist.genesis_body)
+    if hist.genesis is None:
+        raise TaskError("账本尚未建立：请先运行 suiji init")
+    pol = hist.genesis.coverage
     return report(
         hist.drawn,
         loaded.rows("enterprises"),
         loaded.rows("annual-plan"),
         today=today,
-        yearly_cap=int(pol["yearly_cap"]),
-        min_ratio=Fraction(int(pol["min_random_percent"]), 100),
+        yearly_cap=pol.cap,
+        min_ratio=Fraction(pol.min_percent, 100),
     )

@@ -1,0 +1,348 @@
+"""The bodies of task entries: commit, commit-void, beacon, draw, person-void.
+
+docs/spec/13-task-entries.md. Each `from_json` checks members (none missing, none unknown)
+and their JSON types; values the verifier re-derives (seed, targets, rounds, …) are
+compared by the replay, which names the difference. `to_json(from_json(x)) == x`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from suiji.model.fields import EntryError, Members
+from suiji.shared.errors import CanonicalError
+from suiji.shared.times import parse_time
+
+SNAPSHOT_RECORDS = ("enterprises", "inspectors", "experts", "checklist", "recusals")
+EXTRA_ONLY = "extra-only"
+
+
+def _time(m: Members, name: str) -> str:
+    text = m.text(name)
+    try:
+        parse_time(text)
+    except CanonicalError as exc:
+        raise EntryError("bad-time", m.at(name), f"{name}: {exc}") from None
+    return text
+
+
+# ---------------------------------------------------------------- beacon terms
+
+
+@dataclass(frozen=True)
+class ChainRound:
+    """A commitment's future randomness: a round of a chain the genesis accepts."""
+
+    chain: str
+    chain_hash: str
+    round: int
+    round_time: str
+
+    @property
+    def available_at(self) -> datetime:
+        return parse_time(self.round_time)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "chain": self.chain,
+            "chain_hash": self.chain_hash,
+            "round": self.round,
+            "round_time": self.round_time,
+        }
+
+
+@dataclass(frozen=True)
+class ExtraOnly:
+    """No beacon: the draw uses typed-in public inputs only, not before `draw_after`."""
+
+    draw_after: str
+
+    @property
+    def available_at(self) -> datetime:
+        return parse_time(self.draw_after)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"source": EXTRA_ONLY, "draw_after": self.draw_after}
+
+
+BeaconTerms = ChainRound | ExtraOnly
+
+
+def beacon_terms_from_json(value: object, path: str = "body.beacon") -> BeaconTerms:
+    m = Members(value, path)
+    if m.has("round") or not m.has("source"):
+        m.exactly(("chain", "chain_hash", "round", "round_time"))
+        return ChainRound(
+            chain=m.text("chain"),
+            chain_hash=m.text("chain_hash"),
+            round=m.integer("round"),
+            round_time=_time(m, "round_time"),
+        )
+    m.exactly(("source", "draw_after"))
+    if m.text("source") != EXTRA_ONLY:
+        raise EntryError("bad-source", m.at("source"), f"source 只能是 {EXTRA_ONLY}")
+    return ExtraOnly(_time(m, "draw_after"))
+
+
+# ---------------------------------------------------------------- commit
+
+
+@dataclass(frozen=True)
+class Commit:
+    """`commit` (§13.1): the plan, the record snapshots, the population and the round."""
+
+    task: str
+    name: str
+    unit: str
+    as_of: str
+    plan_object: str
+    plan_source_object: str
+    snapshots: tuple[tuple[str, str], ...]  # (record name, object hash) in SNAPSHOT_RECORDS order
+    population_object: str
+    eligible: int
+    beacon: BeaconTerms
+
+    MEMBERS = (
+        "task",
+        "name",
+        "unit",
+        "as_of",
+        "plan_object",
+        "plan_source_object",
+        "snapshots",
+        "population_object",
+        "eligible",
+        "beacon",
+    )
+
+    @classmethod
+    def from_json(cls, value: object) -> Commit:
+        m = Members(value)
+        m.exactly(cls.MEMBERS)
+        snaps = m.object("snapshots")
+        snaps.exactly(f"{n}_object" for n in SNAPSHOT_RECORDS)
+        return cls(
+            task=m.text("task"),
+            name=m.text("name"),
+            unit=m.text("unit"),
+            as_of=m.text("as_of"),
+            plan_object=m.hex64("plan_object"),
+            plan_source_object=m.hex64("plan_source_object"),
+            snapshots=tuple((n, snaps.hex64(f"{n}_object")) for n in SNAPSHOT_RECORDS),
+            population_object=m.hex64("population_object"),
+            eligible=m.integer("eligible"),
+            beacon=beacon_terms_from_json(m.raw("beacon")),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "task": self.task,
+            "name": self.name,
+            "unit": self.unit,
+            "as_of": self.as_of,
+            "plan_object": self.plan_object,
+            "plan_source_object": self.plan_source_object,
+            "snapshots": {f"{n}_object": oid for n, oid in self.snapshots},
+            "population_object": self.population_object,
+            "eligible": self.eligible,
+            "beacon": self.beacon.to_json(),
+        }
+
+    def snapshot(self, record: str) -> str:
+        """The object hash of one record's snapshot."""
+        return dict(self.snapshots)[record]
+
+    @property
+    def available_at(self) -> datetime:
+        """When the committed randomness exists: the round time, or the earliest draw time."""
+        return self.beacon.available_at
+
+
+# ---------------------------------------------------------------- commit-void
+
+
+@dataclass(frozen=True)
+class CommitVoid:
+    """`commit-void` (§13.2): withdraw the live commitment before its round exists."""
+
+    task: str
+    commit_seq: int
+    commitment: str
+    reason: str
+
+    @classmethod
+    def from_json(cls, value: object) -> CommitVoid:
+        m = Members(value)
+        m.exactly(("task", "commit_seq", "commitment", "reason"))
+        return cls(m.text("task"), m.integer("commit_seq"), m.text("commitment"), m.text("reason"))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "task": self.task,
+            "commit_seq": self.commit_seq,
+            "commitment": self.commitment,
+            "reason": self.reason,
+        }
+
+
+# ---------------------------------------------------------------- beacon
+
+
+@dataclass(frozen=True)
+class BeaconRound:
+    """`beacon` (§13.3): one round of a chain, recorded once before the draws that use it."""
+
+    chain: str
+    chain_hash: str
+    round: int
+    signature: str
+    randomness: str
+
+    @classmethod
+    def from_json(cls, value: object) -> BeaconRound:
+        m = Members(value)
+        m.exactly(("chain", "chain_hash", "round", "signature", "randomness"))
+        return cls(
+            m.text("chain"),
+            m.text("chain_hash"),
+            m.integer("round"),
+            m.text("signature"),
+            m.text("randomness"),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "chain": self.chain,
+            "chain_hash": self.chain_hash,
+            "round": self.round,
+            "signature": self.signature,
+            "randomness": self.randomness,
+        }
+
+
+# ---------------------------------------------------------------- draw
+
+
+@dataclass(frozen=True)
+class ExtraInput:
+    """One extra public input as typed in at the draw."""
+
+    name: str
+    value: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"name": self.name, "value": self.value}
+
+
+@dataclass(frozen=True)
+class Draw:
+    """`draw` (§13.4): the seed and the result of a task's one draw."""
+
+    task: str
+    unit: str
+    commit_seq: int
+    commitment: str
+    beacon_seq: int | None
+    extra: tuple[ExtraInput, ...]
+    seed: str
+    targets: tuple[str, ...]
+    teams_error: str | None
+    result_object: str
+
+    MEMBERS = (
+        "task",
+        "unit",
+        "commit_seq",
+        "commitment",
+        "beacon_seq",
+        "extra",
+        "seed",
+        "targets",
+        "teams_error",
+        "result_object",
+    )
+
+    @classmethod
+    def from_json(cls, value: object) -> Draw:
+        m = Members(value)
+        m.exactly(cls.MEMBERS)
+        extra = []
+        for i, item in enumerate(m.array("extra")):
+            e = Members(item, f"body.extra[{i}]")
+            e.exactly(("name", "value"))
+            extra.append(ExtraInput(e.text("name"), e.text("value")))
+        return cls(
+            task=m.text("task"),
+            unit=m.text("unit"),
+            commit_seq=m.integer("commit_seq"),
+            commitment=m.text("commitment"),
+            beacon_seq=m.opt_integer("beacon_seq"),
+            extra=tuple(extra),
+            seed=m.text("seed"),
+            targets=m.texts("targets"),
+            teams_error=m.opt_text("teams_error"),
+            result_object=m.hex64("result_object"),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "task": self.task,
+            "unit": self.unit,
+            "commit_seq": self.commit_seq,
+            "commitment": self.commitment,
+            "beacon_seq": self.beacon_seq,
+            "extra": [e.to_json() for e in self.extra],
+            "seed": self.seed,
+            "targets": list(self.targets),
+            "teams_error": self.teams_error,
+            "result_object": self.result_object,
+        }
+
+    @property
+    def extra_pairs(self) -> list[tuple[str, str]]:
+        return [(e.name, e.value) for e in self.extra]
+
+
+# ---------------------------------------------------------------- person-void
+
+
+@dataclass(frozen=True)
+class PersonVoid:
+    """`person-void` (§13.5): a drawn person replaced by the next ticket of their role."""
+
+    task: str
+    draw_seq: int
+    team: str
+    person: str
+    role: str
+    reason: str
+    replacement: str
+
+    MEMBERS = ("task", "draw_seq", "team", "person", "role", "reason", "replacement")
+
+    @classmethod
+    def from_json(cls, value: object) -> PersonVoid:
+        m = Members(value)
+        m.exactly(cls.MEMBERS)
+        return cls(
+            task=m.text("task"),
+            draw_seq=m.integer("draw_seq"),
+            team=m.text("team"),
+            person=m.text("person"),
+            role=m.text("role"),
+            reason=m.text("reason"),
+            replacement=m.text("replacement"),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "task": self.task,
+            "draw_seq": self.draw_seq,
+            "team": self.team,
+            "person": self.person,
+            "role": self.role,
+            "reason": self.reason,
+            "replacement": self.replacement,
+        }
