@@ -29,6 +29,8 @@ _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 class KeyError_(InputError):
     """A key file that cannot be read, or a key that is not what it claims to be."""
 
+    code = "key-invalid"
+
 
 # ---------------------------------------------------------------- ids and public keys
 

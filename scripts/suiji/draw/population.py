@@ -20,6 +20,8 @@ Row = Mapping[str, Any]
 class DrawObjectError(InputError):
     """A committed population or draw object that is not in the documented shape."""
 
+    code = "draw-object-invalid"
+
 
 # ---------------------------------------------------------------- eligible population
 

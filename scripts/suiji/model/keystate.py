@@ -15,7 +15,7 @@ from typing import Any
 
 from suiji.crypto.ed25519 import _HEX64, PublicKey, parse_public_json
 from suiji.crypto.keyfiles import is_demo_key
-from suiji.shared.errors import UsageError
+from suiji.shared.errors import Refusal, UsageError
 from suiji.standards.note import b64decode_strict
 
 # ---------------------------------------------------------------- key state
@@ -320,12 +320,13 @@ DEMO_KEY_FINDING = "公开的演示密钥（由演示种子派生，任何人都
 
 
 def refuse_demo_keys(pubs: Iterable[PublicKey]) -> None:
-    """UsageError (exit 2) for a demo key offered to a ledger that is not a demo ledger."""
+    """Refuse a demo key offered to a ledger that is not a demo ledger."""
     for pub in pubs:
         if is_demo_key(pub):
-            raise UsageError(
+            raise Refusal(
                 f"密钥 {pub.id[:16]}… 是{DEMO_KEY_FINDING}（--demo）；"
-                "真实账本请用 suiji keygen 生成自己的密钥"
+                "真实账本请用 suiji keygen 生成自己的密钥",
+                code="demo-key",
             )
 
 
