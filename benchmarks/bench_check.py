@@ -88,10 +88,10 @@ def phase(name: str, records_dir: Path) -> dict[str, float]:
         pd.read_csv(records_dir / "enterprises.csv", dtype=str, keep_default_na=False)
     elif name == "validate":
         report = records.check(records_dir, TODAY, snapshots=False)
-        assert report.ok, [str(p) for p in report.errors[:5]]
+        assert report.ok, report.errors[:5]
     elif name == "check":
         report = records.check(records_dir, TODAY)
-        assert report.ok, [str(p) for p in report.errors[:5]]
+        assert report.ok, report.errors[:5]
     elif name == "snapshot":
         loaded = records.load_all(records_dir, TODAY)
         start = time.perf_counter()

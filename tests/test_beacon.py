@@ -53,7 +53,7 @@ from suiji.beacon.sources import (
 from suiji.beacon.verify import verify_round
 from suiji.crypto.bls import DST, decode_g1, hash_to_g1
 from suiji.shared.canonical import canonical_json, tagged_hex
-from suiji.shared.errors import CheckFailed, InputError, UsageError
+from suiji.shared.errors import CheckFailed, InputError, Unavailable, UsageError
 
 QN = vectors.case("beacon", "verify_drand_quicknet_1000000")
 SIG: str = QN.input["signature"]
@@ -340,8 +340,9 @@ def test_demo_rounds() -> None:
 
 
 def test_error_classes() -> None:
-    assert issubclass(BeaconError, CheckFailed) and BeaconError.exit_code == 1
-    assert issubclass(BeaconUnavailable, InputError) and BeaconUnavailable.exit_code == 2
+    assert issubclass(BeaconError, CheckFailed) and BeaconError.code == "beacon-invalid"
+    assert issubclass(BeaconUnavailable, Unavailable) and BeaconUnavailable.retryable
+    assert BeaconUnavailable.code == "beacon-unavailable"
 
 
 # ---------------------------------------------------------------- cache

@@ -9,12 +9,12 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from suiji.cli import render
 from suiji.draw.coverage import (
     DEFAULT_MIN_RATIO,
     DrawnTask,
     draws_in_year,
     exclusions,
-    render_text,
     report,
 )
 from suiji.draw.derive import (
@@ -82,7 +82,7 @@ def test_ratio_per_unit_against_annual_plan() -> None:
     assert by_unit["危化股"].planned_share == Fraction(8, 20)
     assert by_unit["执法大队"].planned_share < DEFAULT_MIN_RATIO
     assert by_unit["合计"].done_random == 6
-    text = render_text(rep)
+    text = render.coverage(rep)
     assert "计划占比 40.0%，达标" in text and "计划占比 20.0%，未达标" in text
 
 

@@ -31,7 +31,7 @@ from suiji.ledger import state as ledger_state
 from suiji.ledger.append import create
 from suiji.ledger.reading import genesis
 from suiji.model import keystate
-from suiji.shared.errors import UsageError
+from suiji.shared.errors import Refusal
 from suiji.shared.times import parse_time
 
 REPO = Path(__file__).resolve().parents[1]
@@ -126,7 +126,7 @@ def test_init_without_demo_refuses_demo_keys(
 
 
 def test_ledger_writer_refuses_demo_keys_outside_a_demo(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="演示密钥"):
+    with pytest.raises(Refusal, match="演示密钥") as err:
         create(
             tmp_path,
             origin="test.invalid/suiji",
@@ -134,6 +134,7 @@ def test_ledger_writer_refuses_demo_keys_outside_a_demo(tmp_path: Path) -> None:
             signing=demo_key("signing"),
             now=parse_time("2026-01-05T01:00:00Z"),
         )
+    assert err.value.code == "demo-key"
     assert not (tmp_path / "ledger" / "ledger.jsonl").exists()
 
 

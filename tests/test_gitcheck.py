@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from suiji.cli import render
 from suiji.cli.app import main
 from suiji.crypto.ed25519 import from_seed, generate, public_of
 from suiji.crypto.keyfiles import private_pem
@@ -69,7 +70,7 @@ def repo(tmp_path: Path) -> Path:
 
 
 def messages(found: list[Any]) -> str:
-    return "\n".join(str(f) for f in found)
+    return "\n".join(render.git_finding(f) for f in found)
 
 
 def test_appends_keys_and_cosignatures_pass(repo: Path) -> None:

@@ -47,7 +47,7 @@ from suiji.ledger.requests import Request, read_request, sign_request, write_req
 from suiji.ledger.state import LedgerState
 from suiji.model.keystate import key_body
 from suiji.shared.canonical import canonical_json, tagged_hex
-from suiji.shared.errors import CheckFailed, InputError, UsageError
+from suiji.shared.errors import CheckFailed, InputError, Refusal, SuijiError, UsageError
 from suiji.shared.files import CRASH_ENV
 from suiji.standards.checkpoint import Checkpoint, parse_checkpoint, sign_cosignature
 from suiji.standards.merkle import leaf_hash, merkle_root
@@ -132,7 +132,7 @@ def files(root: Path) -> dict[str, bytes]:
 
 def ok(root: Path) -> None:
     report = verify(root, now=T0 + timedelta(days=30))
-    assert report.findings == (), report.render()
+    assert report.findings == (), report.findings
 
 
 # ---------------------------------------------------------------- vectors
@@ -432,7 +432,7 @@ def test_refusals_leave_ledger_byte_identical(tmp_path: Path) -> None:
     init(tmp_path)
     add(tmp_path, 1)
     before = files(tmp_path)
-    cases: list[tuple[Any, type[Exception], str]] = [
+    cases: list[tuple[Any, type[SuijiError], str, str]] = [
         (
             lambda: append(
                 tmp_path,
@@ -442,8 +442,9 @@ def test_refusals_leave_ledger_byte_identical(tmp_path: Path) -> None:
                 now=T0 + timedelta(hours=1),
                 clock_overridden=True,
             ),
-            UsageError,
+            Refusal,
             "演示账本",
+            "clock-override",
         ),
         (
             lambda: append(
@@ -454,10 +455,16 @@ def test_refusals_leave_ledger_byte_identical(tmp_path: Path) -> None:
                 now=T0 - timedelta(days=1),
                 clock_overridden=False,
             ),
-            UsageError,
+            Refusal,
             "时间倒退",
+            "time-backwards",
         ),
-        (lambda: add(tmp_path, 5, signer="signing2"), UsageError, "不是当前授权"),
+        (
+            lambda: add(tmp_path, 5, signer="signing2"),
+            Refusal,
+            "不是当前授权",
+            "key-not-authorised",
+        ),
         (
             lambda: append(
                 tmp_path,
@@ -469,6 +476,7 @@ def test_refusals_leave_ledger_byte_identical(tmp_path: Path) -> None:
             ),
             UsageError,
             "类型",
+            "entry-kind",
         ),
         (
             lambda: append(
@@ -481,6 +489,7 @@ def test_refusals_leave_ledger_byte_identical(tmp_path: Path) -> None:
             ),
             UsageError,
             "规范",
+            "noncanonical",
         ),
         (
             lambda: append(
@@ -491,8 +500,9 @@ def test_refusals_leave_ledger_byte_identical(tmp_path: Path) -> None:
                 now=T0 + timedelta(hours=1),
                 clock_overridden=False,
             ),
-            UsageError,
+            Refusal,
             "缺少对象",
+            "entry-refused",
         ),
         (
             lambda: append(
@@ -506,6 +516,7 @@ def test_refusals_leave_ledger_byte_identical(tmp_path: Path) -> None:
             ),
             UsageError,
             "未被条目引用",
+            "object-unreferenced",
         ),
         (
             lambda: append(
@@ -518,6 +529,7 @@ def test_refusals_leave_ledger_byte_identical(tmp_path: Path) -> None:
             ),
             UsageError,
             "过长",
+            "line-too-long",
         ),
         (
             lambda: append(
@@ -528,13 +540,15 @@ def test_refusals_leave_ledger_byte_identical(tmp_path: Path) -> None:
                 now=T0 + timedelta(hours=1),
                 clock_overridden=False,
             ),
-            UsageError,
+            Refusal,
             "已经初始化",
+            "ledger-already-initialised",
         ),
     ]
-    for call, exc, text in cases:
-        with pytest.raises(exc, match=text):
+    for call, exc, text, code in cases:
+        with pytest.raises(exc, match=text) as err:
             call()
+        assert err.value.code == code, text
         assert files(tmp_path) == before
     ok(tmp_path)
 
@@ -546,8 +560,9 @@ def test_demo_ledger_accepts_overridden_clock(tmp_path: Path) -> None:
 
 
 def test_uninitialised_and_bad_genesis(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="init"):
+    with pytest.raises(Refusal, match="账本尚未初始化：请先运行 suiji init") as err:
         add(tmp_path, 1)
+    assert err.value.code == "ledger-not-initialised"
     with pytest.raises(UsageError, match=r"门限|threshold"):
         make_genesis_body(
             origin=ORIGIN, roots=[pub("root1")], threshold=2, signing=pub("signing"), beacons=[]
@@ -567,7 +582,7 @@ def test_uninitialised_and_bad_genesis(tmp_path: Path) -> None:
         signing=pub("signing"),
         beacons=[],
     )
-    with pytest.raises(UsageError, match="threshold"):  # only one of two root signatures
+    with pytest.raises(Refusal, match="threshold"):  # only one of two root signatures
         append(
             tmp_path,
             "genesis",
@@ -610,7 +625,7 @@ def test_rotation_retire_and_revocation(tmp_path: Path) -> None:
     add(tmp_path, 1)
     add(tmp_path, 2)
     req = key_request(tmp_path, "add", "root1", "root2", key=pub("signing2"), role="signing")
-    with pytest.raises(UsageError, match="不是当前授权"):  # the new key must write it
+    with pytest.raises(Refusal, match="不是当前授权"):  # the new key must write it
         append_request(
             tmp_path, req, key=key("signing"), now=T0 + timedelta(minutes=3), clock_overridden=False
         )
@@ -618,11 +633,11 @@ def test_rotation_retire_and_revocation(tmp_path: Path) -> None:
         tmp_path, req, key=key("signing2"), now=T0 + timedelta(minutes=3), clock_overridden=False
     )
     assert signing_key(tmp_path) == pub("signing2")
-    with pytest.raises(UsageError):  # the old key is retired
+    with pytest.raises(Refusal):  # the old key is retired
         add(tmp_path, 4)
     add(tmp_path, 4, signer="signing2")
     # replaying the same request is refused (the key was already added)
-    with pytest.raises(UsageError, match="出现过"):
+    with pytest.raises(Refusal, match="出现过"):
         append_request(
             tmp_path,
             req,
@@ -645,17 +660,18 @@ def test_root_add_and_retire_with_threshold(tmp_path: Path) -> None:
     init(tmp_path, roots=("root1",))
     witness_as_root = pub("witness")
     req = key_request(tmp_path, "add", "root1", key=witness_as_root, role="root", threshold=2)
-    with pytest.raises(UsageError, match="key-possession"):
+    with pytest.raises(Refusal, match=r"\[integrity/key-possession\]") as err:
         append_request(
             tmp_path, req, key=key("signing"), now=T0 + timedelta(minutes=1), clock_overridden=False
         )
+    assert err.value.code == "entry-refused"
     req = sign_request(req, key("witness"))
     append_request(
         tmp_path, req, key=key("signing"), now=T0 + timedelta(minutes=1), clock_overridden=False
     )
     # now two roots with threshold 2: root1 alone is not enough
     retire = key_request(tmp_path, "retire", "root1", key=witness_as_root.id, threshold=1)
-    with pytest.raises(UsageError, match="threshold"):
+    with pytest.raises(Refusal, match="threshold"):
         append_request(
             tmp_path,
             retire,
@@ -668,7 +684,7 @@ def test_root_add_and_retire_with_threshold(tmp_path: Path) -> None:
         tmp_path, retire, key=key("signing"), now=T0 + timedelta(minutes=2), clock_overridden=False
     )
     impossible = key_request(tmp_path, "retire", "root1", key=pub("root1").id)
-    with pytest.raises(UsageError, match="低于门限"):
+    with pytest.raises(Refusal, match="低于门限"):
         append_request(
             tmp_path,
             impossible,
@@ -721,7 +737,7 @@ def test_partial_tail_rules(tmp_path: Path) -> None:
     path.write_bytes(good + b'{"body":{"n":2},"ki')
     report = verify(tmp_path, now=T0 + timedelta(days=1))
     assert [f.code for f in report.findings] == ["line-partial"] and report.findings[0].seq == 2
-    assert "截去" in repair(tmp_path)
+    assert repair(tmp_path) == "truncate"
     assert path.read_bytes() == good
     # 2. append does the same by itself
     path.write_bytes(good + b'{"body":{"n"')
@@ -734,7 +750,7 @@ def test_partial_tail_rules(tmp_path: Path) -> None:
     e3 = add(tmp_path, 3)
     path.write_bytes(full + e3.line)  # as if the write had stopped one byte short
     cp_path.write_bytes(cp_before)
-    assert "补上" in repair(tmp_path)
+    assert repair(tmp_path) == "complete"
     ok(tmp_path)
     # 4. a complete but invalid entry is evidence: refused, left alone
     bogus = e3.line.replace(b'"n":3', b'"n":4')
@@ -800,7 +816,7 @@ def test_sigkill_at_each_step_leaves_a_valid_ledger(tmp_path: Path, step: str) -
         after.startswith(before) and after.count(b"\n") == before.count(b"\n") + 1
     )
     report = verify(tmp_path, now=T0 + timedelta(days=1))
-    assert report.exit_code() == 0, report.render()
+    assert report.passes(), report.findings
     # the next writer recovers: the old ledger, or the new one, is extended
     nxt = 3 if after != before else 2
     add(tmp_path, nxt, objects=(b"object-%d" % nxt,))

@@ -25,6 +25,7 @@ from tests.support import vectors
 from tests.support.vectors import Case
 
 from suiji import records
+from suiji.cli import render
 from suiji.records.columnar import snapshot_chunks, table_snapshot
 from suiji.records.io import read_table
 from suiji.records.schema import BY_NAME, INDUSTRIES, SPECIALTIES
@@ -44,7 +45,7 @@ def load_one(path: Path, record: str) -> records.LoadedRecord:
     """Read and validate one record file on its own; it must have no error."""
     raw = read_table(path, path.name, BY_NAME[record])
     loaded, problems = validate_tables({record: raw}, TODAY)
-    errors = [str(p) for p in problems if p.severity == "error"]
+    errors = [render.record_problem(p) for p in problems if p.severity == "error"]
     assert not errors, errors
     return loaded[record]
 

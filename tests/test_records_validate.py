@@ -73,7 +73,7 @@ def test_load_all_raises_with_every_problem(tmp_path: Path) -> None:
     write_csv(directory / "checklist.csv", [header, *rows])
     with pytest.raises(records.RecordsInvalid) as err:
         records.load_all(directory, TODAY)
-    assert isinstance(err.value, CheckFailed) and err.value.exit_code == 1
+    assert isinstance(err.value, CheckFailed) and err.value.code == "records-invalid"
     found = {p.code for p in err.value.problems if p.severity == "error"}
     assert {"checklist.no_legal_basis", "industries.unknown"} <= found
     assert "checklist.csv:2:检查依据" in str(err.value)

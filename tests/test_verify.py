@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from suiji.cli import render
 from suiji.cli.app import main
 from suiji.crypto.ed25519 import PublicKey, Sig, from_seed, public_of, sign_body
 from suiji.ledger import reading
@@ -30,7 +31,7 @@ from suiji.ledger.state import LedgerState
 from suiji.model.keystate import key_body
 from suiji.shared import canonical
 from suiji.shared.canonical import canonical_json, tagged_hex
-from suiji.shared.errors import InputError, UsageError
+from suiji.shared.errors import InputError, Refusal
 from suiji.shared.findings import Finding
 from suiji.shared.times import format_time
 from suiji.standards.checkpoint import Checkpoint, sign_checkpoint, sign_cosignature
@@ -135,9 +136,9 @@ def run(root: Path, **kw: Any) -> Report:
 def test_valid_ledger(tmp_path: Path) -> None:
     small(tmp_path)
     report = run(tmp_path)
-    assert report.findings == () and report.exit_code() == 0 and report.size == 3
+    assert report.findings == () and report.passes() and report.size == 3
     assert report.genesis_hash == genesis(tmp_path).hash
-    assert "验证通过" in report.render()
+    assert "验证通过" in render.verify_report(report)
 
 
 # ---------------------------------------------------------------- every byte flipped
@@ -165,7 +166,7 @@ def test_every_byte_flip_is_detected(tmp_path: Path) -> None:
         assert entry_level(tmp_path, bytes(data)), f"flip at byte {i} went unnoticed"
         if i % 5 == 0:  # and the whole verifier, with the genuine checkpoint, on a sample
             (ledger_dir(tmp_path) / LEDGER_FILE).write_bytes(bytes(data))
-            assert run(tmp_path).exit_code() == 1, i
+            assert not run(tmp_path).passes(), i
 
 
 # ---------------------------------------------------------------- lines moved around
@@ -291,7 +292,7 @@ def test_one_key_counted_twice_toward_a_threshold(tmp_path: Path) -> None:
         signing=pub("signing"),
         beacons=[],
     )
-    with pytest.raises(UsageError, match="threshold"):
+    with pytest.raises(Refusal, match="threshold"):
         append(
             tmp_path / "x",
             "genesis",
@@ -492,7 +493,7 @@ def test_state_detects_truncation_rollback_fork(tmp_path: Path) -> None:
     write(tmp_path, [*old_lines, craft(tmp_path, 3, body={"n": 333})])
     report = run(tmp_path, state_file=state)
     assert "state-fork" in codes(report) and len(report.evidence) == 2
-    assert "证据" in report.render()
+    assert "证据" in render.verify_report(report)
     assert state.read_bytes() == advanced
 
 
@@ -560,11 +561,11 @@ def test_checkers_see_valid_entries_in_order(tmp_path: Path) -> None:
     report = run(tmp_path, checkers=[rec])
     assert rec.seen == [0, 1, 2] and rec.finished  # #3 is not structurally valid
     assert {"late", "summary", "sig-unknown-key", "sig-writer-missing"} == codes(report)
-    assert report.exit_code("integrity") == 1
+    assert not report.passes("integrity")
     write(tmp_path, current)
     report = run(tmp_path, checkers=[Recorder()])
-    assert report.exit_code() == 1 and report.exit_code("integrity") == 0
-    assert "合规问题" in report.render("integrity")
+    assert not report.passes() and report.passes("integrity")
+    assert "合规问题" in render.verify_report(report, "integrity")
 
 
 # ---------------------------------------------------------------- CLI

@@ -18,20 +18,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from suiji.shared.canonical import MAX_INT
-from suiji.shared.errors import CheckFailed, InputError, UsageError
+from suiji.shared.errors import CheckFailed, Unavailable, UsageError
 
 
 class BeaconError(CheckFailed):
-    """A value that should be a genuine beacon round is not (exit 1).
+    """A value that should be a genuine beacon round is not.
 
     CheckFailed rather than InputError: in a ledger, a signature that does not verify — or
     is not even a well-formed point — means the ledger's draw cannot be trusted, which is
     exactly "a check found a problem". The same holds for chain facts pinned in a genesis.
     """
 
+    code = "beacon-invalid"
 
-class BeaconUnavailable(InputError):
-    """No relay delivered a verified round (exit 2): nothing was found wrong, input is missing."""
+
+class BeaconUnavailable(Unavailable):
+    """No relay delivered a verified round: nothing was found wrong; try again later."""
+
+    code = "beacon-unavailable"
 
 
 SCHEME = "bls-unchained-g1-rfc9380"

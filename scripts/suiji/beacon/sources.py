@@ -39,7 +39,7 @@ from suiji.beacon.chain import (
 )
 from suiji.beacon.verify import verify_round
 from suiji.shared.canonical import parse_strict_json
-from suiji.shared.errors import CanonicalError, InputError, UsageError
+from suiji.shared.errors import CanonicalError, InputError, Location, UsageError
 
 """RFC 9380 hash-to-curve suite for G1 with drand's NUL (basic) signature tag."""
 """Rounds are written in canonical JSON, whose integers stop at 2^53 − 1."""
@@ -142,7 +142,8 @@ def fetch_round(
     due = round_time(chain, round)
     if clock < due:
         raise BeaconUnavailable(
-            f"{where}：该轮要到 Unix 时间 {due} 才产生（还差 {due - clock} 秒），请到时再取"
+            f"{where}：该轮要到 Unix 时间 {due} 才产生（还差 {due - clock} 秒），请到时再取",
+            code="beacon-round-not-yet",
         )
     failures: list[str] = []
     for relay in relays:
@@ -177,7 +178,11 @@ def load_recorded(path: Path | str, *, chain: Chain | None = None) -> dict[int, 
     try:
         raw = p.read_bytes()
     except OSError as exc:
-        raise InputError(f"{p}：无法读取记录的信标文件（{exc.strerror}）") from None
+        raise InputError(
+            f"{p}：无法读取记录的信标文件（{exc.strerror}）",
+            code="file-unreadable",
+            location=Location(str(p)),
+        ) from None
     try:
         data = _strict_json(raw)
     except (ValueError, UnicodeDecodeError) as exc:

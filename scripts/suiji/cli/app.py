@@ -1,4 +1,4 @@
-"""The `suiji` command: parser, dispatch and the one exit-code map."""
+"""The `suiji` command: parser and dispatch; exit codes from `exits`, text from `render`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from suiji import __version__
+from suiji.cli import exits, render
 from suiji.cli.common import AddFn, Context, Handler, _global_options, _Parser, resolve_clock
 from suiji.cli.keycmds import _register_init, _register_key, _register_keygen
 from suiji.cli.taskcmds import _register_commit, _register_coverage, _register_draw, _register_void
@@ -77,8 +78,8 @@ def _cmd_check(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, sort_keys=True))
     else:
-        print("\n".join(report.text_lines()))
-    return 0 if report.ok else 1
+        print("\n".join(render.check_lines(report)))
+    return exits.found(not report.ok)
 
 
 def _register_verify(add: AddFn) -> None:
@@ -120,8 +121,8 @@ def _cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print(json.dumps(report.to_json(args.fail_on), ensure_ascii=False, indent=2))
     else:
-        sys.stdout.write(report.render(args.fail_on))
-    return report.exit_code(args.fail_on)
+        sys.stdout.write(render.verify_report(report, args.fail_on))
+    return exits.found(not report.passes(args.fail_on))
 
 
 def _register_gitcheck(add: AddFn) -> None:
@@ -141,12 +142,12 @@ def _cmd_gitcheck(args: argparse.Namespace, ctx: Context) -> int:
 
     found = gitcheck(ctx.root, base=args.base, head=args.head)
     for f in found:
-        print(f"suiji gitcheck: {f}", file=sys.stderr)
+        print(f"suiji gitcheck: {render.git_finding(f)}", file=sys.stderr)
     if found:
         print(f"suiji gitcheck: 拒绝：{len(found)} 处改写了账本历史", file=sys.stderr)
-        return 1
+        return exits.FOUND
     print("账本历史检查通过 (ledger history is append-only)")
-    return 0
+    return exits.OK
 
 
 def _register_ledger(add: AddFn) -> None:
@@ -164,7 +165,7 @@ def _register_ledger(add: AddFn) -> None:
 def _cmd_ledger(args: argparse.Namespace, ctx: Context) -> int:
     from suiji.ledger.append import repair
 
-    print(repair(ctx.root))
+    print(render.repaired(repair(ctx.root)))
     return 0
 
 
@@ -189,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "handler", None) is None:
         parser.print_help()
-        return 2
+        return exits.INPUT
     root = Path(getattr(args, "root", ".")).resolve()
     try:
         now, overridden = resolve_clock(root, getattr(args, "now", None))
@@ -197,8 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.handler(args, ctx)
         return code
     except SuijiError as err:
-        print(f"suiji: {err}", file=sys.stderr)
-        return err.exit_code
+        print(render.error(err), file=sys.stderr)
+        return exits.exit_code(err)
 
 
 def run() -> NoReturn:

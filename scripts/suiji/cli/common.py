@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
+from suiji.cli.exits import INPUT
 from suiji.shared.times import parse_user_time
 
 DEMO_CLOCK_FILE = "suiji-demo.toml"
@@ -50,7 +51,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse with a one-line Chinese error and exit 2 (instead of usage + message)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"suiji: 参数错误 (usage error): {message}；用 `suiji --help` 查看用法\n")
+        self.exit(INPUT, f"suiji: 参数错误 (usage error): {message}；用 `suiji --help` 查看用法\n")
 
 
 Handler = Callable[[argparse.Namespace, Context], int]

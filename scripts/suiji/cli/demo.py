@@ -23,7 +23,7 @@ from typing import TextIO
 from suiji.crypto.keyfiles import DEMO_KEY_TAG, demo_key, write_key_pair
 from suiji.example.county import generate
 from suiji.ledger.reading import genesis
-from suiji.shared.errors import SuijiError, UsageError
+from suiji.shared.errors import CheckFailed, UsageError
 
 TODAY = "2026-12-15T10:00:00+08:00"
 ORIGIN = "demo.example-county.invalid/suiji"
@@ -31,10 +31,10 @@ BUREAU = "示例县应急管理局"
 PLANS = Path("content") / "records" / "plans"
 
 
-class DemoFailed(SuijiError):
-    """A demo step failed: a bug, since the demo's inputs are fixed (exit 1)."""
+class DemoFailed(CheckFailed):
+    """A demo step failed: a bug, since the demo's inputs are fixed."""
 
-    exit_code = 1
+    code = "demo-failed"
 
 
 @dataclass(frozen=True)

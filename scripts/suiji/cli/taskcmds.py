@@ -132,7 +132,7 @@ def _register_coverage(add: AddFn) -> None:
 def _cmd_coverage(args: argparse.Namespace, ctx: Context) -> int:
     import json
 
-    from suiji.draw.coverage import render_text
+    from suiji.cli.render import coverage
     from suiji.writing.steps import (
         coverage_report,
     )
@@ -141,5 +141,5 @@ def _cmd_coverage(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print(json.dumps(rep.to_json(), ensure_ascii=False, sort_keys=True))
     else:
-        print(render_text(rep))
+        print(coverage(rep))
     return 0

@@ -26,6 +26,8 @@ BODY_SIG_PREFIX = b"suiji/body-sig/v1\n"
 class KeyError_(InputError):
     """A key file that cannot be read, or a key that is not what it claims to be."""
 
+    code = "key-invalid"
+
 
 # ---------------------------------------------------------------- ids and public keys
 

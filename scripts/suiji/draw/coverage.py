@@ -114,15 +114,15 @@ class CoverageReport:
             "today": self.today.isoformat(),
             "due": [d.__dict__ for d in self.due],
             "over_cap": self.over_cap,
-            "min_ratio_percent": _percent(self.min_ratio),
+            "min_ratio_percent": percent(self.min_ratio),
             "ratios": [
                 {
                     "unit": r.unit,
                     "planned_total": r.planned_total,
                     "planned_random": r.planned_random,
                     "done_random": r.done_random,
-                    "share_percent": _percent(r.share),
-                    "planned_share_percent": _percent(r.planned_share),
+                    "share_percent": percent(r.share),
+                    "planned_share_percent": percent(r.planned_share),
                     "plan_meets_minimum": r.planned_share >= self.min_ratio,
                     "done_meets_minimum": r.share >= self.min_ratio,
                 }
@@ -131,7 +131,8 @@ class CoverageReport:
         }
 
 
-def _percent(value: Fraction) -> str:
+def percent(value: Fraction) -> str:
+    """A share as a percentage with one decimal, as reports show it (`31.2`)."""
     return f"{float(value * 100):.1f}"
 
 
@@ -204,24 +205,3 @@ _FLAG_NAMES = {
     "serious_violation": "有严重违法记录",
     "blacklist": "列入安全生产黑名单",
 }
-
-
-def render_text(rep: CoverageReport) -> str:
-    """The report for people, in Chinese."""
-    lines = [f"覆盖情况（截至 {rep.today.isoformat()}）"]
-    lines.append(f"应覆盖而尚未抽查：{len(rep.due)} 项")
-    for d in rep.due:
-        lines.append(f"  {d.uscc} {d.name}：{d.reason}")
-    if rep.over_cap:
-        lines.append("超过年度上限：")
-        lines.extend(f"  {u}：{n} 次" for u, n in rep.over_cap.items())
-    lines.append(f"双随机占年度执法检查计划的比例（不低于 {_percent(rep.min_ratio)}%）：")
-    for r in rep.ratios:
-        plan_mark = "达标" if r.planned_share >= rep.min_ratio else "未达标"
-        done_mark = "已达到" if r.share >= rep.min_ratio else "尚未达到"
-        lines.append(
-            f"  {r.unit}：计划 {r.planned_total} 次，其中双随机 {r.planned_random} 次"
-            f"（计划占比 {_percent(r.planned_share)}%，{plan_mark}）；"
-            f"已随机抽取 {r.done_random} 家次，占计划 {_percent(r.share)}%（{done_mark}）"
-        )
-    return "\n".join(lines)

@@ -12,14 +12,16 @@ from suiji.draw.rows import Row
 from suiji.draw.sampler import select_lowest
 from suiji.draw.targets import TargetDraw
 from suiji.shared.canonical import canonical_json, tagged_hex
-from suiji.shared.errors import InputError, UsageError
+from suiji.shared.errors import InputError, Refusal
 from suiji.shared.text import clean_text, id_key, match_key
 
 ITEMS_TAG = "suiji/items/v1"
 
 
-class ItemsError(UsageError):
+class ItemsError(Refusal):
     """Too few active checklist items apply to an industry for `items_per_target`."""
+
+    code = "items-too-few"
 
 
 # ---------------------------------------------------------------- items

@@ -72,6 +72,8 @@ _REQUIRED = ("task_id", "name", "year", "unit", "kind", "items_per_target", "win
 class PlanError(InputError):
     """A plan file (or a committed plan object) that cannot be used; lists every problem."""
 
+    code = "plan-invalid"
+
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = tuple(problems)
         super().__init__("\n".join(self.problems))

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from suiji.shared.errors import InputError
+from suiji.shared.errors import InputError, Location
 
 if TYPE_CHECKING:  # teams imports draw, draw imports plan: import teams lazily at run time.
     from suiji.draw.teamrules import TeamRules
@@ -78,7 +78,11 @@ def load_plan(path: Path | str) -> Plan:
     try:
         raw = p.read_bytes()
     except OSError as exc:
-        raise InputError(f"{p}: 无法读取计划文件（{exc.strerror}），请检查路径") from None
+        raise InputError(
+            f"{p}: 无法读取计划文件（{exc.strerror}），请检查路径",
+            code="file-unreadable",
+            location=Location(str(p)),
+        ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -19,6 +19,8 @@ POPULATION_SCHEMA = "suiji/population/v1"
 class DrawObjectError(InputError):
     """A committed population or draw object that is not in the documented shape."""
 
+    code = "draw-object-invalid"
+
 
 # ---------------------------------------------------------------- eligible population
 

@@ -10,13 +10,15 @@ from suiji.draw.plan import Count, Plan, Ratio, Strata
 from suiji.draw.population import DrawObjectError, Population, _keys, _list, _str
 from suiji.draw.sampler import select_lowest, ticket
 from suiji.shared.canonical import is_hex64
-from suiji.shared.errors import UsageError
+from suiji.shared.errors import Refusal, UsageError
 
 TARGETS_SCHEMA = "suiji/targets/v1"
 
 
-class QuotaError(UsageError):
+class QuotaError(Refusal):
     """The plan asks for more enterprises than its population (or a stratum) holds."""
+
+    code = "quota-too-large"
 
 
 # ---------------------------------------------------------------- quotas

@@ -19,15 +19,17 @@ from suiji.draw.teamrules import (
     team_rules_to_json,
 )
 from suiji.shared.canonical import canonical_json, is_hex64
-from suiji.shared.errors import InputError, UsageError
+from suiji.shared.errors import InputError, Refusal
 
 
-class TeamInfeasible(UsageError):
+class TeamInfeasible(Refusal):
     """The algorithm cannot form a team that keeps a rule; `team` and `rule` say which.
 
     `rule` is one of "leader", "group_officer", "officers", "accompany", "experts",
     "load_limit"; the message (Chinese) names the enterprise and the rule.
     """
+
+    code = "team-infeasible"
 
     def __init__(self, team: str, rule: str, message: str) -> None:
         super().__init__(message)
@@ -35,8 +37,10 @@ class TeamInfeasible(UsageError):
         self.rule = rule
 
 
-class VoidError(UsageError):
+class VoidError(Refusal):
     """A void that cannot apply: unknown team, a person not on it, inputs unlike the draw's."""
+
+    code = "void-refused"
 
 
 # ---------------------------------------------------------------- the draw's values

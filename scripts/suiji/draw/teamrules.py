@@ -22,6 +22,8 @@ MAX_COUNT = 1000
 class TeamRulesError(InputError):
     """The plan's `[team]` table (or its JSON form) is not valid; the message names where."""
 
+    code = "team-rules-invalid"
+
 
 # ---------------------------------------------------------------- rules
 

@@ -19,7 +19,7 @@ from suiji.crypto.ed25519 import PublicKey, Sig, public_of, sign_body
 from suiji.crypto.keyfiles import KEYS_DIR
 from suiji.ledger.codec import KIND_RE, MAX_LINE, Entry, LedgerError, _raw, encode_entry
 from suiji.ledger.genesis import make_genesis_body
-from suiji.ledger.local import _cleanup_tmp, _load, _Loaded, _locked, _summarise
+from suiji.ledger.local import _cleanup_tmp, _described, _load, _Loaded, _locked, _summarise
 from suiji.ledger.objects import ObjectStore, object_id, object_refs
 from suiji.ledger.paths import (
     CACHE_FILE,
@@ -35,7 +35,7 @@ from suiji.model.fields import EntryError
 from suiji.model.genesis import Genesis
 from suiji.model.keychange import ROLE_SIGNING, KeyChange
 from suiji.model.keystate import refuse_demo_keys
-from suiji.shared.errors import CanonicalError, InputError, UsageError
+from suiji.shared.errors import CanonicalError, InputError, Location, Refusal, UsageError
 from suiji.shared.files import _crash_point, _fsync_dir, _write_all, write_atomic
 from suiji.shared.times import format_time
 from suiji.standards.checkpoint import Checkpoint, sign_checkpoint
@@ -86,28 +86,31 @@ def _tail_action(loaded: _Loaded, root: Path) -> Literal["none", "complete", "tr
     return "refuse" if found else "complete"
 
 
-def repair(root: Path) -> str:
+Repaired = Literal["none", "complete", "truncate"]
+"""What `repair` did: nothing, added the missing newline, or cut an unsigned half line."""
+
+
+def repair(root: Path) -> Repaired:
     """Fix an interrupted last write (the only repair there is); returns what was done."""
     ld = ledger_dir(root)
     if not (ld / LEDGER_FILE).exists():
-        raise InputError(f"{ld / LEDGER_FILE}: 账本文件不存在")
+        raise InputError(
+            f"{ld / LEDGER_FILE}: 账本文件不存在",
+            code="file-missing",
+            location=Location(str(ld / LEDGER_FILE)),
+        )
     with _locked(ld):
         _cleanup_tmp(ld)
         loaded = _load(root, now=None)
         if loaded.findings:
             raise LedgerError(_summarise(loaded.findings))
         action = _tail_action(loaded, root)
-        _fix_tail(loaded, root, action)
-    return {
-        "none": "账本完好，无需修复",
-        "complete": "最后一行缺少换行，已补上（该条目完整且签名有效）",
-        "truncate": "已截去未写完、未签名的最后一行",
-    }[action]
+        return _fix_tail(loaded, root, action)
 
 
 def _fix_tail(
     loaded: _Loaded, root: Path, action: Literal["none", "complete", "truncate", "refuse"]
-) -> Literal["none", "complete", "truncate"]:
+) -> Repaired:
     """Carry out `_tail_action`'s verdict on the file (the caller advances its state)."""
     if action == "none":
         return "none"
@@ -231,17 +234,19 @@ def _prepare(
     """Everything append decides before writing: checks, the signed line, a dry run."""
     seq = state.size
     if seq == 0 and kind != "genesis":
-        raise UsageError("账本尚未初始化：请先运行 suiji init")
+        raise Refusal("账本尚未初始化：请先运行 suiji init", code="ledger-not-initialised")
     if seq > 0 and kind == "genesis":
-        raise UsageError("账本已经初始化（已有创世条目），不能再次 init")
+        raise Refusal(
+            "账本已经初始化（已有创世条目），不能再次 init", code="ledger-already-initialised"
+        )
     if not KIND_RE.match(kind):
-        raise UsageError(f"条目类型格式错误：{kind!r}")
+        raise UsageError(f"条目类型格式错误：{kind!r}", code="entry-kind")
     new_keys: list[PublicKey] = []
     if kind == "genesis":
         try:
             info = Genesis.from_json(body)
         except EntryError as exc:
-            raise UsageError(f"创世条目内容无效：{exc}") from None
+            raise UsageError(f"创世条目内容无效：{exc}", code="genesis-body") from None
         demo = info.demo
         writer = info.keys.signing
         new_keys = [*info.keys.roots, info.keys.signing]
@@ -253,7 +258,7 @@ def _prepare(
             try:
                 change = KeyChange.from_json(body, genesis=state.genesis_hash or "")
             except EntryError as exc:
-                raise UsageError(f"密钥变更请求无效：{exc}") from None
+                raise UsageError(f"密钥变更请求无效：{exc}", code="key-body") from None
             if change.public is not None:
                 new_keys = [change.public]
                 if change.role == ROLE_SIGNING:
@@ -261,29 +266,35 @@ def _prepare(
     if not demo:
         refuse_demo_keys(new_keys)
     if clock_overridden and not demo:
-        raise UsageError(
+        raise Refusal(
             "此账本不是演示账本（创世条目 demo=false），不能用 --now / SUIJI_NOW / 演示时钟写入；"
-            "请去掉这些设置，使用真实时钟"
+            "请去掉这些设置，使用真实时钟",
+            code="clock-override",
         )
     time = format_time(now)
     if state.last_time is not None and time < state.last_time:
-        raise UsageError(f"时间倒退：现在是 {time}，上一条目是 {state.last_time}；请检查系统时钟")
+        raise Refusal(
+            f"时间倒退：现在是 {time}，上一条目是 {state.last_time}；请检查系统时钟",
+            code="time-backwards",
+        )
     signer = public_of(key)
     if signer.raw != writer.raw:
-        raise UsageError(
+        raise Refusal(
             f"此私钥（{signer.id[:16]}…）不是当前授权的签名密钥（{writer.id[:16]}…）；"
-            "请用正确的 --key，或先通过 key add 轮换"
+            "请用正确的 --key，或先通过 key add 轮换",
+            code="key-not-authorised",
         )
     pending = {object_id(d): bytes(d) for d in objects}
     try:
         refs = set(object_refs(body))
     except ValueError as exc:
-        raise UsageError(f"条目内容中的对象引用无效：{exc}") from None
+        raise UsageError(f"条目内容中的对象引用无效：{exc}", code="object-ref") from None
     unreferenced = set(pending) - refs
     if unreferenced:
         raise UsageError(
             "提供的对象未被条目引用（body 中以 _object/_objects 结尾的字段）："
-            f"{sorted(unreferenced)}"
+            f"{sorted(unreferenced)}",
+            code="object-unreferenced",
         )
     try:
         line = encode_entry(
@@ -296,15 +307,21 @@ def _prepare(
             extra_sigs=[s for s in extra_sigs if s.key != signer.id],
         )
     except CanonicalError as exc:
-        raise UsageError(f"条目内容不能写成规范 JSON：{exc}") from None
+        raise UsageError(f"条目内容不能写成规范 JSON：{exc}", code="noncanonical") from None
     if len(line) > MAX_LINE:
-        raise UsageError(f"条目过长（{len(line)} 字节，上限 {MAX_LINE}）：请把大块数据放进对象")
+        raise UsageError(
+            f"条目过长（{len(line)} 字节，上限 {MAX_LINE}）：请把大块数据放进对象",
+            code="line-too-long",
+        )
     trial = state.copy()
     entry, found = trial.apply(_raw(seq, state.offset, line), ObjectStore(root, pending))
     found.extend(trial.finish())
     found = [f for f in found if f.code not in WRITER_TOLERATES]
     if found or entry is None:
-        raise UsageError("条目未通过校验，未写入：" + "；".join(str(f) for f in found))
+        raise Refusal(
+            "条目未通过校验，未写入：" + "；".join(_described(f) for f in found),
+            code="entry-refused",
+        )
     return entry, line, pending, new_keys, trial
 
 

@@ -71,7 +71,9 @@ class Entry:
 
 
 class LedgerError(CheckFailed):
-    """The ledger is not valid (exit 1); the message lists the first findings."""
+    """The ledger is not valid; the message lists the first findings."""
+
+    code = "ledger-invalid"
 
 
 # ---------------------------------------------------------------- raw lines

@@ -78,8 +78,14 @@ def _cleanup_tmp(ld: Path) -> None:
             pass
 
 
+def _described(f: Finding) -> str:
+    """A finding as an error message quotes it (same words as `suiji verify` prints)."""
+    where = f"条目 #{f.seq}" if f.seq is not None else "账本"
+    return f"{where} [{f.tag}/{f.code}] {f.message}"
+
+
 def _summarise(findings: Sequence[Finding], limit: int = 5) -> str:
-    shown = "；".join(str(f) for f in findings[:limit])
+    shown = "；".join(_described(f) for f in findings[:limit])
     more = f"；另有 {len(findings) - limit} 项" if len(findings) > limit else ""
     return f"账本校验未通过，未做任何修改：{shown}{more}。请运行 suiji verify 查看全部问题"
 

@@ -15,11 +15,12 @@ OBJECT_TAG = "suiji/object/v1"
 
 
 class ObjectError(InputError):
-    """An object that is missing or does not hash to its name."""
+    """An object that is missing or does not hash to its name; `code` is the finding's code."""
+
+    code = "object-invalid"
 
     def __init__(self, message: str, code: str, oid: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, code=code)
         self.oid = oid
 
 

@@ -15,7 +15,7 @@ from suiji.ledger.sigbatch import SignatureBatcher
 from suiji.ledger.state import LedgerState, Snapshot
 from suiji.model.fields import EntryError
 from suiji.model.genesis import Genesis
-from suiji.shared.errors import CanonicalError, InputError
+from suiji.shared.errors import CanonicalError, InputError, Location
 from suiji.shared.findings import Finding
 
 # ---------------------------------------------------------------- scanning
@@ -96,22 +96,37 @@ def read_entries(root: Path) -> Iterator[Entry]:
     try:
         fh = path.open("rb")
     except OSError as exc:
-        raise InputError(f"{path}: 无法读取账本：{exc.strerror}") from None
+        raise InputError(
+            f"{path}: 无法读取账本：{exc.strerror}",
+            code="file-unreadable",
+            location=Location(str(path)),
+        ) from None
     with fh:
         prev = GENESIS_PREV
         for raw in iter_lines(fh):
             where = f"{path}: 条目 #{raw.seq}"
+            at = Location(str(path), entry=raw.seq)
             if not raw.complete:
-                raise InputError(f"{where}: 最后一行不完整（缺少换行）；运行 suiji ledger repair")
+                raise InputError(
+                    f"{where}: 最后一行不完整（缺少换行）；运行 suiji ledger repair",
+                    code="line-partial",
+                    location=at,
+                )
             if raw.data is None:
-                raise InputError(f"{where}: 行长超过 {MAX_LINE} 字节")
+                raise InputError(
+                    f"{where}: 行长超过 {MAX_LINE} 字节", code="line-too-long", location=at
+                )
             try:
                 entry, _, _ = _decode(raw)
             except _Invalid as exc:
-                raise CanonicalError(f"{where}: {exc.message}") from None
+                raise CanonicalError(
+                    f"{where}: {exc.message}", code=exc.code, location=at
+                ) from None
             if entry.seq != raw.seq or entry.prev != prev:
                 raise InputError(
-                    f"{where}: seq 或 prev 与位置不符（账本链断裂）；运行 suiji verify"
+                    f"{where}: seq 或 prev 与位置不符（账本链断裂）；运行 suiji verify",
+                    code="chain-broken",
+                    location=at,
                 )
             prev = entry.hash
             yield entry

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from suiji.crypto.ed25519 import Sig, parse_sig_json, sign_body
 from suiji.shared.canonical import canonical_json, parse_canonical
-from suiji.shared.errors import CanonicalError, InputError
+from suiji.shared.errors import CanonicalError, InputError, Location
 from suiji.shared.files import write_atomic
 
 # ---------------------------------------------------------------- requests (root-signed bodies)
@@ -48,13 +48,21 @@ def read_request(path: Path) -> Request:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: 无法读取请求文件：{exc.strerror}") from None
+        raise InputError(
+            f"{path}: 无法读取请求文件：{exc.strerror}",
+            code="file-unreadable",
+            location=Location(str(path)),
+        ) from None
     if not data.endswith(b"\n"):
         raise InputError(f"{path}: 请求文件应以换行结尾")
     try:
         value = parse_canonical(data[:-1])
     except CanonicalError as exc:
-        raise InputError(f"{path}: 请求文件不是规范 JSON：{exc}") from None
+        raise InputError(
+            f"{path}: 请求文件不是规范 JSON：{exc}",
+            code="noncanonical",
+            location=Location(str(path)),
+        ) from None
     if (
         not isinstance(value, dict)
         or value.get("type") != REQUEST_TYPE
@@ -66,11 +74,15 @@ def read_request(path: Path) -> Request:
         or not isinstance(value["body"], dict)
         or not isinstance(value["sigs"], list)
     ):
-        raise InputError(f"{path}: 请求文件字段错误")
+        raise InputError(
+            f"{path}: 请求文件字段错误", code="request-fields", location=Location(str(path))
+        )
     try:
         sigs = tuple(parse_sig_json(s, f"sigs[{i}]")[0] for i, s in enumerate(value["sigs"]))
     except ValueError as exc:
-        raise InputError(f"{path}: {exc}") from None
+        raise InputError(
+            f"{path}: {exc}", code="sig-format", location=Location(str(path), path="$.sigs")
+        ) from None
     return Request(value["kind"], value["body"], sigs)
 
 

@@ -22,11 +22,11 @@ class EntryError(InputError, ValueError):
     Also a ValueError, so callers that validated bodies with ValueError before keep working.
     """
 
+    code = "entry-invalid"
+
     def __init__(self, code: str, path: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, code=code)
         self.path = path
-        self.message = message
 
 
 def is_int(value: object) -> bool:

@@ -19,7 +19,7 @@ from suiji.model.genesis import GenesisKeys, declares_demo, parse_genesis_keys
 from suiji.model.genesis import count_distinct as count_distinct
 from suiji.model.keychange import ROLE_ROOT, ROLE_SIGNING, KeyChange
 from suiji.model.keychange import key_body as key_body
-from suiji.shared.errors import UsageError
+from suiji.shared.errors import Refusal
 from suiji.standards.note import b64decode_strict
 
 # ---------------------------------------------------------------- key state
@@ -203,12 +203,13 @@ DEMO_KEY_FINDING = "公开的演示密钥（由演示种子派生，任何人都
 
 
 def refuse_demo_keys(pubs: Iterable[PublicKey]) -> None:
-    """UsageError (exit 2) for a demo key offered to a ledger that is not a demo ledger."""
+    """Refuse a demo key offered to a ledger that is not a demo ledger."""
     for pub in pubs:
         if is_demo_key(pub):
-            raise UsageError(
+            raise Refusal(
                 f"密钥 {pub.id[:16]}… 是{DEMO_KEY_FINDING}（--demo）；"
-                "真实账本请用 suiji keygen 生成自己的密钥"
+                "真实账本请用 suiji keygen 生成自己的密钥",
+                code="demo-key",
             )
 
 

@@ -4,7 +4,7 @@ Public API (what the CLI, the draw code and the tests use):
 
 * `check(records_dir, today)` → `CheckReport` — every problem, one pass, nothing written.
 * `load_all(records_dir, today)` → `LoadedRecords` — validated records (rows + snapshot
-  bytes); raises `RecordsInvalid` (a `CheckFailed`, exit 1) if there is any error.
+  bytes); raises `RecordsInvalid` (a `CheckFailed`) if there is any error.
 * `snapshot_bytes(record)`, `parse_snapshot(data)`, `snapshot_from_rows(name, rows)`,
   `snapshot_hash(data)` — the canonical snapshot (docs/spec/02-records.md).
 * `parse_date` — a date as clerks write it.

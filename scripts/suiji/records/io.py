@@ -43,13 +43,6 @@ HEADER_SEARCH_ROWS = 10
 _LINE_RE = re.compile(r"line (\d+), saw (\d+)")
 """A header may sit below a few title rows (「XX县应急管理局……名录库」), never lower."""
 
-ENCODING_LABELS = {
-    "utf-8-sig": "UTF-8（带 BOM）",
-    "utf-8": "UTF-8",
-    "gb18030": "GB18030",
-    "xlsx": "Excel 工作簿",
-}
-
 ObjArray = npt.NDArray[np.object_]
 
 

@@ -1,7 +1,7 @@
 """Finding the record files, reading and validating them together: `load_all` and `check`.
 
 Reads only; nothing is ever written. `check` reports; `load_all` is what the draw code
-calls and raises `RecordsInvalid` (exit 1) when there is any error.
+calls and raises `RecordsInvalid` (a `CheckFailed`) when there is any error.
 """
 
 from __future__ import annotations
@@ -54,7 +54,11 @@ def find_files(
 ) -> tuple[dict[str, Path], list[RecordProblem]]:
     """The file of each record at the top level of `records_dir` (.csv or .xlsx, not both)."""
     if not records_dir.is_dir():
-        raise InputError(f"{records_dir}: 记录目录不存在（应为局目录下的 content/records/）")
+        raise InputError(
+            f"{records_dir}: 记录目录不存在（应为局目录下的 content/records/）",
+            code="records-dir-missing",
+            location=Location(str(records_dir)),
+        )
     found: dict[str, Path] = {}
     problems: list[RecordProblem] = []
     names = {p.name: p for p in records_dir.iterdir() if p.is_file()}

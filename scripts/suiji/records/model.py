@@ -151,25 +151,6 @@ class CheckReport:
     def ok(self) -> bool:
         return not self.errors
 
-    def text_lines(self) -> list[str]:
-        """What `suiji check` prints: every problem, then per-record lines or a verdict."""
-        from .io import ENCODING_LABELS
-
-        lines = [str(p) for p in self.problems]
-        if self.ok:
-            for r in self.records:
-                lines.append(
-                    f"{r.file}: {ENCODING_LABELS.get(r.encoding, r.encoding)}，{r.rows} 行"
-                    f"（有效 {r.active_rows} 行），快照 {r.snapshot}"
-                )
-            lines.append(f"检查通过：{len(self.records)} 个记录，{len(self.warnings)} 个警告")
-        else:
-            lines.append(
-                f"检查未通过：{len(self.errors)} 个错误，{len(self.warnings)} 个警告"
-                f"（请按每行的提示改正后再运行 suiji check）"
-            )
-        return lines
-
     def to_json(self) -> dict[str, Any]:
         """Stable shape: {"ok": bool, "records": [...], "problems": [...]}."""
         return {

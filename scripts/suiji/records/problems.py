@@ -23,10 +23,6 @@ class RecordProblem:
     code: str
     message: str
 
-    def __str__(self) -> str:
-        prefix = "" if self.severity == "error" else "警告："
-        return f"{self.location}: {prefix}{self.message}"
-
     def to_json(self) -> dict[str, Any]:
         return {
             "code": self.code,
@@ -39,12 +35,14 @@ class RecordProblem:
 
 
 class RecordsInvalid(CheckFailed):
-    """The records have errors (exit 1); `problems` holds every finding of the one pass."""
+    """The records have errors; `problems` holds every finding of the one pass."""
+
+    code = "records-invalid"
 
     def __init__(self, problems: tuple[RecordProblem, ...]) -> None:
         self.problems = problems
         errors = [p for p in problems if p.severity == "error"]
-        lines = [str(p) for p in errors[:20]]
+        lines = [f"{p.location}: {p.message}" for p in errors[:20]]
         more = (
             f"\n……另有 {len(errors) - 20} 个错误（运行 `suiji check` 查看全部）"
             if len(errors) > 20

@@ -1,4 +1,7 @@
-"""The one finding type the verifier, the writer's dry run and every report share."""
+"""The one finding type the verifier, the writer's dry run and every report share.
+
+Data only: the CLI renders findings for people (`suiji.cli.render`).
+"""
 
 from __future__ import annotations
 
@@ -27,7 +30,3 @@ class Finding:
 
     def to_json(self) -> dict[str, Any]:
         return {"seq": self.seq, "tag": self.tag, "code": self.code, "message": self.message}
-
-    def __str__(self) -> str:
-        where = f"条目 #{self.seq}" if self.seq is not None else "账本"
-        return f"{where} [{self.tag}/{self.code}] {self.message}"

@@ -62,6 +62,8 @@ _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f]")
 class NoteError(InputError):
     """A signed note that is malformed or does not verify."""
 
+    code = "note-invalid"
+
 
 def _valid_key_name(name: str) -> bool:
     return bool(name) and "+" not in name and not any(ch.isspace() for ch in name)

@@ -43,10 +43,6 @@ class GitFinding:
     path: str
     message: str
 
-    def __str__(self) -> str:
-        where = "暂存区" if self.commit == INDEX else f"提交 {self.commit[:12]}"
-        return f"{where}: {self.path}: {self.message}"
-
 
 def _git(repo: Path, *args: str, check: bool = True) -> bytes:
     try:

@@ -25,7 +25,7 @@ from suiji.ledger.paths import CHECKPOINT_FILE, COSIGNATURES_DIR, LEDGER_FILE, l
 from suiji.ledger.reading import scan
 from suiji.ledger.state import LedgerState, Snapshot, check_checkpoint
 from suiji.shared.canonical import canonical_json, parse_canonical
-from suiji.shared.errors import CanonicalError, InputError
+from suiji.shared.errors import CanonicalError, InputError, Location
 from suiji.shared.files import write_atomic
 from suiji.shared.findings import Finding
 from suiji.shared.times import format_time
@@ -61,7 +61,7 @@ class EntryChecker(Protocol):
 
 @dataclass(frozen=True)
 class Report:
-    """What `verify` found. One format for the human report and `--json`."""
+    """What `verify` found, as data: `to_json()` for machines; the CLI renders it for people."""
 
     findings: tuple[Finding, ...]
     size: int
@@ -75,15 +75,16 @@ class Report:
     state_advanced: bool = False
 
     def failing(self, fail_on: FailOn = "any") -> list[Finding]:
-        """Findings that make the exit code 1 (`integrity` only when fail_on='integrity')."""
+        """Findings that fail the report (only `integrity` ones when fail_on='integrity')."""
         return [f for f in self.findings if fail_on == "any" or f.tag == "integrity"]
 
-    def exit_code(self, fail_on: FailOn = "any") -> int:
-        return 1 if self.failing(fail_on) else 0
+    def passes(self, fail_on: FailOn = "any") -> bool:
+        """True when no finding fails under `fail_on`."""
+        return not self.failing(fail_on)
 
     def to_json(self, fail_on: FailOn = "any") -> dict[str, Any]:
         return {
-            "ok": self.exit_code(fail_on) == 0,
+            "ok": self.passes(fail_on),
             "size": self.size,
             "genesis": self.genesis_hash,
             "origin": self.origin,
@@ -95,40 +96,6 @@ class Report:
             "evidence": list(self.evidence),
             "state_advanced": self.state_advanced,
         }
-
-    def render(self, fail_on: FailOn = "any") -> str:
-        """The human report (Chinese), one finding per line."""
-        lines = [
-            f"账本：{self.origin or '（未知）'}，{self.size} 条完整条目；"
-            f"检查点覆盖 {self.checkpoint_size if self.checkpoint_size is not None else '—'} 条",
-        ]
-        if self.genesis_hash:
-            lines.append(f"创世条目哈希（可用 --pin 固定）：{self.genesis_hash}")
-        if self.root:
-            lines.append(f"Merkle 根（RFC 6962）：{self.root}")
-        lines.extend(f"说明：{n}" for n in self.notices)
-        integrity = [f for f in self.findings if f.tag == "integrity"]
-        compliance = [f for f in self.findings if f.tag == "compliance"]
-        for title, group in (
-            ("完整性问题 (integrity)", integrity),
-            ("合规问题 (compliance)", compliance),
-        ):
-            if group:
-                lines.append(f"{title}：{len(group)} 项")
-                lines.extend(f"  {f}" for f in group)
-        if self.evidence:
-            lines.append("证据（两份均由账本签名密钥签署的检查点）：")
-            for note in self.evidence:
-                lines.extend(f"  | {line}" for line in note.rstrip("\n").split("\n"))
-                lines.append("")
-        if self.exit_code(fail_on) == 0:
-            tail = "（合规问题不计入失败）" if compliance else ""
-            lines.append(f"结论：验证通过{tail}")
-        else:
-            lines.append(f"结论：验证未通过，{len(self.failing(fail_on))} 项问题")
-        if self.state_advanced:
-            lines.append("已更新本地验证状态（--state）")
-        return "\n".join(lines) + "\n"
 
 
 # ---------------------------------------------------------------- saved state (--state)
@@ -167,7 +134,11 @@ def read_state(path: Path) -> SavedState | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise InputError(f"{path}: 无法读取验证状态：{exc.strerror}") from None
+        raise InputError(
+            f"{path}: 无法读取验证状态：{exc.strerror}",
+            code="file-unreadable",
+            location=Location(str(path)),
+        ) from None
     try:
         value = parse_canonical(data[:-1] if data.endswith(b"\n") else data)
         if not isinstance(value, dict) or value.get("type") != STATE_TYPE:
@@ -180,7 +151,9 @@ def read_state(path: Path) -> SavedState | None:
             str(value["checkpoint"]),
         )
     except (CanonicalError, ValueError, KeyError):
-        raise InputError(f"{path}: 不是 suiji 验证状态文件") from None
+        raise InputError(
+            f"{path}: 不是 suiji 验证状态文件", code="state-file", location=Location(str(path))
+        ) from None
 
 
 def _write_state(path: Path, state: SavedState) -> None:
@@ -274,12 +247,14 @@ def verify(
     `pin` is the expected genesis entry hash; `state_file` remembers the last accepted
     checkpoint and is advanced only when the report passes under `fail_on`. Findings come
     out ordered by entry number.
-    Raises InputError (exit 2) only when there is nothing to read.
+    Raises InputError only when there is nothing to read.
     """
     ld = ledger_dir(root)
     if not (ld / LEDGER_FILE).is_file():
         raise InputError(
-            f"{ld / LEDGER_FILE}: 找不到账本文件（是否在局目录中运行？可用 --root 指定）"
+            f"{ld / LEDGER_FILE}: 找不到账本文件（是否在局目录中运行？可用 --root 指定）",
+            code="file-missing",
+            location=Location(str(ld / LEDGER_FILE)),
         )
     col = _Collector()
     cp_bytes: bytes | None = None
@@ -372,7 +347,7 @@ def verify(
     )
     if (
         state_file is not None
-        and report.exit_code(fail_on) == 0
+        and report.passes(fail_on)
         and checkpoint is not None
         and cp_bytes is not None
         and state.origin is not None

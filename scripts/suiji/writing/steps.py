@@ -50,7 +50,7 @@ from suiji.model.tasks import (
     PersonVoid,
 )
 from suiji.shared.canonical import canonical_json, parse_canonical
-from suiji.shared.errors import UsageError
+from suiji.shared.errors import Refusal, UsageError
 from suiji.shared.times import civil_date, format_time
 
 RECORDS_DIR = Path("content") / "records"
@@ -60,8 +60,10 @@ PLANS_DIR = RECORDS_DIR / "plans"
 _Body = Commit | CommitVoid | BeaconRound | Draw | PersonVoid
 
 
-class TaskError(UsageError):
-    """A step that the ledger's history does not allow (exit 2): say why and what to do."""
+class TaskError(Refusal):
+    """A step that the ledger's history does not allow: say why and what to do."""
+
+    code = "task-step-refused"
 
 
 @dataclass(frozen=True)
@@ -98,14 +100,18 @@ def commit(w: Writer, plan_file: Path) -> Entry:
 
     hist = history(w.root)
     if hist.genesis is None:
-        raise TaskError("账本尚未建立：请先运行 suiji init")
+        raise TaskError("账本尚未建立：请先运行 suiji init", code="ledger-not-initialised")
     plan = load_plan(plan_file)
     for v in hist.check_commit(plan.task_id):
         if v.code == "commit-after-draw":
-            raise TaskError(f"任务 {plan.task_id} 已经抽取（条目 #{v.seq}），不能再次承诺")
+            raise TaskError(
+                f"任务 {plan.task_id} 已经抽取（条目 #{v.seq}），不能再次承诺",
+                code="task-already-drawn",
+            )
         raise TaskError(
             f"任务 {plan.task_id} 已有有效承诺（条目 #{v.seq}）；"
-            "如需修改，请先在轮次到来前作废：suiji void-commit"
+            "如需修改，请先在轮次到来前作废：suiji void-commit",
+            code="task-already-committed",
         )
     today = civil_date(w.now)
     loaded = records.load_all(w.root / RECORDS_DIR, today)
@@ -149,14 +155,15 @@ def void_commitment(w: Writer, task: str, reason: str) -> Entry:
     hist = history(w.root)
     live = hist.live_commit(task)
     if live is None:
-        raise TaskError(f"任务 {task} 没有有效的承诺可以作废")
+        raise TaskError(f"任务 {task} 没有有效的承诺可以作废", code="task-not-committed")
     if not reason.strip():
         raise UsageError("作废必须写明理由（--reason）")
     body = CommitVoid(task, live.seq, live.hash, reason.strip())
     if hist.check_commit_void(body, w.now):  # void-late: the only rule left to break
         raise TaskError(
             f"任务 {task} 承诺的随机数已于 {format_time(live.body.available_at)} 可得，"
-            "承诺不能再作废（结果已可计算）"
+            "承诺不能再作废（结果已可计算）",
+            code="round-passed",
         )
     return w.append(COMMIT_VOID, body)
 
@@ -192,16 +199,19 @@ def draw_task(
     hist = history(w.root)
     state = hist.tasks.get(task)
     if state is not None and state.draw is not None:
-        raise TaskError(f"任务 {task} 已于条目 #{state.draw.seq} 抽取，不能重复抽取")
+        raise TaskError(
+            f"任务 {task} 已于条目 #{state.draw.seq} 抽取，不能重复抽取", code="task-already-drawn"
+        )
     violations = hist.check_draw(task, w.now)
     if state is None or state.commit is None or any(v.fatal for v in violations):
-        raise TaskError(f"任务 {task} 没有有效的承诺：请先 suiji commit")
+        raise TaskError(f"任务 {task} 没有有效的承诺：请先 suiji commit", code="task-not-committed")
     assert hist.genesis is not None
     commit = state.commit
     if violations:  # draw-early
         raise TaskError(
             f"任务 {task} 承诺的随机数要到 {format_time(commit.body.available_at)} 才产生，"
-            "现在还不能抽取"
+            "现在还不能抽取",
+            code="round-not-yet",
         )
     store = ObjectStore(w.root)
     committed = load_committed(store, commit.body)

@@ -1,0 +1,155 @@
+"""Text for people: how the CLI prints reports, findings and errors (in Chinese).
+
+The library returns reports as data (`to_json()` is their machine-readable form); the words
+and layout a person reads live here only. Error messages are the exception: an error's
+message is data of its cause and stays with the error (`suiji.shared.errors`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from suiji.shared.errors import SuijiError
+from suiji.shared.findings import Finding
+
+if TYPE_CHECKING:  # the CLI imports the heavy sides only for the command that needs them
+    from suiji.draw.coverage import CoverageReport
+    from suiji.records.model import CheckReport
+    from suiji.records.problems import RecordProblem
+    from suiji.verify.gitcheck import GitFinding
+    from suiji.verify.verifier import Report
+
+FailOn = Literal["any", "integrity"]
+
+ENCODING_LABELS = {
+    "utf-8-sig": "UTF-8（带 BOM）",
+    "utf-8": "UTF-8",
+    "gb18030": "GB18030",
+    "xlsx": "Excel 工作簿",
+}
+"""How `suiji check` names the encoding a record file was read in."""
+
+
+# ---------------------------------------------------------------- errors
+
+
+def error(err: SuijiError, command: str = "suiji") -> str:
+    """The standard-error line for an error that ended a command."""
+    return f"{command}: {err}"
+
+
+# ---------------------------------------------------------------- findings and verify
+
+
+def finding(f: Finding) -> str:
+    """One finding: where (entry number or the ledger), tag, code and message."""
+    where = f"条目 #{f.seq}" if f.seq is not None else "账本"
+    return f"{where} [{f.tag}/{f.code}] {f.message}"
+
+
+def verify_report(report: Report, fail_on: FailOn = "any") -> str:
+    """The human report of `suiji verify`, one finding per line."""
+    lines = [
+        f"账本：{report.origin or '（未知）'}，{report.size} 条完整条目；"
+        f"检查点覆盖 {report.checkpoint_size if report.checkpoint_size is not None else '—'} 条",
+    ]
+    if report.genesis_hash:
+        lines.append(f"创世条目哈希（可用 --pin 固定）：{report.genesis_hash}")
+    if report.root:
+        lines.append(f"Merkle 根（RFC 6962）：{report.root}")
+    lines.extend(f"说明：{n}" for n in report.notices)
+    integrity = [f for f in report.findings if f.tag == "integrity"]
+    compliance = [f for f in report.findings if f.tag == "compliance"]
+    for title, group in (
+        ("完整性问题 (integrity)", integrity),
+        ("合规问题 (compliance)", compliance),
+    ):
+        if group:
+            lines.append(f"{title}：{len(group)} 项")
+            lines.extend(f"  {finding(f)}" for f in group)
+    if report.evidence:
+        lines.append("证据（两份均由账本签名密钥签署的检查点）：")
+        for note in report.evidence:
+            lines.extend(f"  | {line}" for line in note.rstrip("\n").split("\n"))
+            lines.append("")
+    if report.passes(fail_on):
+        tail = "（合规问题不计入失败）" if compliance else ""
+        lines.append(f"结论：验证通过{tail}")
+    else:
+        lines.append(f"结论：验证未通过，{len(report.failing(fail_on))} 项问题")
+    if report.state_advanced:
+        lines.append("已更新本地验证状态（--state）")
+    return "\n".join(lines) + "\n"
+
+
+def git_finding(f: GitFinding) -> str:
+    """One refused change of `suiji gitcheck`: the commit (or the index), the path and why."""
+    from suiji.verify.gitcheck import INDEX
+
+    where = "暂存区" if f.commit == INDEX else f"提交 {f.commit[:12]}"
+    return f"{where}: {f.path}: {f.message}"
+
+
+REPAIRED = {
+    "none": "账本完好，无需修复",
+    "complete": "最后一行缺少换行，已补上（该条目完整且签名有效）",
+    "truncate": "已截去未写完、未签名的最后一行",
+}
+
+
+def repaired(action: str) -> str:
+    """What `suiji ledger repair` did, in words."""
+    return REPAIRED[action]
+
+
+# ---------------------------------------------------------------- records (`suiji check`)
+
+
+def record_problem(p: RecordProblem) -> str:
+    """One problem of the records: `file:row:column: message`, warnings marked as such."""
+    prefix = "" if p.severity == "error" else "警告："
+    return f"{p.location}: {prefix}{p.message}"
+
+
+def check_lines(report: CheckReport) -> list[str]:
+    """What `suiji check` prints: every problem, then per-record lines or a verdict."""
+    lines = [record_problem(p) for p in report.problems]
+    if report.ok:
+        for r in report.records:
+            lines.append(
+                f"{r.file}: {ENCODING_LABELS.get(r.encoding, r.encoding)}，{r.rows} 行"
+                f"（有效 {r.active_rows} 行），快照 {r.snapshot}"
+            )
+        lines.append(f"检查通过：{len(report.records)} 个记录，{len(report.warnings)} 个警告")
+    else:
+        lines.append(
+            f"检查未通过：{len(report.errors)} 个错误，{len(report.warnings)} 个警告"
+            f"（请按每行的提示改正后再运行 suiji check）"
+        )
+    return lines
+
+
+# ---------------------------------------------------------------- coverage
+
+
+def coverage(rep: CoverageReport) -> str:
+    """The coverage report for people."""
+    from suiji.draw.coverage import percent
+
+    lines = [f"覆盖情况（截至 {rep.today.isoformat()}）"]
+    lines.append(f"应覆盖而尚未抽查：{len(rep.due)} 项")
+    for d in rep.due:
+        lines.append(f"  {d.uscc} {d.name}：{d.reason}")
+    if rep.over_cap:
+        lines.append("超过年度上限：")
+        lines.extend(f"  {u}：{n} 次" for u, n in rep.over_cap.items())
+    lines.append(f"双随机占年度执法检查计划的比例（不低于 {percent(rep.min_ratio)}%）：")
+    for r in rep.ratios:
+        plan_mark = "达标" if r.planned_share >= rep.min_ratio else "未达标"
+        done_mark = "已达到" if r.share >= rep.min_ratio else "尚未达到"
+        lines.append(
+            f"  {r.unit}：计划 {r.planned_total} 次，其中双随机 {r.planned_random} 次"
+            f"（计划占比 {percent(r.planned_share)}%，{plan_mark}）；"
+            f"已随机抽取 {r.done_random} 家次，占计划 {percent(r.share)}%（{done_mark}）"
+        )
+    return "\n".join(lines)
