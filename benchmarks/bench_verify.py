@@ -42,12 +42,16 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 NOW = "2027-01-01T00:00:00Z"
 ORIGIN = "bench.invalid/suiji"
 OFF = (
-    "import sys\n"
+    "import resource, sys\n"
     "import suiji.ledger as L\n"
     "L.PARALLEL_FROM = 1 << 62  # no switch exists: keep verify in one process\n"
     "from suiji.cli import main\n"
     "sys.argv[0] = 'suiji'\n"
-    "sys.exit(main())\n"
+    "code = main()\n"
+    "ru = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "if ru.ru_utime + ru.ru_stime > 0:  # e.g. PARALLEL_FROM moved in a reshape\n"
+    "    sys.exit('bench_verify: a worker process ran although parallel checking was off')\n"
+    "sys.exit(code)\n"
 )
 
 
