@@ -1,18 +1,22 @@
-"""How fast is `suiji check` on a million-enterprise registry?
+"""Benchmark: `suiji check` (records.check) on a large enterprise registry vs `read_csv`.
 
-Generates (once, cached under /tmp) a records directory whose enterprises.csv has
-1,000,000 rows with valid credit codes — the example county's 325 rows plus generated
-ones — and the example county's other five records. Then, each phase in a fresh
-subprocess so peak memory (ru_maxrss) is per phase:
+Generates (once per size, cached under /tmp) a records directory whose enterprises.csv
+has N rows with valid credit codes — the example county's 325 rows plus generated ones —
+and the example county's other five records. Each phase of each run is its own child
+process (started through benchmarks/_harness.py, so no parent's memory high-water mark
+leaks into it); phases are interleaved round by round:
 
-* baseline  `pandas.read_csv(path, dtype=str, keep_default_na=False)`
-* validate  `records.check(..., snapshots=False)` — read + every rule, no snapshot
-* snapshot  the canonical snapshot of the loaded enterprises (timed after loading)
-* check     `records.check(...)` — what `suiji check` does (validation + snapshots)
+  baseline  `pandas.read_csv(path, dtype=str, keep_default_na=False)` on the same file
+  validate  `records.check(..., snapshots=False)`: read + every rule, no snapshot
+  snapshot  the canonical snapshot of the loaded enterprises (timed after loading)
+  check     `records.check(...)`: what `suiji check` does (validation + snapshots)
 
-Targets (issue 3): check ≤ 3 × baseline, peak memory < 1.5 GB.
+Times are measured inside the child around the phase (interpreter start-up and imports
+excluded, the same for every phase): wall and CPU (process_time). Peak RSS is the whole
+child's. Ratios are per run against that run's baseline; median (min–max) of the runs.
+Targets (issues 3 and "Province scale"): check ≤ 3× baseline, peak memory < 1.5 GB.
 
-    .venv/bin/python benchmarks/bench_check.py [--rows N] [--no-cache]
+    .venv/bin/python benchmarks/bench_check.py [--sizes 100k,1M] [--runs 5] [--no-cache]
 """
 
 from __future__ import annotations
@@ -20,16 +24,17 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import resource
 import shutil
-import subprocess
 import sys
 import time
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+import _harness as H
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "content" / "records"
@@ -78,76 +83,90 @@ def generate(rows: int, out: Path) -> Path:
 
 
 def phase(name: str, records_dir: Path) -> dict[str, float]:
-    """Run one phase in this process; return its time and the process's peak memory."""
-    sys.path.insert(0, str(ROOT / "scripts"))
+    """Run one phase in this (child) process; its own wall and CPU time, start-up excluded."""
     from suiji import records
 
     timing: dict[str, float] = {}
-    start = time.perf_counter()
+    if name == "snapshot":  # timed after loading
+        loaded = records.load_all(records_dir, TODAY)
+    wall, cpu = time.perf_counter(), time.process_time()
     if name == "baseline":
         pd.read_csv(records_dir / "enterprises.csv", dtype=str, keep_default_na=False)
     elif name == "validate":
         report = records.check(records_dir, TODAY, snapshots=False)
-        assert report.ok, report.errors[:5]
+        assert report.ok, [str(p) for p in report.errors[:5]]
     elif name == "check":
         report = records.check(records_dir, TODAY)
-        assert report.ok, report.errors[:5]
+        assert report.ok, [str(p) for p in report.errors[:5]]
     elif name == "snapshot":
-        loaded = records.load_all(records_dir, TODAY)
-        start = time.perf_counter()
         data = loaded["enterprises"].snapshot
         records.snapshot_hash(data)
-        timing["bytes"] = len(data)
-    timing["seconds"] = time.perf_counter() - start
-    timing["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    timing["wall"] = time.perf_counter() - wall
+    timing["cpu"] = time.process_time() - cpu
     return timing
 
 
+PHASES = ("baseline", "validate", "snapshot", "check")
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--no-cache", action="store_true")
+    parser = H.parser(__doc__, sizes="100k")
+    parser.add_argument("--no-cache", action="store_true", help="regenerate the records")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
         print(json.dumps(phase(args.phase, Path(args.dir))))
         return
+    print(f"bench_check — {H.machine()}; {args.runs} runs per phase")
     # The cache is keyed by the example county too: its other records are copied as they are.
     example_digest = hashlib.sha256(
         b"".join(p.read_bytes() for p in sorted(EXAMPLE.glob("*.csv")))
     ).hexdigest()[:8]
-    records_dir = Path(f"/tmp/suiji-bench-check-{args.rows}-{example_digest}")
-    cached = (records_dir / "rows.txt").is_file() and not args.no_cache
-    t0 = time.perf_counter()
-    if not cached:
-        shutil.rmtree(records_dir, ignore_errors=True)
-        generate(args.rows, records_dir)
-    size = (records_dir / "enterprises.csv").stat().st_size
-    print(
-        f"enterprises.csv: {args.rows:,} rows, {size / 1e6:.0f} MB"
-        f" ({'cached' if cached else f'generated in {time.perf_counter() - t0:.1f} s'})"
-    )
-    results: dict[str, dict[str, float]] = {}
-    for name in ("baseline", "validate", "snapshot", "check"):
-        out = subprocess.run(
-            [sys.executable, __file__, "--phase", name, "--dir", str(records_dir)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        results[name] = json.loads(out.stdout.strip().splitlines()[-1])
-    base = results["baseline"]["seconds"]
-    for name, r in results.items():
-        ratio = r["seconds"] / base
+    missed = False
+    for rows in args.sizes:
+        records_dir = Path(f"/tmp/suiji-bench-check-{rows}-{example_digest}")
+        cached = (records_dir / "rows.txt").is_file() and not args.no_cache
+        t0 = time.perf_counter()
+        if not cached:
+            shutil.rmtree(records_dir, ignore_errors=True)
+            generate(rows, records_dir)
+        size = (records_dir / "enterprises.csv").stat().st_size
         print(
-            f"{name:9s} {r['seconds']:6.2f} s  {ratio:4.2f}× baseline  peak {r['maxrss_mb']:6.0f} MB"
+            f"\nenterprises.csv: {rows:,} rows, {size / 1e6:.0f} MB"
+            f" ({'cached' if cached else f'generated in {time.perf_counter() - t0:.1f} s'})"
         )
-    check_ok = results["check"]["seconds"] <= 3 * base
-    mem_ok = max(r["maxrss_mb"] for r in results.values()) < 1536
-    print(
-        f"target check ≤ 3× baseline: {'met' if check_ok else 'MISSED'}; peak < 1.5 GB: {'met' if mem_ok else 'MISSED'}"
-    )
+        cmd = [sys.executable, __file__, "--dir", str(records_dir), "--phase"]
+        samples = H.rounds(
+            {name: partial(H.run, [*cmd, name]) for name in PHASES},
+            args.runs,
+            label=H.size_label(rows),
+        )
+        timings = {name: [H.child_json(s) for s in runs] for name, runs in samples.items()}
+        print(
+            f"  {'phase':9} {'wall s (min–max)':22} {'CPU s (min–max)':22} "
+            f"{'× baseline wall':20} {'× baseline CPU':20} peak RSS MB"
+        )
+        base = timings["baseline"]
+        for name in PHASES:
+            t = timings[name]
+            wall, cpu = H.Stats.of([x["wall"] for x in t]), H.Stats.of([x["cpu"] for x in t])
+            r_wall = H.paired_ratios([x["wall"] for x in t], [x["wall"] for x in base])
+            r_cpu = H.paired_ratios([x["cpu"] for x in t], [x["cpu"] for x in base])
+            rss = H.Stats.of([s.maxrss_mb for s in samples[name]])
+            print(
+                f"  {name:9} {wall.fmt():22} {cpu.fmt():22} {r_wall.ratio():20} "
+                f"{r_cpu.ratio():20} {rss.median:5.0f} ({rss.low:.0f}–{rss.high:.0f})"
+            )
+        check = H.paired_ratios([x["wall"] for x in timings["check"]], [x["wall"] for x in base])
+        peak = max(s.maxrss_mb for runs in samples.values() for s in runs)
+        check_ok, mem_ok = check.median <= 3, peak < 1536
+        missed = missed or not (check_ok and mem_ok)
+        print(
+            f"  target check ≤ 3× read_csv (wall, median): {'met' if check_ok else 'MISSED'};"
+            f" peak < 1.5 GB: {'met' if mem_ok else 'MISSED'}"
+        )
+    print("targets met" if not missed else "TARGETS MISSED")
 
 
 if __name__ == "__main__":
