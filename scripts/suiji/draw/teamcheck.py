@@ -36,6 +36,12 @@ RULE_NAMES = {
     "group_officer": "对应检查组执法人员（group_officer）",
     "load_limit": "负荷上限（load_limit）",
 }
+_PEOPLE = {
+    LEADER: "带队分管领导",
+    OFFICER: "编内持证执法人员",
+    ACCOMPANY: "编外随行人员",
+    EXPERT: "专家",
+}
 _FIX = "请核对人员名录、专家库和回避登记，或修改方案的 [team] 设置后再承诺。"
 
 
@@ -95,14 +101,14 @@ def _whole_pool(plan: Plan, rules: TeamRules, pool: _Pool, drawn: int) -> None:
     for role, need in _counts(rules).items():
         have = len(pool.eligible[role])
         if have < need:
-            what = ""
+            who = _PEOPLE[role]
             if role == EXPERT and rules.expert_specialties:
-                what = f"具备专业领域（{'、'.join(rules.expert_specialties)}）之一"
+                who = f"具备专业领域（{'、'.join(rules.expert_specialties)}）之一的专家"
             _unmet(
                 plan,
                 TASK_TEAM,
                 RULE_OF_ROLE[role],
-                f"{what}可抽取的人员只有 {have} 名，每组需要 {need} 名",
+                f"可抽取的{who}只有 {have} 名，每组需要 {need} 名",
             )
         limit = rules.limit_for(role)
         if not need or limit is None:
