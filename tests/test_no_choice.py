@@ -1,5 +1,5 @@
 """No quiet choices: withheld and duplicate commitments, unmeetable team rules, draws
-that take every eligible enterprise (docs/spec/13-task-entries.md §13.6, 12-coverage.md)."""
+that take every eligible enterprise (docs/spec/13-task-entries.md §13.9, 12-coverage.md)."""
 
 from __future__ import annotations
 

@@ -226,7 +226,7 @@ def plan_content(plan: Plan) -> str:
     """What a plan draws, apart from its labels: two live commitments may not share it.
 
     `tagged_hex("suiji/plan-content/v1", canonical_json(plan object without task_id, name,
-    note, seed_extra))` (spec §13.6): a task id, a title, a remark or another lottery issue
+    note, seed_extra))` (spec §13.9): a task id, a title, a remark or another lottery issue
     changes who is drawn only through the seed, so copies that differ only there are the
     same plan committed twice — more tickets for the bureau, not another inspection.
     """

@@ -10,7 +10,7 @@ naming the rule, with the same pools and messages the draw itself uses (`suiji.d
 The check is necessary, not sufficient: it considers each enterprise that could be drawn
 on its own, and loads as a total capacity. A draw can still fail on a combination of
 targets (loads accumulated in ticket order); that draw is recorded and reported
-(docs/spec/11-teams.md §11.8, 13-task-entries.md §13.6).
+(docs/spec/11-teams.md §11.8, 13-task-entries.md §13.9).
 """
 
 from __future__ import annotations

@@ -235,12 +235,12 @@ def replayed(entries: Iterable[Entry]) -> History:
 
 
 # ---------------------------------------------------------------- no quiet choices
-# Rules that stop a bureau from choosing among outcomes without a trace (spec §13.6):
+# Rules that stop a bureau from choosing among outcomes without a trace (spec §13.9):
 # a commitment whose randomness exists must be drawn; two live commitments may not share a
 # plan; a draw that took every eligible enterprise is not counted as random.
 
 WITHHELD_GRACE = timedelta(hours=24)
-"""How long after its randomness exists a live commitment may stay undrawn (spec §13.6)."""
+"""How long after its randomness exists a live commitment may stay undrawn (spec §13.9)."""
 
 
 def withheld(hist: History, now: datetime, grace: timedelta = WITHHELD_GRACE) -> list[TaskState]:

@@ -296,7 +296,7 @@ class DrawChecker:
             )
         self.hist.apply(entry)
 
-    # ------------------------------------------------------------ no quiet choices (§13.6)
+    # ------------------------------------------------------------ no quiet choices (§13.9)
 
     def _same_plan(
         self, entry: Entry, body: Commit, committed: Committed, out: list[Finding]
@@ -323,7 +323,7 @@ class DrawChecker:
                     entry,
                     "teams-error",
                     f"任务 {body.task} 的检查组未能组成：{body.teams_error}"
-                    "（应以新任务在新的将来轮次重新抽取，见规范 §13.6）",
+                    "（应以新任务在新的将来轮次重新抽取，见规范 §13.9）",
                 )
             )
 

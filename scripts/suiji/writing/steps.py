@@ -317,7 +317,7 @@ def refuse_choices(
     population: Population,
     rows: Mapping[str, list[dict[str, Any]]],
 ) -> None:
-    """Refuse a commitment that would give the bureau a choice of outcomes (spec §13.6).
+    """Refuse a commitment that would give the bureau a choice of outcomes (spec §13.9).
 
     A second live commitment of the same plan content (another ticket at one inspection),
     and team rules some possible outcome cannot meet (a way to make a draw fail).
