@@ -8,6 +8,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.support import vectors
 
 from suiji.cli import render
 from suiji.draw.coverage import (
@@ -20,6 +21,7 @@ from suiji.draw.coverage import (
 from suiji.draw.derive import (
     derive_population,  # tasks loads py_ecc, which raises the recursion limit
 )
+from suiji.ledger.history import Recorded
 
 
 def ent(uscc: str, **flags: Any) -> dict[str, Any]:
@@ -118,3 +120,55 @@ def _example() -> tuple[list[dict[str, Any]], Any]:
         _CACHE["rows"] = records.load_all(base, date(2026, 3, 1)).rows("enterprises")
         _CACHE["plan"] = load_plan(base / "plans" / "2026-001.toml")
     return _CACHE["rows"], _CACHE["plan"]
+
+
+# ---------------------------------------------------------------- vectors (§12.1, §12.2)
+
+
+@vectors.parametrize("coverage", "by_chance")
+def test_by_chance_vectors(case: vectors.Case) -> None:
+    from suiji.ledger.history import TaskState, drawn_by_chance
+    from suiji.model.tasks import Commit, Draw
+
+    commit = Recorded(1, "c" * 64, "2026-03-16T01:00:00Z", _commit(case.input["eligible"]))
+    state = TaskState("t", commit=commit)  # type: ignore[arg-type]
+    draw = Draw(
+        "t", "股", 1, "c" * 64, None, (), "0" * 64, ("X",) * case.input["targets"], None, "0" * 64
+    )
+    assert isinstance(commit.body, Commit) and isinstance(draw, Draw)
+    assert drawn_by_chance(state, draw) == case.output
+
+
+@vectors.parametrize("coverage", "exclusions")
+def test_exclusions_vectors(case: vectors.Case) -> None:
+    i = case.input
+    history = [
+        DrawnTask(
+            f"t{n}", "股", date.fromisoformat(d["drawn_on"]), tuple(d["targets"]), d["random"]
+        )
+        for n, d in enumerate(i["draws"])
+    ]
+    out = exclusions(
+        history,
+        year=i["year"],
+        yearly_cap=i["yearly_cap"],
+        exclude_drawn_this_year=i["exclude_drawn_this_year"],
+    )
+    assert out == case.output
+
+
+def _commit(eligible: int) -> Any:
+    from suiji.model.tasks import SNAPSHOT_RECORDS, Commit, ExtraOnly
+
+    return Commit(
+        task="t",
+        name="n",
+        unit="股",
+        as_of="2026-03-16",
+        plan_object="0" * 64,
+        plan_source_object="0" * 64,
+        snapshots=tuple((n, "0" * 64) for n in SNAPSHOT_RECORDS),
+        population_object="0" * 64,
+        eligible=eligible,
+        beacon=ExtraOnly("2026-03-17T01:00:00Z"),
+    )

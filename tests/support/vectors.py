@@ -27,7 +27,7 @@ import pytest
 SCHEMA = "suiji/vectors/v1"
 ROOT = Path(__file__).resolve().parents[2]
 VECTORS_DIR = ROOT / "tests" / "vectors"
-AREAS = ("encoding", "records", "uscc", "ledger", "beacon", "draw", "teams")
+AREAS = ("encoding", "records", "uscc", "ledger", "beacon", "draw", "teams", "coverage")
 
 ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 CODE_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -42,6 +42,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "beacon": ("chain_facts", "demo_chain", "verify", "round_time", "first_round"),
     "draw": ("ticket", "seed", "order", "allocation", "stratified", "items"),
     "teams": ("role_seed", "draw", "void"),
+    "coverage": ("by_chance", "exclusions"),
 }
 
 # ---------------------------------------------------------------- error codes
@@ -94,6 +95,7 @@ ERROR_CODES: dict[str, dict[str, str]] = {
         "round-out-of-range": "the round is outside 1..2^53-1",
     },
     "draw": {},
+    "coverage": {},
     "teams": {
         "no-leader": "no eligible leader for a team",
         "no-group-officer": "no eligible officer of the district's own group",
@@ -167,6 +169,7 @@ ERROR_RULES: dict[str, tuple[Rule, ...]] = {
         Rule("BeaconError", "round-out-of-range", "轮次 round 必须在"),
     ),
     "draw": (),
+    "coverage": (),
     "teams": (
         Rule("TeamInfeasible", "no-leader", attr=("rule", "leader")),
         Rule("TeamInfeasible", "no-group-officer", attr=("rule", "group_officer")),

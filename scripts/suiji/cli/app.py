@@ -115,7 +115,7 @@ def _cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
         now=ctx.now,
         pin=args.pin,
         state_file=args.state,
-        checkers=default_checkers(),
+        checkers=default_checkers(ctx.now),
         fail_on=args.fail_on,
     )
     if args.json:

@@ -7,7 +7,8 @@ message is data of its cause and stays with the error (`suiji.shared.errors`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from suiji.shared.errors import SuijiError
 from suiji.shared.findings import Finding
@@ -67,6 +68,7 @@ def verify_report(report: Report, fail_on: FailOn = "any") -> str:
         if group:
             lines.append(f"{title}：{len(group)} 项")
             lines.extend(f"  {finding(f)}" for f in group)
+    lines.extend(task_lines(report.tasks))
     if report.evidence:
         lines.append("证据（两份均由账本签名密钥签署的检查点）：")
         for note in report.evidence:
@@ -80,6 +82,32 @@ def verify_report(report: Report, fail_on: FailOn = "any") -> str:
     if report.state_advanced:
         lines.append("已更新本地验证状态（--state）")
     return "\n".join(lines) + "\n"
+
+
+def task_lines(tasks: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Per task: voided and undrawn commitments, draws that were not random or failed.
+
+    Tasks drawn once from their only commitment are counted, not listed.
+    """
+    if not tasks:
+        return []
+    drawn = sum(1 for t in tasks if t["draw_seq"] is not None)
+    lines = [f"任务：{len(tasks)} 个，已抽取 {drawn} 个"]
+    for t in tasks:
+        notes = []
+        if t["voided"]:
+            seqs = "、".join(f"#{v['commit_seq']}（作废于 #{v['void_seq']}）" for v in t["voided"])
+            notes.append(f"已作废的承诺 {len(t['voided'])} 个：{seqs}")
+        if t["undrawn"] is not None:
+            state = "逾期未抽取" if t["withheld"] else "尚未抽取"
+            notes.append(f"承诺 #{t['undrawn']} {state}")
+        if t["random"] is False:
+            notes.append(f"抽取 #{t['draw_seq']} 抽中了全部可抽对象，不是随机抽取（不计入双随机）")
+        if t["teams_error"]:
+            notes.append(f"抽取 #{t['draw_seq']} 的检查组未能组成")
+        if notes:
+            lines.append(f"  任务 {t['task']}：{'；'.join(notes)}")
+    return lines
 
 
 def git_finding(f: GitFinding) -> str:

@@ -33,6 +33,17 @@ class DrawnTask:
     unit: str
     drawn_on: date  # civil date of the draw entry (Asia/Shanghai)
     targets: tuple[str, ...]
+    random: bool = True  # False: the draw took every eligible enterprise (§12.1), no chance
+
+
+def by_chance(history: Iterable[DrawnTask]) -> list[DrawnTask]:
+    """The draws chance decided: only these count toward exclusions and the 30% ratio.
+
+    A draw that takes every eligible enterprise (a 定向 filter narrowed to its quota) is a
+    directed inspection, not a random one: counting it would let two such "draws" push a
+    chosen enterprise to the yearly cap and shield it from every random task that year.
+    """
+    return [t for t in history if t.random]
 
 
 def half_year(day: date) -> tuple[int, int]:
@@ -62,8 +73,10 @@ def exclusions(
       on any one enterprise).
     - Without replacement within the cycle (the calendar year), when the plan asks for it:
       drawn at all this year.
+
+    Only draws decided by chance count (`by_chance`).
     """
-    counts = draws_in_year(history, year)
+    counts = draws_in_year(by_chance(history), year)
     out: dict[str, str] = {}
     for uscc, n in counts.items():
         if n >= yearly_cap:
@@ -178,7 +191,7 @@ def report(
             )
     over = {u: n for u, n in sorted(year_counts.items()) if n > yearly_cap}
     done_by_unit: Counter[str] = Counter()
-    for t in history:
+    for t in by_chance(history):
         if t.drawn_on.year == today.year:
             done_by_unit[t.unit] += len(t.targets)
     ratios = [

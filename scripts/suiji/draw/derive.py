@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from suiji.beacon.chain import Chain, first_round_at_or_after, round_time
 from suiji.draw.coverage import DrawnTask, exclusions
 from suiji.draw.items import draw_items_for_targets
-from suiji.draw.plan import Plan, plan_from_json
+from suiji.draw.plan import Plan, plan_from_json, plan_to_json
 from suiji.draw.population import Population, eligible, population_from_json
 from suiji.draw.seed import derive_seed
 from suiji.draw.targets import draw_targets, target_draw_to_json
@@ -30,7 +30,7 @@ from suiji.model.tasks import (
     Commit,
     ExtraOnly,
 )
-from suiji.shared.canonical import parse_canonical
+from suiji.shared.canonical import canonical_json, parse_canonical, tagged_hex
 from suiji.shared.errors import InputError
 from suiji.shared.times import format_time
 
@@ -214,6 +214,24 @@ def seed_for(
         randomness=beacon.randomness if beacon else None,
         extra=extra,
     )
+
+
+# ---------------------------------------------------------------- plan content
+
+PLAN_CONTENT_TAG = "suiji/plan-content/v1"
+_NOT_CONTENT = ("task_id", "name", "note", "seed_extra")
+
+
+def plan_content(plan: Plan) -> str:
+    """What a plan draws, apart from its labels: two live commitments may not share it.
+
+    `tagged_hex("suiji/plan-content/v1", canonical_json(plan object without task_id, name,
+    note, seed_extra))` (spec §13.9): a task id, a title, a remark or another lottery issue
+    changes who is drawn only through the seed, so copies that differ only there are the
+    same plan committed twice — more tickets for the bureau, not another inspection.
+    """
+    body = {k: v for k, v in plan_to_json(plan).items() if k not in _NOT_CONTENT}
+    return tagged_hex(PLAN_CONTENT_TAG, canonical_json(body))
 
 
 # ---------------------------------------------------------------- helpers

@@ -11,9 +11,9 @@ writer (the verifier streams entries into one instead and never imports that mod
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 from suiji.draw.coverage import DrawnTask
@@ -35,11 +35,15 @@ __all__ = [
     "COMMIT_VOID",
     "DRAW",
     "PERSON_VOID",
+    "WITHHELD_GRACE",
     "History",
     "Recorded",
     "TaskState",
     "Violation",
+    "drawn_by_chance",
     "replayed",
+    "same_plan",
+    "withheld",
 ]
 
 T = TypeVar("T")
@@ -202,6 +206,7 @@ class History:
                     unit=state.commit.body.unit if state.commit else body.unit,
                     drawn_on=civil_date(entry.moment),
                     targets=body.targets,
+                    random=drawn_by_chance(state, body),
                 )
             )
         elif isinstance(body, PersonVoid):
@@ -227,3 +232,49 @@ def replayed(entries: Iterable[Entry]) -> History:
     for entry in entries:
         hist.apply(entry)
     return hist
+
+
+# ---------------------------------------------------------------- no quiet choices
+# Rules that stop a bureau from choosing among outcomes without a trace (spec §13.9):
+# a commitment whose randomness exists must be drawn; two live commitments may not share a
+# plan; a draw that took every eligible enterprise is not counted as random.
+
+WITHHELD_GRACE = timedelta(hours=24)
+"""How long after its randomness exists a live commitment may stay undrawn (spec §13.9)."""
+
+
+def withheld(hist: History, now: datetime, grace: timedelta = WITHHELD_GRACE) -> list[TaskState]:
+    """Tasks whose live commitment's round (or `draw_after`) passed more than `grace` ago
+    without a draw: drawing only the outcomes one likes is withholding the rest."""
+    return [
+        state
+        for _task, state in sorted(hist.tasks.items())
+        if state.commit is not None
+        and state.draw is None
+        and now - state.commit.body.available_at > grace
+    ]
+
+
+def same_plan(
+    hist: History, task: str, content: str, content_of: Callable[[Commit], str]
+) -> Recorded[Commit] | None:
+    """Another task's live (not voided) commitment with the same plan content, if any.
+
+    `content_of` gives a commitment's plan content (the caller reads the plan object:
+    this module reads no files). Eight copies of one plan under eight task ids are eight
+    chances at the outcome; one live copy is all a bureau needs.
+    """
+    for other, state in sorted(hist.tasks.items()):
+        if other != task and state.commit is not None and content_of(state.commit.body) == content:
+            return state.commit
+    return None
+
+
+def drawn_by_chance(state: TaskState, draw: Draw) -> bool:
+    """False when the draw took every eligible enterprise: nothing was left to chance.
+
+    Decided from recorded members only (the commitment's `eligible`, the draw's
+    `targets`, both re-derived by the verifier), so the writer and the verifier agree.
+    """
+    eligible = state.commit.body.eligible if state.commit is not None else None
+    return eligible is None or len(draw.targets) < eligible

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from suiji.beacon.cache import VerifiedCache
@@ -21,6 +22,7 @@ from suiji.draw.derive import (
     derive_result,
     derive_void,
     load_committed,
+    plan_content,
     seed_for,
     utc_from_unix,
 )
@@ -29,7 +31,15 @@ from suiji.draw.population import population_to_json
 from suiji.draw.seed import extra_inputs
 from suiji.draw.teamdraw import TeamInfeasible, VoidError
 from suiji.ledger.codec import Entry
-from suiji.ledger.history import History, Violation
+from suiji.ledger.history import (
+    WITHHELD_GRACE,
+    History,
+    TaskState,
+    Violation,
+    drawn_by_chance,
+    same_plan,
+    withheld,
+)
 from suiji.ledger.objects import ObjectStore
 from suiji.model.entries import BEACON, COMMIT, COMMIT_VOID, DRAW, GENESIS, PERSON_VOID
 from suiji.model.genesis import Genesis
@@ -83,6 +93,8 @@ class DrawChecker:
     committed: dict[str, Committed] = field(default_factory=dict)  # by task, live commitment
     results: dict[str, dict[str, Any]] = field(default_factory=dict)  # by task, after the draw
     known_enterprises: dict[str, bool] = field(default_factory=dict)  # id → retired?
+    now: datetime | None = None  # the verifier's "now": withheld commitments are judged at it
+    contents: dict[str, str] = field(default_factory=dict)  # by task, latest plan content
 
     def check(self, entry: Entry, objects: ObjectStore) -> Iterable[Finding]:
         handler = _HANDLERS.get(entry.kind)
@@ -96,7 +108,7 @@ class DrawChecker:
         return out
 
     def finish(self) -> Iterable[Finding]:
-        return []
+        return self._withheld()
 
     def _rules(self, entry: Entry, out: list[Finding]) -> bool:
         """The lifecycle's verdict on `entry` as findings; False if it cannot take effect."""
@@ -150,6 +162,7 @@ class DrawChecker:
         if body.eligible != len(population.members):
             out.append(_bad(entry, "population-count", "承诺中的可抽取家数与复算不符"))
         self._check_round(entry, body.beacon, out)
+        self._same_plan(entry, body, committed, out)
         self.hist.apply(entry)
         self.committed[body.task] = committed
 
@@ -248,6 +261,7 @@ class DrawChecker:
             out.append(_bad(entry, "draw-fields", "条目中的检查组错误说明或执法单位与复算不符"))
         self.hist.apply(entry)
         self.results[body.task] = result
+        self._teams_error(entry, body, out)
 
     def _person_void(self, entry: Entry, objects: ObjectStore, out: list[Finding]) -> None:
         body = entry.typed_as(PersonVoid)
@@ -282,6 +296,64 @@ class DrawChecker:
             )
         self.hist.apply(entry)
 
+    # ------------------------------------------------------------ no quiet choices (§13.9)
+
+    def _same_plan(
+        self, entry: Entry, body: Commit, committed: Committed, out: list[Finding]
+    ) -> None:
+        """A second live commitment of one plan's content is another ticket at one outcome."""
+        content = plan_content(committed.plan)
+        twin = same_plan(self.hist, body.task, content, lambda c: self.contents.get(c.task, ""))
+        self.contents[body.task] = content
+        if twin is not None:
+            out.append(
+                _rule(
+                    entry,
+                    "same-plan",
+                    f"任务 {body.task} 的方案与任务 {twin.body.task} 的有效承诺"
+                    f"（条目 #{twin.seq}）内容相同：同一方案只能有一个有效承诺",
+                )
+            )
+
+    def _teams_error(self, entry: Entry, body: Draw, out: list[Finding]) -> None:
+        """A draw whose teams could not be formed was not carried out as drawn."""
+        if body.teams_error is not None:
+            out.append(
+                _rule(
+                    entry,
+                    "teams-error",
+                    f"任务 {body.task} 的检查组未能组成：{body.teams_error}"
+                    "（应以新任务在新的将来轮次重新抽取，见规范 §13.9）",
+                )
+            )
+
+    def _withheld(self) -> list[Finding]:
+        """Live commitments whose randomness is public but that were never drawn."""
+        if self.now is None:
+            return []
+        out = []
+        for state in withheld(self.hist, self.now):
+            commit = state.commit
+            assert commit is not None
+            out.append(
+                Finding(
+                    commit.seq,
+                    "compliance",
+                    "withheld",
+                    f"任务 {state.task} 的承诺（条目 #{commit.seq}）的随机数已于 "
+                    f"{format_time(commit.body.available_at)} 产生，超过 "
+                    f"{WITHHELD_GRACE.total_seconds() / 3600:.0f} 小时仍未抽取：不得只抽取满意的承诺",
+                )
+            )
+        return out
+
+    def tasks(self) -> list[dict[str, Any]]:
+        """Per task, what became of each commitment: drawn, voided, undrawn or withheld."""
+        late = {s.task for s in withheld(self.hist, self.now)} if self.now is not None else set()
+        return [
+            task_summary(state, state.task in late) for _t, state in sorted(self.hist.tasks.items())
+        ]
+
 
 _HANDLERS = {
     GENESIS: DrawChecker._genesis,
@@ -305,6 +377,30 @@ def _diff(expected: Mapping[str, Any], recorded: Any) -> str:
     return f"抽取结果与复算不符（不同部分：{'、'.join(parts) or '格式'}）"
 
 
-def default_checkers() -> list[EntryChecker]:
-    """Fresh checker instances for one verification run."""
-    return [DrawChecker()]
+def _rule(entry: Entry, code: str, message: str) -> Finding:
+    """A breach of the task rules in an intact ledger (`compliance`)."""
+    return Finding(entry.seq, "compliance", code, message)
+
+
+def task_summary(state: TaskState, late: bool) -> dict[str, Any]:
+    """One task for the report's `tasks` (spec §14.4): its commitments and its draw.
+
+    `voided`: the commitments withdrawn, each with the void's entry; `undrawn`: the live
+    commitment if it has no draw (`withheld` once it is overdue); `random`: False when the
+    draw took every eligible enterprise (not a random draw, §12.1), None before a draw.
+    """
+    draw = state.draw
+    return {
+        "task": state.task,
+        "voided": [{"commit_seq": v.body.commit_seq, "void_seq": v.seq} for v in state.voided],
+        "undrawn": (state.commit.seq if state.commit is not None and draw is None else None),
+        "withheld": late,
+        "draw_seq": draw.seq if draw is not None else None,
+        "random": drawn_by_chance(state, draw.body) if draw is not None else None,
+        "teams_error": draw is not None and draw.body.teams_error is not None,
+    }
+
+
+def default_checkers(now: datetime | None = None) -> list[EntryChecker]:
+    """Fresh checker instances for one verification run; `now` judges withheld commitments."""
+    return [DrawChecker(now=now)]

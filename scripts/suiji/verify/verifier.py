@@ -73,6 +73,7 @@ class Report:
     notices: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
     state_advanced: bool = False
+    tasks: tuple[dict[str, Any], ...] = ()  # per task: commitments, voids, draw (§14.4)
 
     def failing(self, fail_on: FailOn = "any") -> list[Finding]:
         """Findings that fail the report (only `integrity` ones when fail_on='integrity')."""
@@ -95,6 +96,7 @@ class Report:
             "notices": list(self.notices),
             "evidence": list(self.evidence),
             "state_advanced": self.state_advanced,
+            "tasks": list(self.tasks),
         }
 
 
@@ -344,6 +346,7 @@ def verify(
         now=format_time(now),
         notices=tuple(col.notices),
         evidence=tuple(col.evidence),
+        tasks=_task_summaries(checkers),
     )
     if (
         state_file is not None
@@ -366,6 +369,16 @@ def verify(
         )
         report = Report(**{**report.__dict__, "state_advanced": True})
     return report
+
+
+def _task_summaries(checkers: Sequence[EntryChecker]) -> tuple[dict[str, Any], ...]:
+    """Per-task data from the checkers that keep it (the replay): what became of each task."""
+    out: list[dict[str, Any]] = []
+    for checker in checkers:
+        tasks = getattr(checker, "tasks", None)
+        if callable(tasks):
+            out.extend(tasks())
+    return tuple(out)
 
 
 def _compare_saved(

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -27,17 +28,27 @@ from suiji.draw.derive import (
     derive_result,
     derive_void,
     load_committed,
+    plan_content,
     seed_for,
 )
 from suiji.draw.items import check_items_feasible
-from suiji.draw.plan import plan_to_json
+from suiji.draw.plan import Plan, plan_from_json, plan_to_json
 from suiji.draw.planfile import load_plan
-from suiji.draw.population import population_to_json
+from suiji.draw.population import Population, population_to_json
 from suiji.draw.seed import extra_inputs
 from suiji.draw.targets import check_targets_feasible
+from suiji.draw.teamcheck import check_teams_feasible
 from suiji.ledger import append as ledger_append
 from suiji.ledger.codec import Entry
-from suiji.ledger.history import BEACON, COMMIT, COMMIT_VOID, DRAW, PERSON_VOID, History
+from suiji.ledger.history import (
+    BEACON,
+    COMMIT,
+    COMMIT_VOID,
+    DRAW,
+    PERSON_VOID,
+    History,
+    same_plan,
+)
 from suiji.ledger.objects import ObjectStore, object_id
 from suiji.ledger.taskhistory import history
 from suiji.model.tasks import (
@@ -125,6 +136,7 @@ def commit(w: Writer, plan_file: Path) -> Entry:
     )
     check_targets_feasible(plan, population)
     check_items_feasible(plan, population, rows["checklist"])
+    refuse_choices(w.root, hist, plan, population, rows)
     chain = hist.genesis.first_chain()
     if chain is None and not plan.seed_extra:
         raise TaskError(
@@ -293,6 +305,50 @@ def void_person(w: Writer, task: str, team: str, person: str, reason: str) -> En
         replacement=last.replacement,
     )
     return w.append(PERSON_VOID, body)
+
+
+# ---------------------------------------------------------------- no opting out
+
+
+def refuse_choices(
+    root: Path,
+    hist: History,
+    plan: Plan,
+    population: Population,
+    rows: Mapping[str, list[dict[str, Any]]],
+) -> None:
+    """Refuse a commitment that would give the bureau a choice of outcomes (spec §13.9).
+
+    A second live commitment of the same plan content (another ticket at one inspection),
+    and team rules some possible outcome cannot meet (a way to make a draw fail).
+    """
+    store = ObjectStore(root)
+    content = plan_content(plan)
+
+    def content_of(commit: Commit) -> str:
+        return plan_content(plan_from_json(parse_canonical(store.get(commit.plan_object))))
+
+    twin = same_plan(hist, plan.task_id, content, content_of)
+    if twin is not None:
+        other = twin.body.task
+        hint = (
+            "该任务已抽取，请按其结果执行检查；新任务须改变抽查范围、数量、时段或检查组规则"
+            if hist.tasks[other].draw is not None
+            else f"如确需重新承诺，请先在轮次到来前作废原承诺：suiji void {other} --reason 理由"
+        )
+        raise TaskError(
+            f"任务 {plan.task_id} 的方案与任务 {other} 的有效承诺（条目 #{twin.seq}）"
+            "内容相同（仅任务编号、名称、备注或附加输入不同）：同一方案只能有一个有效承诺。" + hint,
+            code="same-plan-committed",
+        )
+    check_teams_feasible(
+        plan,
+        population,
+        rows["enterprises"],
+        rows["inspectors"],
+        rows["experts"],
+        rows["recusals"],
+    )
 
 
 # ---------------------------------------------------------------- reports
