@@ -82,7 +82,6 @@ class DrawChecker:
     chains: dict[str, Chain] = field(default_factory=dict)
     committed: dict[str, Committed] = field(default_factory=dict)  # by task, live commitment
     results: dict[str, dict[str, Any]] = field(default_factory=dict)  # by task, after the draw
-    known_enterprises: dict[str, bool] = field(default_factory=dict)  # id → retired?
 
     def check(self, entry: Entry, objects: ObjectStore) -> Iterable[Finding]:
         handler = _HANDLERS.get(entry.kind)
@@ -130,7 +129,6 @@ class DrawChecker:
         as_of = civil_date(entry.moment)
         if body.as_of != as_of.isoformat():
             out.append(_bad(entry, "as-of", f"as_of {body.as_of} 与承诺时间的日期 {as_of} 不符"))
-        self._check_registry_continuity(entry, committed.rows["enterprises"], out)
         population = derive_population(
             plan,
             committed.rows["enterprises"],
@@ -152,23 +150,6 @@ class DrawChecker:
         self._check_round(entry, body.beacon, out)
         self.hist.apply(entry)
         self.committed[body.task] = committed
-
-    def _check_registry_continuity(
-        self, entry: Entry, rows: list[dict[str, Any]], out: list[Finding]
-    ) -> None:
-        """An enterprise may be retired (with a date) but never silently dropped."""
-        now_ids = {str(r["uscc"]): bool(r.get("retired_on")) for r in rows}
-        missing = sorted(set(self.known_enterprises) - set(now_ids))
-        if missing:
-            shown = "、".join(missing[:5]) + ("等" if len(missing) > 5 else "")
-            out.append(
-                _bad(
-                    entry,
-                    "registry-dropped",
-                    f"名录库快照中删除了 {len(missing)} 家企业而未注明退出：{shown}",
-                )
-            )
-        self.known_enterprises.update(now_ids)
 
     def _check_round(self, entry: Entry, info: BeaconTerms, out: list[Finding]) -> None:
         genesis = self.hist.genesis
@@ -307,4 +288,8 @@ def _diff(expected: Mapping[str, Any], recorded: Any) -> str:
 
 def default_checkers() -> list[EntryChecker]:
     """Fresh checker instances for one verification run."""
-    return [DrawChecker()]
+    from suiji.verify.kinds import KindChecker
+    from suiji.verify.plancheck import PlanChecker
+    from suiji.verify.registry import RegistryChecker
+
+    return [KindChecker(), DrawChecker(), RegistryChecker(), PlanChecker()]

@@ -73,6 +73,8 @@ class Report:
     notices: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
     state_advanced: bool = False
+    data: dict[str, Any] = field(default_factory=dict)
+    """Published facts the checkers gathered (e.g. `registry_changes`), for `--json`."""
 
     def failing(self, fail_on: FailOn = "any") -> list[Finding]:
         """Findings that fail the report (only `integrity` ones when fail_on='integrity')."""
@@ -95,6 +97,7 @@ class Report:
             "notices": list(self.notices),
             "evidence": list(self.evidence),
             "state_advanced": self.state_advanced,
+            **self.data,
         }
 
 
@@ -291,8 +294,12 @@ def verify(
     result = scan(root, state, store, sizes=sizes, on_entry=on_entry, parallel=True)
     col.findings.extend(result.findings)
     col.findings.extend(state.finish())
+    data: dict[str, Any] = {}
     for checker in checkers:
         col.findings.extend(checker.finish())
+        report_data = getattr(checker, "report_data", None)
+        if report_data is not None:
+            data.update(report_data())
     size = state.size
     if size == 0:
         col.bad(0, "empty", "账本为空：没有创世条目")
@@ -344,6 +351,7 @@ def verify(
         now=format_time(now),
         notices=tuple(col.notices),
         evidence=tuple(col.evidence),
+        data=data,
     )
     if (
         state_file is not None
