@@ -571,8 +571,22 @@ def test_checkers_see_valid_entries_in_order(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- CLI
 
 
+def _small_defined(root: Path) -> None:
+    """`small` with kinds the SPEC defines: the CLI's verifier rejects free `note` entries."""
+    init(root)
+    for i in (1, 2):
+        append(
+            root,
+            "withdrawal",
+            {"withdrawn": [object_id(b"payload %d" % i)], "reason": "测试"},
+            key=key("signing"),
+            now=T0 + timedelta(minutes=i),
+            clock_overridden=False,
+        )
+
+
 def test_cli_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    small(tmp_path)
+    _small_defined(tmp_path)
     now = ["--now", "2026-04-01"]
     assert main(["verify", "--root", str(tmp_path), *now]) == 0
     assert "验证通过" in capsys.readouterr().out

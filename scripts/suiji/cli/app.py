@@ -75,11 +75,26 @@ def _cmd_check(args: argparse.Namespace, ctx: Context) -> int:
     report = records.check(
         ctx.root / "content" / "records", civil_date(ctx.now), label_base=ctx.root
     )
+    if report.ok:
+        _against_ledger(ctx)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, sort_keys=True))
     else:
         print("\n".join(render.check_lines(report)))
     return exits.found(not report.ok)
+
+
+def _against_ledger(ctx: Context) -> None:
+    """Valid records must not delete or revive what a commitment already holds (Refusal)."""
+    from suiji import records
+    from suiji.records.schema import DRAW_RECORDS
+    from suiji.shared.times import civil_date
+    from suiji.writing.registryguard import last_commitment, refuse_regressions
+
+    if last_commitment(ctx.root) is None:
+        return
+    loaded = records.load_all(ctx.root / "content" / "records", civil_date(ctx.now))
+    refuse_regressions(ctx.root, {name: loaded.rows(name) for name in DRAW_RECORDS})
 
 
 def _register_verify(add: AddFn) -> None:

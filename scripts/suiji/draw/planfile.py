@@ -83,6 +83,28 @@ def load_plan(path: Path | str) -> Plan:
             code="file-unreadable",
             location=Location(str(p)),
         ) from None
+    plan, locator = _parse(raw, p)
+    if plan.task_id != p.stem:
+        line = locator.line(("task_id",))
+        raise PlanError(
+            [
+                f"{p}:{line}: 任务编号 {plan.task_id} 与文件名不符"
+                f"（文件应命名为 {plan.task_id}.toml）"
+            ]
+        )
+    return plan
+
+
+def plan_from_toml(raw: bytes, label: str = "plan.toml") -> Plan:
+    """The plan a committed TOML file says (`plan_source_object`), by the clerk's parser.
+
+    The verifier re-derives the plan object from it, so the plan people read is the plan
+    that runs. Raises PlanError (an InputError) for a file `suiji commit` would refuse.
+    """
+    return _parse(raw, Path(label))[0]
+
+
+def _parse(raw: bytes, p: Path) -> tuple[Plan, _Locator]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -100,15 +122,7 @@ def load_plan(path: Path | str) -> Plan:
     if problems:
         raise PlanError(problems)
     assert plan is not None
-    if plan.task_id != p.stem:
-        line = locator.line(("task_id",))
-        raise PlanError(
-            [
-                f"{p}:{line}: 任务编号 {plan.task_id} 与文件名不符"
-                f"（文件应命名为 {plan.task_id}.toml）"
-            ]
-        )
-    return plan
+    return plan, locator
 
 
 def _plan_from_table(

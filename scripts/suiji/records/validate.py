@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from .fairness import ID_COLUMNS, id_problems
 from .io import RawTable
 from .model import LoadedRecord
 from .problems import RecordProblem
@@ -51,6 +52,7 @@ def validate_tables(
             duplicates(sheet, schema.key, "plan.duplicate", "年度与执法单位")
         else:
             duplicates(sheet, schema.key, "id.duplicate", schema.column(schema.key[0]).header)
+        _id_rules(sheet)
         if name == "enterprises":
             enterprise_rules(sheet, today)
         elif name == "inspectors":
@@ -75,3 +77,15 @@ def validate_tables(
         for name, s in sheets.items()
     }
     return records, out.sorted()
+
+
+def _id_rules(sheet: Sheet) -> None:
+    """Ids and certificate numbers in ASCII or CJK only, none confusable with another."""
+    for alias in ID_COLUMNS.get(sheet.schema.name, ()):
+        if alias not in sheet.colmap:
+            continue
+        values = [str(v) for v in sheet.values[alias]]
+        for i, code, message in id_problems(values):
+            if sheet.schema.name == "recusals" and code == "id.confusable":
+                continue  # recusals name people the staff records define
+            sheet.add(i, alias, "error", code, message)

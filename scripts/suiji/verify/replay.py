@@ -92,7 +92,6 @@ class DrawChecker:
     chains: dict[str, Chain] = field(default_factory=dict)
     committed: dict[str, Committed] = field(default_factory=dict)  # by task, live commitment
     results: dict[str, dict[str, Any]] = field(default_factory=dict)  # by task, after the draw
-    known_enterprises: dict[str, bool] = field(default_factory=dict)  # id → retired?
     now: datetime | None = None  # the verifier's "now": withheld commitments are judged at it
     contents: dict[str, str] = field(default_factory=dict)  # by task, latest plan content
 
@@ -142,7 +141,6 @@ class DrawChecker:
         as_of = civil_date(entry.moment)
         if body.as_of != as_of.isoformat():
             out.append(_bad(entry, "as-of", f"as_of {body.as_of} 与承诺时间的日期 {as_of} 不符"))
-        self._check_registry_continuity(entry, committed.rows["enterprises"], out)
         population = derive_population(
             plan,
             committed.rows["enterprises"],
@@ -165,23 +163,6 @@ class DrawChecker:
         self._same_plan(entry, body, committed, out)
         self.hist.apply(entry)
         self.committed[body.task] = committed
-
-    def _check_registry_continuity(
-        self, entry: Entry, rows: list[dict[str, Any]], out: list[Finding]
-    ) -> None:
-        """An enterprise may be retired (with a date) but never silently dropped."""
-        now_ids = {str(r["uscc"]): bool(r.get("retired_on")) for r in rows}
-        missing = sorted(set(self.known_enterprises) - set(now_ids))
-        if missing:
-            shown = "、".join(missing[:5]) + ("等" if len(missing) > 5 else "")
-            out.append(
-                _bad(
-                    entry,
-                    "registry-dropped",
-                    f"名录库快照中删除了 {len(missing)} 家企业而未注明退出：{shown}",
-                )
-            )
-        self.known_enterprises.update(now_ids)
 
     def _check_round(self, entry: Entry, info: BeaconTerms, out: list[Finding]) -> None:
         genesis = self.hist.genesis
@@ -403,4 +384,8 @@ def task_summary(state: TaskState, late: bool) -> dict[str, Any]:
 
 def default_checkers(now: datetime | None = None) -> list[EntryChecker]:
     """Fresh checker instances for one verification run; `now` judges withheld commitments."""
-    return [DrawChecker(now=now)]
+    from suiji.verify.kinds import KindChecker
+    from suiji.verify.plancheck import PlanChecker
+    from suiji.verify.registry import RegistryChecker
+
+    return [KindChecker(), DrawChecker(now=now), RegistryChecker(), PlanChecker()]

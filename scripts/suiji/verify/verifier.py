@@ -74,6 +74,8 @@ class Report:
     evidence: tuple[str, ...] = ()
     state_advanced: bool = False
     tasks: tuple[dict[str, Any], ...] = ()  # per task: commitments, voids, draw (§14.4)
+    data: dict[str, Any] = field(default_factory=dict)
+    """Published facts the checkers gathered (e.g. `registry_changes`), for `--json`."""
 
     def failing(self, fail_on: FailOn = "any") -> list[Finding]:
         """Findings that fail the report (only `integrity` ones when fail_on='integrity')."""
@@ -97,6 +99,7 @@ class Report:
             "evidence": list(self.evidence),
             "state_advanced": self.state_advanced,
             "tasks": list(self.tasks),
+            **self.data,
         }
 
 
@@ -293,8 +296,12 @@ def verify(
     result = scan(root, state, store, sizes=sizes, on_entry=on_entry, parallel=True)
     col.findings.extend(result.findings)
     col.findings.extend(state.finish())
+    data: dict[str, Any] = {}
     for checker in checkers:
         col.findings.extend(checker.finish())
+        report_data = getattr(checker, "report_data", None)
+        if report_data is not None:
+            data.update(report_data())
     size = state.size
     if size == 0:
         col.bad(0, "empty", "账本为空：没有创世条目")
@@ -347,6 +354,7 @@ def verify(
         notices=tuple(col.notices),
         evidence=tuple(col.evidence),
         tasks=_task_summaries(checkers),
+        data=data,
     )
     if (
         state_file is not None

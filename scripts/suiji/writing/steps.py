@@ -63,6 +63,7 @@ from suiji.model.tasks import (
 from suiji.shared.canonical import canonical_json, parse_canonical
 from suiji.shared.errors import Refusal, UsageError
 from suiji.shared.times import civil_date, format_time
+from suiji.writing import registryguard
 
 RECORDS_DIR = Path("content") / "records"
 PLANS_DIR = RECORDS_DIR / "plans"
@@ -127,6 +128,8 @@ def commit(w: Writer, plan_file: Path) -> Entry:
     today = civil_date(w.now)
     loaded = records.load_all(w.root / RECORDS_DIR, today)
     rows = {name: loaded.rows(name) for name in DRAW_RECORDS}
+    registryguard.refuse_regressions(w.root, rows)
+    registryguard.refuse_unknown_unit(plan.unit, rows["inspectors"], str(plan_file))
     population = derive_population(
         plan,
         rows["enterprises"],
