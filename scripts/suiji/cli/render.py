@@ -58,6 +58,7 @@ def verify_report(report: Report, fail_on: FailOn = "any") -> str:
     if report.root:
         lines.append(f"Merkle 根（RFC 6962）：{report.root}")
     lines.extend(f"说明：{n}" for n in report.notices)
+    lines.extend(person_voids(report))
     integrity = [f for f in report.findings if f.tag == "integrity"]
     compliance = [f for f in report.findings if f.tag == "compliance"]
     for title, group in (
@@ -80,6 +81,17 @@ def verify_report(report: Report, fail_on: FailOn = "any") -> str:
     if report.state_advanced:
         lines.append("已更新本地验证状态（--state）")
     return "\n".join(lines) + "\n"
+
+
+def person_voids(report: Report) -> list[str]:
+    """Voids per task: how often a drawn person was replaced, and how many still wait."""
+    lines = []
+    for task, voids, replaced in report.person_voids:
+        waiting = f"，{voids - replaced} 次等待信标轮次" if voids > replaced else ""
+        lines.append(
+            f"人员撤换：任务 {task} 共 {voids} 次，已由后续轮次决定替换 {replaced} 次{waiting}"
+        )
+    return lines
 
 
 def git_finding(f: GitFinding) -> str:

@@ -73,6 +73,8 @@ class Report:
     notices: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
     state_advanced: bool = False
+    # per task with person voids: (task, voids recorded, replacements recorded)
+    person_voids: tuple[tuple[str, int, int], ...] = ()
 
     def failing(self, fail_on: FailOn = "any") -> list[Finding]:
         """Findings that fail the report (only `integrity` ones when fail_on='integrity')."""
@@ -95,6 +97,9 @@ class Report:
             "notices": list(self.notices),
             "evidence": list(self.evidence),
             "state_advanced": self.state_advanced,
+            "person_voids": [
+                {"task": t, "voids": n, "replaced": r} for t, n, r in self.person_voids
+            ],
         }
 
 
@@ -344,6 +349,7 @@ def verify(
         now=format_time(now),
         notices=tuple(col.notices),
         evidence=tuple(col.evidence),
+        person_voids=_person_voids(checkers),
     )
     if (
         state_file is not None
@@ -408,6 +414,16 @@ def _compare_saved(
         )
     if len(col.findings) > found:
         col.evidence.extend([saved.checkpoint, current])
+
+
+def _person_voids(checkers: Sequence[EntryChecker]) -> tuple[tuple[str, int, int], ...]:
+    """Voids per task, from the checkers that count them (the semantic replay)."""
+    out: dict[str, tuple[int, int]] = {}
+    for checker in checkers:
+        counts = getattr(checker, "void_counts", None)
+        if callable(counts):
+            out.update(counts())
+    return tuple((t, n, r) for t, (n, r) in sorted(out.items()))
 
 
 def load_json_report(data: str) -> dict[str, Any]:
