@@ -365,7 +365,7 @@ class PersonVoid:
 
 @dataclass(frozen=True)
 class PersonReplace:
-    """`person-replace` (§13.6): the replacement a void's round decided, recorded after it."""
+    """`person-replace` (§13.5.1): the replacement a void's round decided, recorded after it."""
 
     task: str
     void_seq: int
