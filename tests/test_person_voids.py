@@ -7,6 +7,7 @@ that round exists (docs/spec/13-task-entries.md §13.5–§13.6, docs/spec/11-te
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -147,13 +148,15 @@ def test_a_second_void_of_the_same_slot_is_refused_then_flagged(drawn: Path) -> 
     assert [(f.seq, f.tag, f.code) for f in found] == [(again.seq, "compliance", "void-slot-again")]
 
 
-def test_the_same_person_twice_is_flagged(drawn: Path) -> None:
-    """A void still waiting for its round cannot be written twice; a forged second one is flagged."""
+def test_the_same_person_twice_is_refused_and_flagged(drawn: Path) -> None:
+    """A void still waiting for its round cannot be written twice; the lifecycle flags one."""
     team, person = first_officer(drawn)
-    void_person(writer(drawn, VOID_AT), TASK, team, person, "本人申请回避")
+    void = void_person(writer(drawn, VOID_AT), TASK, team, person, "本人申请回避")
     with pytest.raises(TaskError) as err:
         void_person(writer(drawn, "2026-03-18T09:00:10+08:00"), TASK, team, person, "再次")
     assert err.value.code == "void-pending"
+    again = replace(void.typed_as(PersonVoid), reason="再次")
+    assert [v.code for v in history(drawn).check_person_void(TASK, again)] == ["void-slot-again"]
 
 
 def test_a_void_after_the_window_starts_is_a_compliance_finding(drawn: Path) -> None:
