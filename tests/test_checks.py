@@ -107,8 +107,23 @@ def _rename(value: Any, old: str, new: str) -> Any:
 
 
 def _other_replacement(root: Path, values: list[dict[str, Any]]) -> None:
+    """The bureau records the officer it prefers instead of the one the round decided."""
+    rep = find(values, "person-replace")
+    assert rep["body"]["replacement"] != "ZF023"
+    rep["body"]["replacement"] = "ZF023"
+
+
+def _void_on_a_public_round(root: Path, values: list[dict[str, Any]]) -> None:
+    """The void names a round already public (the draw's), so its outcome is known."""
     void = find(values, "person-void")
-    void["body"]["replacement"] = "ZF001"
+    drawn = find(values, "draw", void["body"]["task"])
+    beacon = values[drawn["body"]["beacon_seq"]]["body"]
+    void["body"]["beacon"]["round"] = beacon["round"]
+
+
+def _replacement_seed(root: Path, values: list[dict[str, Any]]) -> None:
+    rep = find(values, "person-replace")
+    rep["body"]["seed"] = "0" * 64
 
 
 def _drop_enterprise(root: Path, values: list[dict[str, Any]]) -> None:
@@ -150,6 +165,8 @@ def _seed(root: Path, values: list[dict[str, Any]]) -> None:
         (_swap_item, "draw-result"),
         (_replace_target_everywhere, "draw-targets"),
         (_other_replacement, "void-replacement"),
+        (_void_on_a_public_round, "void-round"),
+        (_replacement_seed, "replace-seed"),
         (_drop_enterprise, "registry-dropped"),
         (_late_commit_void, "void-late"),
         (_seed, "seed"),

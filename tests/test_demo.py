@@ -17,8 +17,15 @@ from suiji.shared.canonical import parse_canonical
 def test_demo_year_has_every_kind_of_step(demo_year: Path) -> None:
     kinds = [e.kind for e in read_entries(demo_year)]
     assert kinds[0] == "genesis"
-    for kind in ("commit", "commit-void", "beacon", "draw", "person-void"):
+    for kind in ("commit", "commit-void", "beacon", "draw", "person-void", "person-replace"):
         assert kind in kinds
+    # The void is decided by a later round: its replacement is recorded after that round.
+    all_entries = list(read_entries(demo_year))
+    void = next(e for e in all_entries if e.kind == "person-void")
+    rep = next(e for e in all_entries if e.kind == "person-replace")
+    beacon = all_entries[rep.body["beacon_seq"]]
+    assert "replacement" not in void.body and rep.body["void"] == void.hash
+    assert beacon.body["round"] == void.body["beacon"]["round"] and void.seq < beacon.seq < rep.seq
     draws = [e for e in read_entries(demo_year) if e.kind == "draw"]
     plans = {e.body["task"] for e in draws}
     assert plans == {"2026-001", "2026-002", "2026-003", "2026-004"}

@@ -159,7 +159,7 @@ def test_bad_beacon_values_are_refused(bureau: Path, tmp_path: Path, bad: str | 
     assert tree(bureau) == before
 
 
-def test_person_void_replaces_by_next_ticket_and_touches_no_other_team(bureau: Path) -> None:
+def test_person_void_then_replace_touches_no_other_team(bureau: Path) -> None:
     assert suiji(bureau, COMMIT_AT, "commit", str(bureau / PLANS / "2026-001.toml")) == 0
     assert suiji(bureau, DRAW_AT, "draw", "2026-001", "--extra", "福彩3D=371") == 0
     drawn = entries(bureau)[-1]
@@ -167,38 +167,16 @@ def test_person_void_replaces_by_next_ticket_and_touches_no_other_team(bureau: P
     before = team_draw_from_json(result["teams"])
     first = before.teams[0]
     person = first.officers[0].person
-    assert (
-        suiji(
-            bureau,
-            "2026-03-18T09:00:00+08:00",
-            "void",
-            "2026-001",
-            person,
-            "--team",
-            first.key,
-            "--reason",
-            "本人申请回避",
-        )
-        == 0
-    )
+    void_args = ("void", "2026-001", person, "--team", first.key, "--reason", "本人申请回避")
+    assert suiji(bureau, "2026-03-18T09:00:00+08:00", *void_args) == 0
     void = entries(bureau)[-1]
     assert void.kind == "person-void" and void.body["person"] == person
-    assert void.body["replacement"] not in {p for _, p in first.members()}
-    # Voiding a person who is not on that team is refused.
-    assert (
-        suiji(
-            bureau,
-            "2026-03-18T10:00:00+08:00",
-            "void",
-            "2026-001",
-            person,
-            "--team",
-            first.key,
-            "--reason",
-            "again",
-        )
-        == 2
-    )
+    assert suiji(bureau, "2026-03-18T09:05:00+08:00", "replace", "2026-001") == 0
+    rep = entries(bureau)[-1]
+    assert rep.kind == "person-replace" and rep.body["void_seq"] == void.seq
+    assert rep.body["replacement"] not in {p for _, p in first.members()}
+    # Voiding a person who is no longer on that team is refused.
+    assert suiji(bureau, "2026-03-18T10:00:00+08:00", *void_args[:-1], "again") == 2
 
 
 def test_genuine_quicknet_round_end_to_end(tmp_path: Path) -> None:

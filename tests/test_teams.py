@@ -37,7 +37,7 @@ from suiji.draw.teamrules import (
     team_rules_from_toml,
     team_rules_to_json,
 )
-from suiji.draw.teams import apply_void, draw_teams, role_seed
+from suiji.draw.teams import apply_void, draw_teams, replacement_seed, role_seed
 from suiji.shared.canonical import canonical_json, parse_canonical, tagged_hex
 from suiji.shared.errors import InputError, UsageError
 
@@ -267,6 +267,26 @@ def test_infeasible_details_name_vectors() -> None:
     assert set(INFEASIBLE_DETAIL) == rejecting
 
 
+@vectors.parametrize("teams", "replacement_seed")
+def test_replacement_seed_vectors(case: Case) -> None:
+    v = case.input
+    assert replacement_seed(v["seed"], v["void"], v["randomness"]) == case.output
+
+
+def test_a_later_round_reorders_the_replacement() -> None:
+    """The same void under the draw's order and under a later round's: different people."""
+    later = vectors.case("teams", "void_later_round")
+    base = vectors.case("teams", "draw_example").input
+    first = later.input["voids"][0]
+    drawn = draw_teams(rules=team_rules_from_toml(base["team"], "vector"), **_inputs(base))
+    step = {k: first[k] for k in ("team", "person", "reason")}
+    by_draw = apply_void(drawn, **step, **_inputs(base))
+    by_round = apply_void(drawn, **step, ticket_seed=first["ticket_seed"], **_inputs(base))
+    assert by_draw.voids[0].replacement != by_round.voids[0].replacement
+    with pytest.raises(VoidError):
+        apply_void(drawn, **step, ticket_seed="X" * 64, **_inputs(base))
+
+
 @vectors.parametrize("teams", "void")
 def test_void_vectors(case: Case) -> None:
     base = vectors.case("teams", case.input["draw"]).input
@@ -277,6 +297,7 @@ def test_void_vectors(case: Case) -> None:
             team=step["team"],
             person=step["person"],
             reason=step["reason"],
+            ticket_seed=step.get("ticket_seed"),
             **_inputs(base),
         )
     assert team_draw_to_json(current) == case.output

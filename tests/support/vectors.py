@@ -41,7 +41,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "ledger": ("test_key", "object", "entries", "cosignature", "line"),
     "beacon": ("chain_facts", "demo_chain", "verify", "round_time", "first_round"),
     "draw": ("ticket", "seed", "order", "allocation", "stratified", "items"),
-    "teams": ("role_seed", "draw", "void"),
+    "teams": ("role_seed", "replacement_seed", "draw", "void"),
     "coverage": ("by_chance", "exclusions"),
 }
 

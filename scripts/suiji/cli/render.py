@@ -59,6 +59,7 @@ def verify_report(report: Report, fail_on: FailOn = "any") -> str:
     if report.root:
         lines.append(f"Merkle 根（RFC 6962）：{report.root}")
     lines.extend(f"说明：{n}" for n in report.notices)
+    lines.extend(person_voids(report))
     integrity = [f for f in report.findings if f.tag == "integrity"]
     compliance = [f for f in report.findings if f.tag == "compliance"]
     for title, group in (
@@ -107,6 +108,17 @@ def task_lines(tasks: Sequence[Mapping[str, Any]]) -> list[str]:
             notes.append(f"抽取 #{t['draw_seq']} 的检查组未能组成")
         if notes:
             lines.append(f"  任务 {t['task']}：{'；'.join(notes)}")
+    return lines
+
+
+def person_voids(report: Report) -> list[str]:
+    """Voids per task: how often a drawn person was replaced, and how many still wait."""
+    lines = []
+    for task, voids, replaced in report.person_voids:
+        waiting = f"，{voids - replaced} 次等待信标轮次" if voids > replaced else ""
+        lines.append(
+            f"人员撤换：任务 {task} 共 {voids} 次，已由后续轮次决定替换 {replaced} 次{waiting}"
+        )
     return lines
 
 

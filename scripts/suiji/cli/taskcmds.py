@@ -1,4 +1,4 @@
-"""Commands for tasks: commit, draw, void, coverage."""
+"""Commands for tasks: commit, draw, void, replace, coverage."""
 
 from __future__ import annotations
 
@@ -99,6 +99,11 @@ def _register_void(add: AddFn) -> None:
     p.add_argument("person", nargs="?", help="被替换人员编号；不给则作废承诺 (person id)")
     p.add_argument("--team", help="检查组（企业信用代码或 task）；人员只在一个组时可省略")
     p.add_argument("--reason", required=True, help="理由，将公开 (reason, published)")
+    p.add_argument(
+        "--accept-finding",
+        action="store_true",
+        help="同一岗位再次撤换或检查窗口开始后撤换：照样记录，验证报告为合规问题",
+    )
     _key_options(p)
 
 
@@ -116,11 +121,49 @@ def _cmd_void(args: argparse.Namespace, ctx: Context) -> int:
         print(f"任务 {args.task} 的承诺已作废（条目 #{entry.seq}）。")
         return 0
     team = args.team or team_of(ctx.root, args.task, args.person)
-    entry = void_person(writer, args.task, team, args.person, args.reason)
+    entry = void_person(
+        writer, args.task, team, args.person, args.reason, accept_finding=args.accept_finding
+    )
     b = entry.typed_as(PersonVoid)
     print(
-        f"任务 {args.task}：{b.person} 已由 {b.replacement} 替换（{b.role}，条目 #{entry.seq}）。"
+        f"任务 {args.task}：{b.person} 已撤换（{b.role}，检查组 {b.team}，条目 #{entry.seq}）。"
+        f"替换人员由 {b.beacon.chain} 第 {b.beacon.round} 轮（{b.beacon.round_time}）决定；"
+        f"该轮产生后运行：suiji replace {args.task}"
     )
+    return 0
+
+
+def _register_replace(add: AddFn) -> None:
+    p = add(
+        "replace",
+        "撤换指定的信标轮次产生后，记录由该轮决定的替换人员 (record due replacements)",
+        _cmd_replace,
+    )
+    p.add_argument("task", nargs="?", help="任务编号；不给则处理所有待替换的任务 (task id)")
+    p.add_argument("--beacons", type=Path, help="已记录的 drand 轮次文件 (recorded rounds file)")
+    p.add_argument("--fetch", action="store_true", help="从 drand 中继获取轮次 (fetch from relays)")
+    _key_options(p)
+
+
+def _cmd_replace(args: argparse.Namespace, ctx: Context) -> int:
+    from suiji.beacon.sources import load_recorded
+    from suiji.model.tasks import PersonReplace
+    from suiji.writing.steps import pending_replacements, replace_due
+
+    recorded = load_recorded(args.beacons) if args.beacons else None
+    writer = _writer(args, ctx)
+    names = [args.task] if args.task else pending_replacements(ctx.root)
+    done = 0
+    for name in names:
+        for entry in replace_due(writer, name, recorded=recorded, fetch=args.fetch):
+            r = entry.typed_as(PersonReplace)
+            done += 1
+            print(
+                f"任务 {name}：条目 #{r.void_seq} 撤换的人员由 {r.replacement} 替换"
+                f"（条目 #{entry.seq}，票号种子 {r.seed}）"
+            )
+    if not done:
+        print("没有信标轮次已产生、尚未替换的人员撤换。")
     return 0
 
 

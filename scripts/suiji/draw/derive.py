@@ -21,7 +21,7 @@ from suiji.draw.teamdraw import (
     team_draw_from_json,
     team_draw_to_json,
 )
-from suiji.draw.teams import apply_void, draw_teams
+from suiji.draw.teams import apply_void, draw_teams, replacement_seed
 from suiji.model.tasks import (
     SNAPSHOT_RECORDS,
     BeaconRound,
@@ -29,6 +29,7 @@ from suiji.model.tasks import (
     ChainRound,
     Commit,
     ExtraOnly,
+    PersonVoid,
 )
 from suiji.shared.canonical import canonical_json, parse_canonical, tagged_hex
 from suiji.shared.errors import InputError
@@ -148,34 +149,52 @@ def derive_result(committed: Committed, *, seed: str) -> dict[str, Any]:
     return result
 
 
-class VoidRequest(Protocol):
-    """What replacing a person needs: a recorded `person-void` body, or a new request."""
+# ---------------------------------------------------------------- person voids
 
-    @property
-    def team(self) -> str: ...
-    @property
-    def person(self) -> str: ...
-    @property
-    def reason(self) -> str: ...
+VOID_DELAY_SECONDS = 60
+"""A person void's round is the first strictly after the void's time plus this delay."""
+
+
+def void_round(chain: Chain, voided_at: datetime) -> ChainRound:
+    """The round whose randomness decides a person void's replacement (spec §13.5).
+
+    Strictly after the void's time (whole seconds) plus VOID_DELAY_SECONDS: the void is
+    signed and appended while that round is still in the future.
+    """
+    rnd = first_round_at_or_after(chain, int(voided_at.timestamp()) + VOID_DELAY_SECONDS + 1)
+    return ChainRound(
+        chain=chain.name,
+        chain_hash=chain.chain_hash,
+        round=rnd,
+        round_time=format_time(utc_from_unix(round_time(chain, rnd))),
+    )
 
 
 @dataclass(frozen=True)
-class NewVoid:
-    """A person void not yet recorded (the writer's request)."""
+class AppliedVoid:
+    """A person void together with the ticket seed its later round gave it."""
 
     team: str
     person: str
     reason: str
+    ticket_seed: str
+
+
+def applied_void(void: PersonVoid, void_hash: str, seed: str, randomness: str) -> AppliedVoid:
+    """A recorded void with its replacement seed (task seed, void entry hash, round value)."""
+    return AppliedVoid(
+        void.team, void.person, void.reason, replacement_seed(seed, void_hash, randomness)
+    )
 
 
 def derive_void(
     committed: Committed,
     result: Mapping[str, Any],
-    voids: Iterable[VoidRequest],
+    voids: Iterable[AppliedVoid],
     *,
     seed: str,
 ) -> TeamDraw:
-    """The teams after applying person voids in ledger order."""
+    """The teams after applying replaced person voids in ledger order."""
     if result.get("teams") is None:
         raise VoidError("该任务的检查组未能组成，没有可替换的人员")
     current = team_draw_from_json(result["teams"])
@@ -195,6 +214,7 @@ def derive_void(
             recusals=committed.rows["recusals"],
             window_start=plan.window_start,
             window_end=plan.window_end,
+            ticket_seed=void.ticket_seed,
         )
     return current
 

@@ -16,6 +16,7 @@ from suiji.shared.errors import UsageError
 from suiji.shared.text import clean_text, id_key, match_key
 
 TEAM_TAG = "suiji/team/v1"
+REPLACEMENT_TAG = "suiji/replacement-seed/v1"
 """Team key of the one task-wide team (`per = "task"`); per-target teams use the credit code."""
 """Upper bound for every count in `[team]`: far above any real team, it only stops typos."""
 
@@ -31,6 +32,22 @@ def role_seed(seed: str, team: str, role: str) -> str:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     return tagged_hex(TEAM_TAG, canonical_json({"role": role, "seed": seed, "team": team}))
+
+
+def replacement_seed(seed: str, void: str, randomness: str) -> str:
+    """Ticket seed of one person void's replacement: unknown until a later round exists.
+
+    `tagged_hex("suiji/replacement-seed/v1", canonical_json({"randomness", "seed", "void"}))`
+    over the task seed S, the `person-void` entry hash and the randomness of the round the
+    void named. The void entry fixes who leaves before that round exists, so whoever writes
+    it cannot know, and so cannot steer, who comes in (docs/spec/11-teams.md §11.9).
+    """
+    for name, value in (("seed", seed), ("void", void), ("randomness", randomness)):
+        if not is_hex64(value):
+            raise ValueError(f"{name} must be 64 lower-case hex digits")
+    return tagged_hex(
+        REPLACEMENT_TAG, canonical_json({"randomness": randomness, "seed": seed, "void": void})
+    )
 
 
 @dataclass(frozen=True)
@@ -357,7 +374,7 @@ def _loads_of(teams: Iterable[Team]) -> dict[tuple[str, str], int]:
 
 
 def _replacement(
-    draw: TeamDraw, team: Team, spec: _Spec, role: str, person: str, pool: _Pool
+    draw: TeamDraw, team: Team, spec: _Spec, role: str, person: str, pool: _Pool, ticket_seed: str
 ) -> str:
     """The next person in the role's ticket order who keeps the rules, or TeamInfeasible."""
     loads = _loads_of(draw.teams)
@@ -365,7 +382,7 @@ def _replacement(
     loads[key] -= len(team.targets)
     exclude = {p for _r, p in team.members()} | {v.person for v in draw.voids if v.team == team.key}
     fits = _fits(loads, draw.rules, role, len(team.targets))
-    cands = _candidates(draw.seed, spec, role, pool)
+    cands = _candidates(ticket_seed, spec, role, pool)
     prefix = f"撤换 {person} 后，"
     if role == OFFICER:
         kept = [o.person for o in team.officers if o.person != person]
@@ -408,9 +425,13 @@ def apply_void(
     window_start: date,
     window_end: date,
     rules: TeamRules | None = None,
+    ticket_seed: str | None = None,
 ) -> TeamDraw:
-    """Replace one drawn person by the next in their role's ticket order; other teams stay.
+    """Replace one drawn person by the first fitting candidate of their role; other teams stay.
 
+    Candidates are ordered by `role_seed(ticket_seed, team, role)`; a ledger passes the
+    void's `replacement_seed` (a later round's randomness), so the order is unknown when
+    the void is written. `ticket_seed` None orders by the draw's own seed (§11.9 vectors).
     Voids apply in ledger order: a replacement is never someone already voided from this
     team, and loads are counted as the teams stand after the draw and earlier voids.
     """
@@ -430,7 +451,10 @@ def apply_void(
     if not specs or specs[0].targets != current.targets:
         raise VoidError(f"撤换所用的抽中企业与原抽取不一致（检查组 {current.key}）")
     pool = _prepare(inspectors, experts, recusals, draw.rules, window_end)
-    new = _replacement(draw, current, specs[0], role, pid, pool)
+    if ticket_seed is not None and not is_hex64(ticket_seed):
+        raise VoidError("撤换的票号种子须为 64 位十六进制")
+    order_seed = draw.seed if ticket_seed is None else ticket_seed
+    new = _replacement(draw, current, specs[0], role, pid, pool, order_seed)
     teams = tuple(
         _swap(t, role, pid, new, specs[0], pool) if t.key == current.key else t for t in draw.teams
     )

@@ -1,7 +1,8 @@
 """The ONE task lifecycle: commitments, voids, beacons, draws, person voids — over typed bodies.
 
 A task goes commit → (commit-void → commit again)* → draw (once, from the committed
-round) → person-void*. `History` holds what the ledger has recorded so far and knows the
+round) → (person-void … person-replace)*: each person void names a future round, and its
+replacement is recorded, in void order, once that round exists. `History` holds what the ledger has recorded so far and knows the
 rules of each transition: `check` says what an entry would break, as `Violation`s (data:
 the verifier turns them into findings, the writer into refusals); `apply` records the
 entry. Both the writer's steps and the verifier's replay drive it. This module reads no
@@ -23,10 +24,19 @@ from suiji.model.entries import (
     COMMIT,
     COMMIT_VOID,
     DRAW,
+    PERSON_REPLACE,
     PERSON_VOID,
 )
 from suiji.model.genesis import Genesis
-from suiji.model.tasks import BeaconRound, ChainRound, Commit, CommitVoid, Draw, PersonVoid
+from suiji.model.tasks import (
+    BeaconRound,
+    ChainRound,
+    Commit,
+    CommitVoid,
+    Draw,
+    PersonReplace,
+    PersonVoid,
+)
 from suiji.shared.times import civil_date, parse_time
 
 __all__ = [
@@ -34,6 +44,7 @@ __all__ = [
     "COMMIT",
     "COMMIT_VOID",
     "DRAW",
+    "PERSON_REPLACE",
     "PERSON_VOID",
     "WITHHELD_GRACE",
     "History",
@@ -92,10 +103,23 @@ class TaskState:
     voided: list[Recorded[CommitVoid]] = field(default_factory=list)
     draw: Recorded[Draw] | None = None
     person_voids: list[Recorded[PersonVoid]] = field(default_factory=list)
+    replacements: list[Recorded[PersonReplace]] = field(default_factory=list)
+    # A slot is a place on a team: named by whoever held it at the draw, (team, person).
+    slot_of: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    slot_voids: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def live(self) -> bool:
         return self.commit is not None
+
+    @property
+    def pending_voids(self) -> list[Recorded[PersonVoid]]:
+        """Person voids whose replacement is not recorded yet, oldest first (FIFO)."""
+        return self.person_voids[len(self.replacements) :]
+
+    def slot(self, team: str, person: str) -> tuple[str, str]:
+        """The slot `person` holds on `team`: a replacement inherits the voided person's."""
+        return self.slot_of.get((team, person), (team, person))
 
 
 @dataclass
@@ -121,6 +145,8 @@ class History:
             return self.check_draw(body.task, entry.moment, body)
         if isinstance(body, PersonVoid):
             return self.check_person_void(body.task, body)
+        if isinstance(body, PersonReplace):
+            return self.check_person_replace(body, entry.moment)
         return []
 
     def check_commit(self, task: str) -> list[Violation]:
@@ -177,6 +203,23 @@ class History:
             return [Violation("void-undrawn", task, fatal=True)]
         if void is not None and void.draw_seq != state.draw.seq:
             return [Violation("void-draw", task, seq=state.draw.seq)]
+        if void is not None and state.slot_voids.get(state.slot(void.team, void.person)):
+            return [Violation("void-slot-again", task)]  # compliance: a walk along the order
+        return []
+
+    def check_person_replace(self, rep: PersonReplace, at: datetime) -> list[Violation]:
+        """The oldest pending void's replacement, from the round it named, once that exists."""
+        state = self.tasks.get(rep.task)
+        pending = state.pending_voids if state is not None else []
+        if not pending or pending[0].seq != rep.void_seq or pending[0].hash != rep.void:
+            first = pending[0].seq if pending else None
+            return [Violation("replace-unknown", rep.task, fatal=True, seq=first)]
+        terms = pending[0].body.beacon
+        b = self.beacons_by_seq.get(rep.beacon_seq)
+        if b is None or b.body.round != terms.round or b.body.chain_hash != terms.chain_hash:
+            return [Violation("replace-beacon", rep.task, fatal=True, round=terms.round)]
+        if at < terms.available_at:
+            return [Violation("replace-early", rep.task, seq=pending[0].seq)]
         return []
 
     # ------------------------------------------------------------ transitions
@@ -210,7 +253,15 @@ class History:
                 )
             )
         elif isinstance(body, PersonVoid):
-            self.tasks[body.task].person_voids.append(Recorded.of(entry, body))
+            state = self.tasks[body.task]
+            state.person_voids.append(Recorded.of(entry, body))
+            slot = state.slot(body.team, body.person)
+            state.slot_voids[slot] = state.slot_voids.get(slot, 0) + 1
+        elif isinstance(body, PersonReplace):
+            state = self.tasks[body.task]
+            void = state.pending_voids[0].body
+            state.replacements.append(Recorded.of(entry, body))
+            state.slot_of[(void.team, body.replacement)] = state.slot(void.team, void.person)
 
     def live_commit(self, task: str) -> Recorded[Commit] | None:
         state = self.tasks.get(task)

@@ -1,4 +1,4 @@
-"""The bodies of task entries: commit, commit-void, beacon, draw, person-void.
+"""The bodies of task entries: commit, commit-void, beacon, draw, person-void, person-replace.
 
 docs/spec/13-task-entries.md. Each `from_json` checks members (none missing, none unknown)
 and their JSON types; values the verifier re-derives (seed, targets, rounds, …) are
@@ -310,7 +310,11 @@ class Draw:
 
 @dataclass(frozen=True)
 class PersonVoid:
-    """`person-void` (§13.5): a drawn person replaced by the next ticket of their role."""
+    """`person-void` (§13.5): a drawn person leaves; the replacement waits for `beacon`.
+
+    The entry names who leaves, from which team and role, why, and the future round whose
+    randomness will order the candidates: nobody knows the replacement when it is written.
+    """
 
     task: str
     draw_seq: int
@@ -318,14 +322,17 @@ class PersonVoid:
     person: str
     role: str
     reason: str
-    replacement: str
+    beacon: ChainRound
 
-    MEMBERS = ("task", "draw_seq", "team", "person", "role", "reason", "replacement")
+    MEMBERS = ("task", "draw_seq", "team", "person", "role", "reason", "beacon")
 
     @classmethod
     def from_json(cls, value: object) -> PersonVoid:
         m = Members(value)
         m.exactly(cls.MEMBERS)
+        beacon = beacon_terms_from_json(m.raw("beacon"))
+        if not isinstance(beacon, ChainRound):
+            raise EntryError("bad-source", m.at("beacon"), "人员撤换必须指明将来的信标轮次")
         return cls(
             task=m.text("task"),
             draw_seq=m.integer("draw_seq"),
@@ -333,7 +340,7 @@ class PersonVoid:
             person=m.text("person"),
             role=m.text("role"),
             reason=m.text("reason"),
-            replacement=m.text("replacement"),
+            beacon=beacon,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -344,5 +351,50 @@ class PersonVoid:
             "person": self.person,
             "role": self.role,
             "reason": self.reason,
+            "beacon": self.beacon.to_json(),
+        }
+
+    @property
+    def available_at(self) -> datetime:
+        """When the round that decides the replacement exists."""
+        return self.beacon.available_at
+
+
+# ---------------------------------------------------------------- person-replace
+
+
+@dataclass(frozen=True)
+class PersonReplace:
+    """`person-replace` (§13.5.1): the replacement a void's round decided, recorded after it."""
+
+    task: str
+    void_seq: int
+    void: str
+    beacon_seq: int
+    seed: str
+    replacement: str
+
+    MEMBERS = ("task", "void_seq", "void", "beacon_seq", "seed", "replacement")
+
+    @classmethod
+    def from_json(cls, value: object) -> PersonReplace:
+        m = Members(value)
+        m.exactly(cls.MEMBERS)
+        return cls(
+            task=m.text("task"),
+            void_seq=m.integer("void_seq"),
+            void=m.text("void"),
+            beacon_seq=m.integer("beacon_seq"),
+            seed=m.text("seed"),
+            replacement=m.text("replacement"),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "task": self.task,
+            "void_seq": self.void_seq,
+            "void": self.void,
+            "beacon_seq": self.beacon_seq,
+            "seed": self.seed,
             "replacement": self.replacement,
         }

@@ -15,7 +15,10 @@ from suiji.beacon.cache import VerifiedCache
 from suiji.beacon.chain import BeaconError, Chain, is_demo_chain, round_time
 from suiji.beacon.verify import verify_round
 from suiji.draw.derive import (
+    VOID_DELAY_SECONDS,
+    AppliedVoid,
     Committed,
+    applied_void,
     beacon_terms,
     committed_round,
     derive_population,
@@ -25,11 +28,12 @@ from suiji.draw.derive import (
     plan_content,
     seed_for,
     utc_from_unix,
+    void_round,
 )
 from suiji.draw.plan import plan_to_json
 from suiji.draw.population import population_to_json
 from suiji.draw.seed import extra_inputs
-from suiji.draw.teamdraw import TeamInfeasible, VoidError
+from suiji.draw.teamdraw import TeamDraw, TeamInfeasible, VoidError
 from suiji.ledger.codec import Entry
 from suiji.ledger.history import (
     WITHHELD_GRACE,
@@ -41,7 +45,15 @@ from suiji.ledger.history import (
     withheld,
 )
 from suiji.ledger.objects import ObjectStore
-from suiji.model.entries import BEACON, COMMIT, COMMIT_VOID, DRAW, GENESIS, PERSON_VOID
+from suiji.model.entries import (
+    BEACON,
+    COMMIT,
+    COMMIT_VOID,
+    DRAW,
+    GENESIS,
+    PERSON_REPLACE,
+    PERSON_VOID,
+)
 from suiji.model.genesis import Genesis
 from suiji.model.tasks import (
     BeaconRound,
@@ -50,6 +62,7 @@ from suiji.model.tasks import (
     Commit,
     CommitVoid,
     Draw,
+    PersonReplace,
     PersonVoid,
 )
 from suiji.shared.canonical import canonical_json, parse_canonical
@@ -70,11 +83,19 @@ _MESSAGES: dict[str, str] = {
     "draw-beacon": "抽取所用信标不是承诺的第 {round} 轮",
     "void-undrawn": "任务 {task} 尚未抽取，不能替换人员",
     "void-draw": "人员替换引用的抽取条目不符",
+    "void-slot-again": "任务 {task} 同一检查组岗位再次撤换（同一人重复撤换，或撤换替换上来的人员）",
+    "replace-unknown": "替换条目引用的不是该任务最早一条待替换的人员撤换（应为条目 #{seq}）",
+    "replace-beacon": "替换所用信标不是撤换条目指定的第 {round} 轮",
+    "replace-early": "替换记录时间早于撤换指定的信标轮次产生的时间（撤换条目 #{seq}）",
 }
+_COMPLIANCE = frozenset({"void-slot-again"})
 _EXTRA_ONLY_BEACON = "承诺只用附加输入，抽取却引用了信标条目"
 
 
 def _violation_finding(entry: Entry, v: Violation) -> Finding:
+    if v.code in _COMPLIANCE:
+        message = _MESSAGES[v.code].format(task=v.task, seq=v.seq, round=v.round)
+        return Finding(entry.seq, "compliance", v.code, message)
     if v.code == "draw-beacon" and v.round is None:
         return _bad(entry, v.code, _EXTRA_ONLY_BEACON)
     return _bad(entry, v.code, _MESSAGES[v.code].format(task=v.task, seq=v.seq, round=v.round))
@@ -94,6 +115,7 @@ class DrawChecker:
     results: dict[str, dict[str, Any]] = field(default_factory=dict)  # by task, after the draw
     now: datetime | None = None  # the verifier's "now": withheld commitments are judged at it
     contents: dict[str, str] = field(default_factory=dict)  # by task, latest plan content
+    applied: dict[str, list[AppliedVoid]] = field(default_factory=dict)  # by task, replaced
 
     def check(self, entry: Entry, objects: ObjectStore) -> Iterable[Finding]:
         handler = _HANDLERS.get(entry.kind)
@@ -244,28 +266,79 @@ class DrawChecker:
         self.results[body.task] = result
         self._teams_error(entry, body, out)
 
+    # ------------------------------------------------------------ person voids
+
     def _person_void(self, entry: Entry, objects: ObjectStore, out: list[Finding]) -> None:
+        """A void names who leaves and the future round; the replacement comes later."""
         body = entry.typed_as(PersonVoid)
+        if not self._rules(entry, out):
+            return
+        genesis = self.hist.genesis
+        assert genesis is not None
+        chain = genesis.first_chain()
+        if chain is None:
+            out.append(_bad(entry, "void-no-beacon", "本账本没有登记随机信标，不能撤换人员"))
+        elif body.beacon != void_round(chain, entry.moment):
+            expected = void_round(chain, entry.moment)
+            out.append(
+                _bad(
+                    entry,
+                    "void-round",
+                    f"撤换应指定第 {expected.round} 轮（撤换时间 + {VOID_DELAY_SECONDS} 秒之后的"
+                    f"第一轮），记录为第 {body.beacon.round} 轮",
+                )
+            )
+        committed = self.committed[body.task]
+        if civil_date(entry.moment) >= committed.plan.window_start:
+            out.append(
+                Finding(
+                    entry.seq,
+                    "compliance",
+                    "void-in-window",
+                    f"任务 {body.task} 在检查时间窗口开始（{committed.plan.window_start}）之后撤换人员",
+                )
+            )
+        try:
+            current = self._teams_now(body.task)
+            role = current.team(body.team).role_of(body.person)
+        except (VoidError, TeamInfeasible) as exc:
+            out.append(_bad(entry, "void-invalid", f"人员撤换不能复算：{exc}"))
+            role = None
+        else:
+            if role != body.role:
+                out.append(
+                    _bad(
+                        entry,
+                        "void-invalid",
+                        f"人员 {body.person} 不是检查组 {body.team} 的 {body.role}（现为 {role}）",
+                    )
+                )
+        self.hist.apply(entry)
+
+    def _person_replace(self, entry: Entry, objects: ObjectStore, out: list[Finding]) -> None:
+        """Re-derive the replacement from the void's round: ticket seed, then the walk."""
+        body = entry.typed_as(PersonReplace)
         if not self._rules(entry, out):
             return
         state = self.hist.tasks[body.task]
         assert state.draw is not None
-        voids = [*(v.body for v in state.person_voids), body]
+        void = state.pending_voids[0]
+        randomness = self.hist.beacons_by_seq[body.beacon_seq].body.randomness
+        applied = applied_void(void.body, void.hash, state.draw.body.seed, randomness)
+        if body.seed != applied.ticket_seed:
+            out.append(_bad(entry, "replace-seed", f"替换票号种子应为 {applied.ticket_seed}"))
+        self.hist.apply(entry)
         try:
-            after = derive_void(
-                self.committed[body.task],
-                self.results[body.task],
-                voids,
-                seed=state.draw.body.seed,
-            )
+            after = self._teams_now(body.task, applied)
         except (VoidError, TeamInfeasible) as exc:
             out.append(_bad(entry, "void-invalid", f"人员替换不能复算：{exc}"))
             return
+        self.applied.setdefault(body.task, []).append(applied)
         last = after.voids[-1]
         if (last.team, last.person, last.role, last.replacement) != (
-            body.team,
-            body.person,
-            body.role,
+            void.body.team,
+            void.body.person,
+            void.body.role,
             body.replacement,
         ):
             out.append(
@@ -275,7 +348,23 @@ class DrawChecker:
                     f"替换人员应为 {last.replacement}（{last.role}），记录为 {body.replacement}",
                 )
             )
-        self.hist.apply(entry)
+
+    def _teams_now(self, task: str, *more: AppliedVoid) -> TeamDraw:
+        """The task's teams after every replacement recorded so far (and `more`)."""
+        state = self.hist.tasks[task]
+        assert state.draw is not None
+        voids = [*self.applied.get(task, []), *more]
+        return derive_void(
+            self.committed[task], self.results[task], voids, seed=state.draw.body.seed
+        )
+
+    def void_counts(self) -> dict[str, tuple[int, int]]:
+        """Per task with person voids: (voids recorded, replacements recorded)."""
+        return {
+            task: (len(state.person_voids), len(state.replacements))
+            for task, state in sorted(self.hist.tasks.items())
+            if state.person_voids
+        }
 
     # ------------------------------------------------------------ no quiet choices (§13.9)
 
@@ -343,6 +432,7 @@ _HANDLERS = {
     BEACON: DrawChecker._beacon,
     DRAW: DrawChecker._draw,
     PERSON_VOID: DrawChecker._person_void,
+    PERSON_REPLACE: DrawChecker._person_replace,
 }
 
 

@@ -76,6 +76,8 @@ class Report:
     tasks: tuple[dict[str, Any], ...] = ()  # per task: commitments, voids, draw (§14.4)
     data: dict[str, Any] = field(default_factory=dict)
     """Published facts the checkers gathered (e.g. `registry_changes`), for `--json`."""
+    # per task with person voids: (task, voids recorded, replacements recorded)
+    person_voids: tuple[tuple[str, int, int], ...] = ()
 
     def failing(self, fail_on: FailOn = "any") -> list[Finding]:
         """Findings that fail the report (only `integrity` ones when fail_on='integrity')."""
@@ -100,6 +102,9 @@ class Report:
             "state_advanced": self.state_advanced,
             "tasks": list(self.tasks),
             **self.data,
+            "person_voids": [
+                {"task": t, "voids": n, "replaced": r} for t, n, r in self.person_voids
+            ],
         }
 
 
@@ -355,6 +360,7 @@ def verify(
         evidence=tuple(col.evidence),
         tasks=_task_summaries(checkers),
         data=data,
+        person_voids=_person_voids(checkers),
     )
     if (
         state_file is not None
@@ -429,6 +435,16 @@ def _compare_saved(
         )
     if len(col.findings) > found:
         col.evidence.extend([saved.checkpoint, current])
+
+
+def _person_voids(checkers: Sequence[EntryChecker]) -> tuple[tuple[str, int, int], ...]:
+    """Voids per task, from the checkers that count them (the semantic replay)."""
+    out: dict[str, tuple[int, int]] = {}
+    for checker in checkers:
+        counts = getattr(checker, "void_counts", None)
+        if callable(counts):
+            out.update(counts())
+    return tuple((t, n, r) for t, (n, r) in sorted(out.items()))
 
 
 def load_json_report(data: str) -> dict[str, Any]:

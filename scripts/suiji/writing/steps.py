@@ -1,4 +1,5 @@
-"""The writing steps of a task: commit, void a commitment, record a beacon, draw, void a person.
+"""The writing steps of a task: commit, void a commitment, record a beacon, draw, void and
+replace a person.
 
 Each step gathers committed inputs, computes with the pure draw engine, and appends one
 entry through the appending module, the only signer.
@@ -7,7 +8,7 @@ entry through the appending module, the only signer.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,8 @@ from suiji.beacon.verify import verify_round
 from suiji.draw.coverage import CoverageReport, report
 from suiji.draw.derive import (
     DRAW_RECORDS,
-    NewVoid,
-    VoidRequest,
+    AppliedVoid,
+    applied_void,
     beacon_terms,
     derive_population,
     derive_result,
@@ -30,6 +31,7 @@ from suiji.draw.derive import (
     load_committed,
     plan_content,
     seed_for,
+    void_round,
 )
 from suiji.draw.items import check_items_feasible
 from suiji.draw.plan import Plan, plan_from_json, plan_to_json
@@ -38,6 +40,7 @@ from suiji.draw.population import Population, population_to_json
 from suiji.draw.seed import extra_inputs
 from suiji.draw.targets import check_targets_feasible
 from suiji.draw.teamcheck import check_teams_feasible
+from suiji.draw.teamrules import TASK_TEAM
 from suiji.ledger import append as ledger_append
 from suiji.ledger.codec import Entry
 from suiji.ledger.history import (
@@ -45,6 +48,7 @@ from suiji.ledger.history import (
     COMMIT,
     COMMIT_VOID,
     DRAW,
+    PERSON_REPLACE,
     PERSON_VOID,
     History,
     same_plan,
@@ -58,6 +62,7 @@ from suiji.model.tasks import (
     CommitVoid,
     Draw,
     ExtraInput,
+    PersonReplace,
     PersonVoid,
 )
 from suiji.shared.canonical import canonical_json, parse_canonical
@@ -69,7 +74,7 @@ RECORDS_DIR = Path("content") / "records"
 PLANS_DIR = RECORDS_DIR / "plans"
 
 
-_Body = Commit | CommitVoid | BeaconRound | Draw | PersonVoid
+_Body = Commit | CommitVoid | BeaconRound | Draw | PersonVoid | PersonReplace
 
 
 class TaskError(Refusal):
@@ -275,38 +280,93 @@ def due_tasks(root: Path, now: datetime) -> list[str]:
     return history(root).due(now)
 
 
-def _drawn(hist: History, task: str) -> tuple[Commit, Draw, list[PersonVoid]]:
-    """A drawn task's commitment, draw and person voids so far (TaskError if not drawn)."""
+# ---------------------------------------------------------------- person voids
+
+
+def _drawn(hist: History, task: str) -> tuple[Commit, Draw, list[AppliedVoid]]:
+    """A drawn task's commitment, draw and its replaced voids so far (TaskError if not drawn)."""
     state = hist.tasks.get(task)
     if hist.check_person_void(task) or state is None:
-        raise TaskError(f"任务 {task} 尚未抽取，没有可替换的人员")
+        raise TaskError(f"任务 {task} 尚未抽取，没有可替换的人员", code="task-not-drawn")
     assert state.commit is not None and state.draw is not None
-    return state.commit.body, state.draw.body, [v.body for v in state.person_voids]
+    applied = [
+        applied_void(
+            void.body,
+            void.hash,
+            state.draw.body.seed,
+            hist.beacons_by_seq[rep.body.beacon_seq].body.randomness,
+        )
+        for void, rep in zip(state.person_voids, state.replacements, strict=False)
+    ]
+    return state.commit.body, state.draw.body, applied
 
 
-def void_person(w: Writer, task: str, team: str, person: str, reason: str) -> Entry:
-    """Replace a drawn person (recusal declared after the draw, absence) by the next ticket."""
+def void_person(
+    w: Writer, task: str, team: str, person: str, reason: str, *, accept_finding: bool = False
+) -> Entry:
+    """Record that a drawn person leaves; a later round decides the replacement (`replace`).
+
+    Refused without a beacon chain, for a person whose earlier void still waits, and —
+    unless `accept_finding` — when the verifier would report it (a second void of the same
+    slot, or a void once the inspection window has started).
+    """
+    from suiji.shared.text import id_key
+
     hist = history(w.root)
-    commit, drawn, earlier = _drawn(hist, task)
+    commit, drawn, applied = _drawn(hist, task)
     if not reason.strip():
         raise UsageError("替换人员必须写明理由（--reason）")
+    assert hist.genesis is not None
+    chain = hist.genesis.first_chain()
+    if chain is None:
+        raise TaskError(
+            "本账本没有登记随机信标：替换人员须由将来的信标轮次决定，不能只用附加输入",
+            code="void-needs-beacon",
+        )
     store = ObjectStore(w.root)
     committed = load_committed(store, commit)
     result = parse_canonical(store.get(drawn.result_object))
-    voids: list[VoidRequest] = [*earlier, NewVoid(team, person, reason.strip())]
-    after = derive_void(committed, result, voids, seed=drawn.seed)
-    last = after.voids[-1]
+    current = derive_void(committed, result, applied, seed=drawn.seed)
+    pid = id_key(person)
     state = hist.tasks[task]
-    assert state.draw is not None
+    if any(v.body.person == pid for v in state.pending_voids):
+        raise TaskError(
+            f"人员 {pid} 的撤换还在等待信标轮次，请先运行 suiji replace {task}",
+            code="void-pending",
+        )
+    # The void must apply (a member, a reason, someone left to take the place): tried with
+    # the draw's own order only to refuse early; the real order comes from the later round.
+    derive_void(
+        committed,
+        result,
+        [*applied, AppliedVoid(team, pid, reason.strip(), drawn.seed)],
+        seed=drawn.seed,
+    )
+    key = current.team(team if team == TASK_TEAM else id_key(team)).key
+    role = current.team(key).role_of(pid)
+    assert role is not None and state.draw is not None
     body = PersonVoid(
         task=task,
         draw_seq=state.draw.seq,
-        team=last.team,
-        person=last.person,
-        role=last.role,
-        reason=last.reason,
-        replacement=last.replacement,
+        team=key,
+        person=pid,
+        role=role,
+        reason=reason.strip(),
+        beacon=void_round(chain, w.now),
     )
+    if not accept_finding:
+        if any(v.code == "void-slot-again" for v in hist.check_person_void(task, body)):
+            raise TaskError(
+                f"检查组 {key} 中 {pid} 所在岗位已撤换过一次，再次撤换将被验证报告为合规问题；"
+                f"确需撤换请加 --accept-finding：suiji void {task} {pid} --reason … --accept-finding",
+                code="void-slot-again",
+            )
+        if civil_date(w.now) >= committed.plan.window_start:
+            raise TaskError(
+                f"任务 {task} 的检查时间窗口已于 {committed.plan.window_start} 开始，此时撤换将被验证"
+                f"报告为合规问题；确需撤换请加 --accept-finding：suiji void {task} {pid} --reason … --accept-finding",
+                code="void-in-window",
+            )
     return w.append(PERSON_VOID, body)
 
 
@@ -354,17 +414,79 @@ def refuse_choices(
     )
 
 
+def replace_due(
+    w: Writer,
+    task: str,
+    *,
+    recorded: Mapping[int, str] | None = None,
+    fetch: bool = False,
+) -> list[Entry]:
+    """Record the replacement of every pending void of `task` whose round exists, in void order.
+
+    Each replacement records its round's beacon first (once per round). Stops at the first
+    void whose round is still in the future; everything is computed before writing.
+    """
+    hist = history(w.root)
+    commit, drawn, applied = _drawn(hist, task)
+    state = hist.tasks[task]
+    assert hist.genesis is not None and state.draw is not None
+    store = ObjectStore(w.root)
+    committed = load_committed(store, commit)
+    result = parse_canonical(store.get(drawn.result_object))
+    planned: list[tuple[BeaconRound | None, int | None, PersonReplace]] = []
+    rounds: dict[tuple[str, int], BeaconRound] = {}
+    for void in state.pending_voids:
+        terms = void.body.beacon
+        if w.now < terms.available_at:
+            break
+        known = hist.beacons.get((terms.chain_hash, terms.round))
+        beacon = known.body if known is not None else rounds.get((terms.chain_hash, terms.round))
+        if beacon is None:
+            chain = next(c for c in hist.genesis.chains() if c.chain_hash == terms.chain_hash)
+            signature = beacon_signature(chain, terms.round, recorded=recorded, fetch=fetch)
+            randomness = verify_round(chain, terms.round, signature, cache=VerifiedCache())
+            beacon = BeaconRound(chain.name, chain.chain_hash, terms.round, signature, randomness)
+        rounds[(terms.chain_hash, terms.round)] = beacon
+        step = applied_void(void.body, void.hash, drawn.seed, beacon.randomness)
+        applied = [*applied, step]
+        after = derive_void(committed, result, applied, seed=drawn.seed)
+        rep = PersonReplace(
+            task=task,
+            void_seq=void.seq,
+            void=void.hash,
+            beacon_seq=known.seq if known is not None else -1,
+            seed=step.ticket_seed,
+            replacement=after.voids[-1].replacement,
+        )
+        planned.append((None if known is not None else beacon, rep.beacon_seq, rep))
+    out: list[Entry] = []
+    written: dict[tuple[str, int], int] = {}
+    for beacon, _seq, rep in planned:
+        if beacon is not None:
+            where = (beacon.chain_hash, beacon.round)
+            if where not in written:
+                written[where] = w.append(BEACON, beacon).seq
+            rep = replace(rep, beacon_seq=written[where])
+        out.append(w.append(PERSON_REPLACE, rep))
+    return out
+
+
+def pending_replacements(root: Path) -> list[str]:
+    """Tasks with a person void still waiting for its replacement."""
+    return [t for t, s in sorted(history(root).tasks.items()) if s.pending_voids]
+
+
 # ---------------------------------------------------------------- reports
 
 
 def team_of(root: Path, task: str, person: str) -> str:
-    """The team a person is on now (after earlier voids), when unambiguous (for `suiji void`)."""
+    """The team a person is on now (after earlier replacements), when unambiguous."""
     from suiji.shared.text import id_key
 
-    commit, drawn, voids = _drawn(history(root), task)
+    commit, drawn, applied = _drawn(history(root), task)
     store = ObjectStore(root)
     result = parse_canonical(store.get(drawn.result_object))
-    current = derive_void(load_committed(store, commit), result, voids, seed=drawn.seed)
+    current = derive_void(load_committed(store, commit), result, applied, seed=drawn.seed)
     found = [t.key for t in current.teams if t.role_of(id_key(person)) is not None]
     if len(found) != 1:
         where = "、".join(found) if found else "任何检查组"
