@@ -41,7 +41,15 @@ def test_every_body_of_the_demo_ledger_round_trips(demo_year: Path) -> None:
         assert typed.to_json() == entry.body, entry.seq
         assert type(typed).from_json(typed.to_json()) == typed
         seen.add(entry.kind)
-    assert seen == {"genesis", "commit", "commit-void", "beacon", "draw", "person-void"}
+    assert seen == {
+        "genesis",
+        "commit",
+        "commit-void",
+        "extra-input",
+        "beacon",
+        "draw",
+        "person-void",
+    }
 
 
 def test_genesis_policy_and_free_members_round_trip(demo_year: Path) -> None:
@@ -186,9 +194,9 @@ def test_the_lifecycle_of_the_demo_year(demo_year: Path) -> None:
     all_entries = entries(demo_year)
     hist = replayed(all_entries)
     state = hist.tasks["2026-004"]
-    assert [v.body.commit_seq for v in state.voided] == [7]
-    assert state.commit is not None and state.commit.seq == 9
-    assert state.draw is not None and state.draw.body.commit_seq == 9
+    assert [v.body.commit_seq for v in state.voided] == [8]
+    assert state.commit is not None and state.commit.seq == 10
+    assert state.draw is not None and state.draw.body.commit_seq == 10
     assert [v.body.replacement for v in hist.tasks["2026-003"].person_voids] == ["ZF016"]
     assert (
         len(hist.drawn) == 4 and hist.due(datetime.fromisoformat("2027-01-01T00:00:00+08:00")) == []

@@ -12,7 +12,13 @@ from suiji import __version__
 from suiji.cli import exits, render
 from suiji.cli.common import AddFn, Context, Handler, _global_options, _Parser, resolve_clock
 from suiji.cli.keycmds import _register_init, _register_key, _register_keygen
-from suiji.cli.taskcmds import _register_commit, _register_coverage, _register_draw, _register_void
+from suiji.cli.taskcmds import (
+    _register_commit,
+    _register_coverage,
+    _register_draw,
+    _register_inputs,
+    _register_void,
+)
 from suiji.shared.errors import SuijiError
 
 
@@ -175,6 +181,7 @@ _REGISTRY: list[Callable[[AddFn], None]] = [
     _register_init,
     _register_key,
     _register_commit,
+    _register_inputs,
     _register_draw,
     _register_void,
     _register_coverage,

@@ -14,7 +14,7 @@ from typing import Any
 from suiji.model.fields import EntryError, Members, frozen_copy
 from suiji.model.genesis import Genesis
 from suiji.model.keychange import KeyChange
-from suiji.model.tasks import BeaconRound, Commit, CommitVoid, Draw, PersonVoid
+from suiji.model.tasks import BeaconRound, Commit, CommitVoid, Draw, ExtraValue, PersonVoid
 from suiji.shared.canonical import HEX64_RE
 
 GENESIS, KEY, WITHDRAWAL = "genesis", "key", "withdrawal"
@@ -25,6 +25,7 @@ COMMIT, COMMIT_VOID, BEACON, DRAW, PERSON_VOID = (
     "draw",
     "person-void",
 )
+EXTRA_INPUT = "extra-input"
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,17 @@ class Withdrawal:
         return {**frozen_copy(self.others), "withdrawn": list(self.withdrawn)}
 
 
-Body = Genesis | KeyChange | Withdrawal | Commit | CommitVoid | BeaconRound | Draw | PersonVoid
+Body = (
+    Genesis
+    | KeyChange
+    | Withdrawal
+    | Commit
+    | CommitVoid
+    | BeaconRound
+    | Draw
+    | PersonVoid
+    | ExtraValue
+)
 
 DECODERS: dict[str, Callable[[object], Body]] = {
     GENESIS: Genesis.from_json,
@@ -68,6 +79,7 @@ DECODERS: dict[str, Callable[[object], Body]] = {
     BEACON: BeaconRound.from_json,
     DRAW: Draw.from_json,
     PERSON_VOID: PersonVoid.from_json,
+    EXTRA_INPUT: ExtraValue.from_json,
 }
 
 

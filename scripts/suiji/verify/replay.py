@@ -26,13 +26,20 @@ from suiji.draw.derive import (
 )
 from suiji.draw.plan import plan_to_json
 from suiji.draw.population import population_to_json
-from suiji.draw.seed import extra_inputs
 from suiji.draw.teamdraw import TeamInfeasible, VoidError
 from suiji.ledger.codec import Entry
 from suiji.ledger.history import History, Violation
 from suiji.ledger.objects import ObjectStore
-from suiji.model.entries import BEACON, COMMIT, COMMIT_VOID, DRAW, GENESIS, PERSON_VOID
-from suiji.model.genesis import Genesis
+from suiji.model.entries import (
+    BEACON,
+    COMMIT,
+    COMMIT_VOID,
+    DRAW,
+    EXTRA_INPUT,
+    GENESIS,
+    PERSON_VOID,
+)
+from suiji.model.genesis import MIN_DRAW_DELAY_SECONDS, Genesis
 from suiji.model.tasks import (
     BeaconRound,
     BeaconTerms,
@@ -40,6 +47,7 @@ from suiji.model.tasks import (
     Commit,
     CommitVoid,
     Draw,
+    ExtraValue,
     PersonVoid,
 )
 from suiji.shared.canonical import canonical_json, parse_canonical
@@ -60,6 +68,17 @@ _MESSAGES: dict[str, str] = {
     "draw-beacon": "抽取所用信标不是承诺的第 {round} 轮",
     "void-undrawn": "任务 {task} 尚未抽取，不能替换人员",
     "void-draw": "人员替换引用的抽取条目不符",
+    # extra inputs, fixed before the beacon
+    "extra-uncommitted": "任务 {task} 没有有效承诺，却登记了附加输入“{detail}”",
+    "extra-commitment": "附加输入引用的承诺不是任务 {task} 的有效承诺（条目 #{seq}）",
+    "extra-twice": "附加输入“{detail}”重复登记（已于条目 #{seq} 登记，以先登记的为准）",
+    "extra-late": "附加输入“{detail}”在承诺的随机数产生之时或之后才登记：结果已可计算",
+    "extra-unknown": "附加输入“{detail}”不是方案 [seed] extra 中声明的输入",
+    "extra-format": "附加输入格式不符：{detail}",
+    "extra-early": "彩票输入“{detail}”在官方开奖之前就登记了：不是开奖结果",
+    "lottery-date": "{detail}",
+    "draw-extra-missing": "抽取时方案声明的附加输入没有全部登记：缺少 {detail}",
+    "draw-extra": "抽取条目的 extra 与登记的附加输入不符（应恰为按方案顺序的 {detail}）",
 }
 _EXTRA_ONLY_BEACON = "承诺只用附加输入，抽取却引用了信标条目"
 
@@ -67,7 +86,8 @@ _EXTRA_ONLY_BEACON = "承诺只用附加输入，抽取却引用了信标条目"
 def _violation_finding(entry: Entry, v: Violation) -> Finding:
     if v.code == "draw-beacon" and v.round is None:
         return _bad(entry, v.code, _EXTRA_ONLY_BEACON)
-    return _bad(entry, v.code, _MESSAGES[v.code].format(task=v.task, seq=v.seq, round=v.round))
+    message = _MESSAGES[v.code].format(task=v.task, seq=v.seq, round=v.round, detail=v.detail)
+    return _bad(entry, v.code, message)
 
 
 @dataclass
@@ -114,6 +134,15 @@ class DrawChecker:
             if is_demo_chain(chain) and not genesis.demo:
                 out.append(_bad(entry, "demo-beacon", "非演示账本不得使用演示随机信标 suiji-demo"))
             self.chains[chain.chain_hash] = chain
+        if genesis.draw_delay_seconds < MIN_DRAW_DELAY_SECONDS:
+            out.append(
+                _bad(
+                    entry,
+                    "draw-delay",
+                    f"抽取延迟 draw_delay_seconds = {genesis.draw_delay_seconds} 秒，"
+                    f"少于最低的 {MIN_DRAW_DELAY_SECONDS} 秒：承诺时轮次可能已经公布",
+                )
+            )
 
     def _commit(self, entry: Entry, objects: ObjectStore, out: list[Finding]) -> None:
         body = entry.typed_as(Commit)
@@ -150,6 +179,8 @@ class DrawChecker:
         if body.eligible != len(population.members):
             out.append(_bad(entry, "population-count", "承诺中的可抽取家数与复算不符"))
         self._check_round(entry, body.beacon, out)
+        for v in self.hist.check_commit_extras(body, entry.moment, plan.seed_extra):
+            out.append(_violation_finding(entry, v))
         self.hist.apply(entry)
         self.committed[body.task] = committed
 
@@ -233,7 +264,8 @@ class DrawChecker:
             assert body.beacon_seq is not None
             beacon = self.hist.beacons_by_seq[body.beacon_seq].body
         extra = body.extra_pairs
-        extra_inputs(committed.plan, dict(extra))
+        for v in self.hist.check_draw_extra(body.task, extra, committed.plan.seed_extra):
+            out.append(_violation_finding(entry, v))
         seed = seed_for(body.task, commit.hash, beacon, extra)
         if seed != body.seed:
             out.append(_bad(entry, "seed", f"种子应为 {seed}"))
@@ -282,6 +314,18 @@ class DrawChecker:
             )
         self.hist.apply(entry)
 
+    # ------------------------------------------------------------ extra inputs
+
+    def _extra_input(self, entry: Entry, objects: ObjectStore, out: list[Finding]) -> None:
+        """A value recorded before the round, for a declared input, once, well formed."""
+        body = entry.typed_as(ExtraValue)
+        committed = self.committed.get(body.task)
+        declared = committed.plan.seed_extra if committed is not None else None
+        violations = self.hist.check_extra_input(body, entry.moment, declared)
+        out.extend(_violation_finding(entry, v) for v in violations)
+        if not any(v.fatal for v in violations):
+            self.hist.apply(entry)
+
 
 _HANDLERS = {
     GENESIS: DrawChecker._genesis,
@@ -290,6 +334,7 @@ _HANDLERS = {
     BEACON: DrawChecker._beacon,
     DRAW: DrawChecker._draw,
     PERSON_VOID: DrawChecker._person_void,
+    EXTRA_INPUT: DrawChecker._extra_input,
 }
 
 
