@@ -221,7 +221,7 @@ class DrawChecker:
                 _bad(
                     entry,
                     "round",
-                    f"信标轮次应为 {expected}（承诺时间 + {genesis.draw_delay_seconds} 秒后的第一轮），记录为 {info.round}",
+                    f"信标轮次应为 {expected}（严格晚于承诺时间 + {genesis.draw_delay_seconds} 秒的第一轮），记录为 {info.round}",
                 )
             )
         when = format_time(utc_from_unix(round_time(chain, info.round)))
