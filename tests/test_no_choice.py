@@ -24,6 +24,7 @@ from suiji.writing import steps
 
 PLANS = Path("content") / "records" / "plans"
 EXTRA = ("--extra", "福彩3D=371")
+INPUTS_AT = "2026-03-16T21:40:00+08:00"  # after the 福彩3D drawing, before the rounds
 
 
 def plan(root: Path, task: str, edit: dict[str, str] | None = None, base: str = "2026-001") -> Path:
@@ -71,7 +72,8 @@ def test_eight_parallel_commitments_one_drawn_seven_withheld(bureau: Path) -> No
     assert refused.value.code == "same-plan-committed" and "2026-101" in str(refused.value)
     assert tree(bureau) == before
 
-    assert suiji(bureau, "2026-03-17T10:00:00+08:00", "draw", "2026-101", *EXTRA) == 0
+    assert suiji(bureau, INPUTS_AT, "inputs", "2026-101", *EXTRA) == 0
+    assert suiji(bureau, "2026-03-17T10:00:00+08:00", "draw", "2026-101") == 0
     seqs = {e.body["task"]: e.seq for e in read_entries(bureau) if e.kind == "commit"}
     round_at = history(bureau).tasks["2026-102"].commit.body.available_at  # type: ignore[union-attr]
     assert round_at < at("2026-03-17T09:01:00+08:00")
@@ -171,7 +173,8 @@ def test_a_recorded_teams_error_is_a_compliance_finding(
     edit = {"load_limit = 3": 'load_limit = 3\nexperts = { count = 1, specialties = ["核安全"] }'}
     path = plan(bureau, "2026-101", edit)
     assert suiji(bureau, "2026-03-16T09:00:00+08:00", "commit", str(path)) == 0
-    assert suiji(bureau, "2026-03-17T10:00:00+08:00", "draw", "2026-101", *EXTRA) == 0
+    assert suiji(bureau, INPUTS_AT, "inputs", "2026-101", *EXTRA) == 0
+    assert suiji(bureau, "2026-03-17T10:00:00+08:00", "draw", "2026-101") == 0
     drawn = list(read_entries(bureau))[-1]
     assert drawn.kind == "draw" and drawn.body["teams_error"]
     report = check(bureau, "2026-03-17T11:00:00+08:00")
@@ -191,11 +194,21 @@ DIRECTED = {
 def test_degenerate_directed_draws_neither_exclude_nor_count(bureau: Path) -> None:
     """Two 定向 tasks whose filter leaves exactly their quota, then a 不定向 task."""
     first = plan(bureau, "2026-201", DIRECTED)
-    second = plan(bureau, "2026-202", {**DIRECTED, "end = 2026-06-30": "end = 2026-06-29"})
+    second = plan(
+        bureau,
+        "2026-202",
+        {
+            **DIRECTED,
+            "end = 2026-06-30": "end = 2026-06-29",
+            'draw = "2026-070", draw_date = 2026-03-16': 'draw = "2026-071", draw_date = 2026-03-17',
+        },
+    )
     assert suiji(bureau, "2026-03-16T09:00:00+08:00", "commit", str(first)) == 0
-    assert suiji(bureau, "2026-03-17T10:00:00+08:00", "draw", "2026-201", *EXTRA) == 0
+    assert suiji(bureau, INPUTS_AT, "inputs", "2026-201", *EXTRA) == 0
+    assert suiji(bureau, "2026-03-17T10:00:00+08:00", "draw", "2026-201") == 0
     assert suiji(bureau, "2026-03-17T11:00:00+08:00", "commit", str(second)) == 0
-    assert suiji(bureau, "2026-03-18T12:00:00+08:00", "draw", "2026-202", *EXTRA) == 0
+    assert suiji(bureau, "2026-03-17T21:40:00+08:00", "inputs", "2026-202", *EXTRA) == 0
+    assert suiji(bureau, "2026-03-18T12:00:00+08:00", "draw", "2026-202") == 0
     entries = list(read_entries(bureau))
     draws = [e for e in entries if e.kind == "draw"]
     friend = draws[0].body["targets"]
@@ -208,7 +221,12 @@ def test_degenerate_directed_draws_neither_exclude_nor_count(bureau: Path) -> No
         as_if_random, year=2026, yearly_cap=2, exclude_drawn_this_year=False
     )
 
-    assert suiji(bureau, "2026-03-18T13:00:00+08:00", "commit", str(plan(bureau, "2026-203"))) == 0
+    third = plan(
+        bureau,
+        "2026-203",
+        {'draw = "2026-070", draw_date = 2026-03-16': 'draw = "2026-072", draw_date = 2026-03-18'},
+    )
+    assert suiji(bureau, "2026-03-18T13:00:00+08:00", "commit", str(third)) == 0
     commit = list(read_entries(bureau))[-1]
     population = population_from_json(
         parse_canonical(get_object(bureau, commit.body["population_object"]))
@@ -231,7 +249,8 @@ def test_not_random_draws_are_shown_in_the_report(
         )
         == 0
     )
-    assert suiji(bureau, "2026-03-17T10:00:00+08:00", "draw", "2026-201", *EXTRA) == 0
+    assert suiji(bureau, INPUTS_AT, "inputs", "2026-201", *EXTRA) == 0
+    assert suiji(bureau, "2026-03-17T10:00:00+08:00", "draw", "2026-201") == 0
     capsys.readouterr()
     assert suiji(bureau, "2026-03-17T11:00:00+08:00", "verify") == 0
     out = capsys.readouterr().out

@@ -31,6 +31,7 @@ PLANS = Path("content") / "records" / "plans"
 TASK = "2026-001"
 COMMIT_AT = "2026-03-16T09:00:00+08:00"
 DRAW_AT = "2026-03-17T10:00:00+08:00"
+INPUTS_AT = "2026-03-16T21:40:00+08:00"  # after the 福彩3D drawing, before the round
 VOID_AT = "2026-03-18T09:00:00+08:00"
 LATER = "2026-12-15T10:00:00+08:00"
 
@@ -77,7 +78,8 @@ def first_officer(root: Path) -> tuple[str, str]:
 @pytest.fixture
 def drawn(bureau: Path) -> Path:
     assert suiji(bureau, COMMIT_AT, "commit", str(bureau / PLANS / f"{TASK}.toml")) == 0
-    assert suiji(bureau, DRAW_AT, "draw", TASK, "--extra", "福彩3D=371") == 0
+    assert suiji(bureau, INPUTS_AT, "inputs", TASK, "--extra", "福彩3D=371") == 0
+    assert suiji(bureau, DRAW_AT, "draw", TASK) == 0
     return bureau
 
 
@@ -186,7 +188,8 @@ def test_report_counts_voids_per_task(drawn: Path) -> None:
 def test_an_extra_only_ledger_refuses_person_voids(tmp_path: Path) -> None:
     root = make_bureau(tmp_path / "b", "--demo")  # no beacon chain
     assert suiji(root, COMMIT_AT, "commit", str(root / PLANS / f"{TASK}.toml")) == 0
-    assert suiji(root, DRAW_AT, "draw", TASK, "--extra", "福彩3D=371") == 0
+    assert suiji(root, INPUTS_AT, "inputs", TASK, "--extra", "福彩3D=371") == 0
+    assert suiji(root, DRAW_AT, "draw", TASK) == 0
     team, person = first_officer(root)
     before = ledger_bytes(root)
     with pytest.raises(TaskError) as err:

@@ -115,7 +115,7 @@ officers = 3
 
 [seed]
 extra = [
-  { kind = "lottery", name = "福彩3D", draw = "2026-070" },
+  { kind = "lottery", name = "福彩3D", game = "福彩3D", draw = "2026-070", draw_date = 2026-03-16 },
   { kind = "dice", name = "掷骰" },
 ]
 """
@@ -129,7 +129,7 @@ extra = [
     assert plan.size == Strata("risk", quotas=(("一般风险", 1), ("较大风险", 2)))
     assert plan.team == TeamRules(officers=3)
     assert plan.seed_extra == (
-        ExtraInput("lottery", "福彩3D", "2026-070"),
+        ExtraInput("lottery", "福彩3D", "2026-070", game="福彩3D", draw_date=date(2026, 3, 16)),
         ExtraInput("dice", "掷骰"),
     )
     assert plan.note == "测试"
@@ -153,7 +153,7 @@ def test_plan_json_is_canonical_and_float_free() -> None:
     ("change", "fragment"),
     [
         (lambda d: d | {"extra": 1}, "$."),
-        (lambda d: d | {"schema": "suiji/plan/v2"}, "$.schema"),
+        (lambda d: d | {"schema": "suiji/plan/v1"}, "$.schema"),
         (lambda d: d | {"filters": {"industry": ["烟花爆竹零售"]}}, "不定向"),
         (
             lambda d: (

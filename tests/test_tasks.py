@@ -19,7 +19,13 @@ from suiji.shared.times import parse_time
 
 PLANS = Path("content") / "records" / "plans"
 COMMIT_AT = "2026-03-16T09:00:00+08:00"
+INPUTS_AT = "2026-03-16T21:40:00+08:00"  # after the 福彩3D drawing (21:15), before the round
 DRAW_AT = "2026-03-17T10:00:00+08:00"
+
+
+def record_lottery(root: Path, at: str = INPUTS_AT) -> int:
+    """`suiji inputs 2026-001 --extra 福彩3D=371`: the plan's one extra input, before the round."""
+    return suiji(root, at, "inputs", "2026-001", "--extra", "福彩3D=371")
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -47,45 +53,41 @@ def test_commit_names_inputs_and_a_future_round(bureau: Path) -> None:
     chain = chain_from_facts(chain_facts("suiji-demo"))
     committed = int(entry.moment.timestamp())
     rnd = body["beacon"]["round"]
-    # The first round at or after commitment + 24 h: never earlier, and not one later.
-    assert round_time(chain, rnd) >= committed + 86400 > round_time(chain, rnd - 1)
+    # The first round strictly after commitment + 24 h: never at it, and not one later.
+    assert round_time(chain, rnd) > committed + 86400 >= round_time(chain, rnd - 1)
     assert body["eligible"] == 317  # 325 enterprises, 8 retired
 
 
 def test_draw_before_round_is_refused_and_changes_nothing(bureau: Path) -> None:
     assert suiji(bureau, COMMIT_AT, "commit", str(bureau / PLANS / "2026-001.toml")) == 0
+    assert record_lottery(bureau) == 0
     before = tree(bureau)
-    assert (
-        suiji(bureau, "2026-03-16T20:00:00+08:00", "draw", "2026-001", "--extra", "福彩3D=371") == 2
-    )
+    assert suiji(bureau, "2026-03-16T22:00:00+08:00", "draw", "2026-001") == 2
     assert tree(bureau) == before
 
 
 def test_draw_records_beacon_then_draw_and_refuses_a_second(bureau: Path) -> None:
     assert suiji(bureau, COMMIT_AT, "commit", str(bureau / PLANS / "2026-001.toml")) == 0
-    assert suiji(bureau, DRAW_AT, "draw", "2026-001", "--extra", "福彩3D=371") == 0
+    assert record_lottery(bureau) == 0
+    assert suiji(bureau, DRAW_AT, "draw", "2026-001") == 0
     kinds = [e.kind for e in entries(bureau)]
-    assert kinds == ["genesis", "commit", "beacon", "draw"]
+    assert kinds == ["genesis", "commit", "extra-input", "beacon", "draw"]
     drawn = entries(bureau)[-1]
     result = parse_canonical(get_object(bureau, drawn.body["result_object"]))
     assert len(drawn.body["targets"]) == 16  # ceil(5% of 317)
     assert [i["target"] for i in result["items"]] == drawn.body["targets"]
     assert all(len(i["items"]) == 3 for i in result["items"])
     before = tree(bureau)
-    assert (
-        suiji(bureau, "2026-03-18T10:00:00+08:00", "draw", "2026-001", "--extra", "福彩3D=371") == 2
-    )
+    assert suiji(bureau, "2026-03-18T10:00:00+08:00", "draw", "2026-001") == 2
     assert tree(bureau) == before
 
 
 def test_missing_extra_input_is_refused(bureau: Path) -> None:
     assert suiji(bureau, COMMIT_AT, "commit", str(bureau / PLANS / "2026-001.toml")) == 0
     before = tree(bureau)
-    assert suiji(bureau, DRAW_AT, "draw", "2026-001") == 2
-    assert (
-        suiji(bureau, DRAW_AT, "draw", "2026-001", "--extra", "福彩3D=371", "--extra", "骰子=6")
-        == 2
-    )
+    assert suiji(bureau, DRAW_AT, "draw", "2026-001") == 2  # never recorded: cannot draw
+    with pytest.raises(SystemExit):  # values are recorded before the round, not at the draw
+        suiji(bureau, DRAW_AT, "draw", "2026-001", "--extra", "福彩3D=371")
     assert tree(bureau) == before
 
 
@@ -143,6 +145,7 @@ def _recorded(tmp_path: Path, rnd: int, signature: str) -> Path:
 def test_bad_beacon_values_are_refused(bureau: Path, tmp_path: Path, bad: str | None) -> None:
     assert suiji(bureau, COMMIT_AT, "commit", str(bureau / PLANS / "2026-001.toml")) == 0
     rnd = entries(bureau)[-1].body["beacon"]["round"]
+    assert record_lottery(bureau) == 0
     signature = bad if bad is not None else demo_sign_round(rnd + 1)
     before = tree(bureau)
     code = suiji(
@@ -150,8 +153,6 @@ def test_bad_beacon_values_are_refused(bureau: Path, tmp_path: Path, bad: str | 
         DRAW_AT,
         "draw",
         "2026-001",
-        "--extra",
-        "福彩3D=371",
         "--beacons",
         str(_recorded(tmp_path, rnd, signature)),
     )
@@ -161,7 +162,8 @@ def test_bad_beacon_values_are_refused(bureau: Path, tmp_path: Path, bad: str | 
 
 def test_person_void_then_replace_touches_no_other_team(bureau: Path) -> None:
     assert suiji(bureau, COMMIT_AT, "commit", str(bureau / PLANS / "2026-001.toml")) == 0
-    assert suiji(bureau, DRAW_AT, "draw", "2026-001", "--extra", "福彩3D=371") == 0
+    assert record_lottery(bureau) == 0
+    assert suiji(bureau, DRAW_AT, "draw", "2026-001") == 0
     drawn = entries(bureau)[-1]
     result = parse_canonical(get_object(bureau, drawn.body["result_object"]))
     before = team_draw_from_json(result["teams"])
@@ -186,7 +188,7 @@ def test_genuine_quicknet_round_end_to_end(tmp_path: Path) -> None:
     from suiji.cli.app import main
 
     chain = chain_from_facts(chain_facts("drand-quicknet"))
-    commit_unix = round_time(chain, 1_000_000) - 86400
+    commit_unix = round_time(chain, 1_000_000) - 86400 - 1  # the round is strictly after
     at = datetime.fromtimestamp(commit_unix - 3600, UTC).isoformat()
     root = make_bureau(tmp_path / "b", "--beacon", "drand-quicknet", "--demo", at=at)
     commit_at = datetime.fromtimestamp(commit_unix, UTC).isoformat()
@@ -217,11 +219,13 @@ def test_extra_inputs_only_ledger(tmp_path: Path) -> None:
     assert suiji(root, COMMIT_AT, "commit", str(root / PLANS / "2026-001.toml")) == 0
     terms = entries(root)[-1].body["beacon"]
     assert terms == {"source": "extra-only", "draw_after": "2026-03-17T01:00:00Z"}
-    assert (
-        suiji(root, "2026-03-16T20:00:00+08:00", "draw", "2026-001", "--extra", "福彩3D=371") == 2
-    )
-    assert suiji(root, DRAW_AT, "draw", "2026-001", "--extra", "福彩3D=371") == 0
-    assert [e.kind for e in entries(root)] == ["genesis", "commit", "draw"]
+    assert record_lottery(root) == 0
+    assert suiji(root, "2026-03-16T22:00:00+08:00", "draw", "2026-001") == 2
+    # recorded at or after draw_after: too late, refused
+    late = "2026-03-17T09:00:00+08:00"
+    assert suiji(root, late, "inputs", "2026-001", "--extra", "福彩3D=372") == 2
+    assert suiji(root, DRAW_AT, "draw", "2026-001") == 0
+    assert [e.kind for e in entries(root)] == ["genesis", "commit", "extra-input", "draw"]
     assert main(["--root", str(root), "--now", DRAW_AT, "verify"]) == 0
 
 

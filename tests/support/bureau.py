@@ -91,7 +91,7 @@ def suiji(root: Path, now: str, *args: str) -> int:
     """Run a command against `root` at `now` with the bureau's signing key."""
     key = (
         ["--key", str(root / "private" / "signing.key")]
-        if args and args[0] in {"commit", "draw", "void", "replace"}
+        if args and args[0] in {"commit", "inputs", "draw", "void", "replace"}
         else []
     )
     return main(["--root", str(root), "--now", now, *args, *key])

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from suiji.crypto.ed25519 import sign_body
 from suiji.crypto.keyfiles import load_private_key
 from suiji.ledger.append import put_object
 from suiji.ledger.codec import encode_entry
@@ -56,8 +57,22 @@ def resign(root: Path, edit: Edit) -> int | None:
     changed = next(
         (i for i, (a, b) in enumerate(zip(original, values, strict=True)) if a != b), None
     )
-    out = [lines[0]]  # genesis (root-signed) stays as it was
-    renamed: dict[str, str] = {}
+    out = [lines[0]]  # genesis (root-signed) stays as it was, unless the edit changed it
+    if values[0] != original[0]:  # re-signed with the bureau's own root key too
+        root_key = load_private_key(root / "private" / "root.key")
+        g = values[0]
+        out[0] = encode_entry(
+            seq=0,
+            prev=g["prev"],
+            kind=g["kind"],
+            time=g["time"],
+            body=g["body"],
+            key=key,
+            extra_sigs=[sign_body(root_key, g["body"])],
+        )
+    renamed: dict[str, str] = {
+        tagged_hex("suiji/entry/v1", lines[0]): tagged_hex("suiji/entry/v1", out[0])
+    }
     for seq, v in enumerate(values[1:], start=1):
         prev = tagged_hex("suiji/entry/v1", out[-1])
         line = encode_entry(
@@ -84,3 +99,10 @@ def find(values: list[dict[str, Any]], kind: str, task: str | None = None) -> di
         if v["kind"] == kind and (task is None or v["body"].get("task") == task):
             return v
     raise LookupError(kind)
+
+
+def truncate(root: Path, keep: int) -> None:
+    """Keep the first `keep` entries (a forger rewriting the ledger's tail); `resign` next."""
+    path = root / "ledger" / "ledger.jsonl"
+    lines = path.read_bytes().splitlines()[:keep]
+    path.write_bytes(b"".join(line + b"\n" for line in lines))

@@ -39,8 +39,15 @@ KINDS: dict[str, tuple[str, ...]] = {
     "records": ("snapshot_rows", "clerk_csv", "parse_snapshot", "date"),
     "uscc": ("validate", "check_char", "org_check_char", "legacy_regno"),
     "ledger": ("test_key", "object", "entries", "cosignature", "line"),
-    "beacon": ("chain_facts", "demo_chain", "verify", "round_time", "first_round"),
-    "draw": ("ticket", "seed", "order", "allocation", "stratified", "items"),
+    "beacon": (
+        "chain_facts",
+        "demo_chain",
+        "verify",
+        "round_time",
+        "first_round",
+        "committed_round",
+    ),
+    "draw": ("ticket", "seed", "order", "allocation", "stratified", "items", "extra_value"),
     "teams": ("role_seed", "replacement_seed", "draw", "void"),
     "coverage": ("by_chance", "exclusions"),
 }
@@ -94,7 +101,9 @@ ERROR_CODES: dict[str, dict[str, str]] = {
         "signature-invalid": "a valid point, but not the chain's signature for this round",
         "round-out-of-range": "the round is outside 1..2^53-1",
     },
-    "draw": {},
+    "draw": {
+        "extra-format": "an extra input's value is not in its kind's one written form",
+    },
     "coverage": {},
     "teams": {
         "no-leader": "no eligible leader for a team",
@@ -168,7 +177,9 @@ ERROR_RULES: dict[str, tuple[Rule, ...]] = {
         Rule("BeaconError", "signature-invalid", "签名验证失败"),
         Rule("BeaconError", "round-out-of-range", "轮次 round 必须在"),
     ),
-    "draw": (),
+    "draw": (  # extras.value_problem returns its reason as text; tests wrap it as a ValueError
+        Rule("ValueError", "extra-format", "应为"),
+    ),
     "coverage": (),
     "teams": (
         Rule("TeamInfeasible", "no-leader", attr=("rule", "leader")),

@@ -257,6 +257,16 @@ def first_round_at_or_after(chain: Chain, unix_time: int) -> int:
     return r
 
 
+def first_round_after(chain: Chain, unix_time: int) -> int:
+    """The round a commitment names: the first whose time is strictly after `unix_time`.
+
+    Ledger times are whole seconds, so a round produced within the second of
+    commitment + delay could already be public when that second is written: "strictly
+    after" leaves no same-second peek (docs/spec/08-beacons.md §8.2).
+    """
+    return first_round_at_or_after(chain, _check_time(unix_time) + 1)
+
+
 def latest_round_at(chain: Chain, unix_time: int) -> int:
     """The last round produced at or before `unix_time`, or 0 before genesis."""
     t = _check_time(unix_time)

@@ -16,6 +16,7 @@ from suiji.cli.taskcmds import (
     _register_commit,
     _register_coverage,
     _register_draw,
+    _register_inputs,
     _register_replace,
     _register_void,
 )
@@ -196,6 +197,7 @@ _REGISTRY: list[Callable[[AddFn], None]] = [
     _register_init,
     _register_key,
     _register_commit,
+    _register_inputs,
     _register_draw,
     _register_void,
     _register_replace,

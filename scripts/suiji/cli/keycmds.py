@@ -72,7 +72,7 @@ def _cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     from suiji.crypto.ed25519 import PublicKey, public_of
     from suiji.crypto.keyfiles import load_private_key, read_public_key
     from suiji.ledger.append import append_request
-    from suiji.ledger.genesis import make_genesis_body
+    from suiji.ledger.genesis import make_genesis_body, refuse_short_delay
     from suiji.ledger.paths import ledger_dir
     from suiji.ledger.requests import Request, read_request, sign_request, write_request
     from suiji.model.keystate import refuse_demo_genesis
@@ -127,6 +127,7 @@ def _cmd_init(args: argparse.Namespace, ctx: Context) -> int:
         )
         request = Request("genesis", body)
     refuse_demo_genesis(request.body)  # before anything is written
+    refuse_short_delay(request.body.get("draw_delay_seconds"))
     for k in root_keys:
         request = sign_request(request, k)
     if args.prepare:

@@ -1,4 +1,4 @@
-"""Commands for tasks: commit, draw, void, replace, coverage."""
+"""Commands for tasks: commit, inputs, draw, void, replace, coverage."""
 
 from __future__ import annotations
 
@@ -47,13 +47,6 @@ def _register_draw(add: AddFn) -> None:
     )
     p.add_argument("--beacons", type=Path, help="已记录的 drand 轮次文件 (recorded rounds file)")
     p.add_argument("--fetch", action="store_true", help="从 drand 中继获取轮次 (fetch from relays)")
-    p.add_argument(
-        "--extra",
-        action="append",
-        default=[],
-        metavar="名称=值",
-        help="方案声明的附加随机输入，如 福彩3D=371 (extra public input)",
-    )
     _key_options(p)
 
 
@@ -68,24 +61,54 @@ def _cmd_draw(args: argparse.Namespace, ctx: Context) -> int:
 
     if bool(args.task) == bool(args.due):
         raise UsageError("请给出一个任务编号，或用 --due 抽取所有已到轮次的任务")
-    extra: dict[str, str] = {}
-    for item in args.extra:
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise UsageError(f"--extra 应写成 名称=值：{item!r}")
-        extra[name.strip()] = value.strip()
     recorded = load_recorded(args.beacons) if args.beacons else None
     writer = _writer(args, ctx)
     names = due_tasks(ctx.root, ctx.now) if args.due else [args.task]
     if args.due and not names:
         print("没有已到轮次、尚未抽取的任务。")
     for name in names:
-        entry = draw_task(writer, name, recorded=recorded, fetch=args.fetch, extra_values=extra)
+        entry = draw_task(writer, name, recorded=recorded, fetch=args.fetch)
         drawn = entry.typed_as(Draw)
         print(f"任务 {name} 已抽取（条目 #{entry.seq}）：种子 {drawn.seed}")
+        for e in drawn.extra:
+            print(f"  附加输入 {e.name} = {e.value}（抽取前已登记）")
         print(f"  抽中 {len(drawn.targets)} 家：{'、'.join(drawn.targets)}")
         if drawn.teams_error:
             print(f"  检查组未能组成：{drawn.teams_error}")
+    return 0
+
+
+def _register_inputs(add: AddFn) -> None:
+    p = add(
+        "inputs",
+        "在信标轮次之前登记方案声明的附加随机输入 (record extra inputs before the round)",
+        _cmd_inputs,
+    )
+    p.add_argument("task", help="任务编号 (task id)")
+    p.add_argument(
+        "--extra",
+        action="append",
+        default=[],
+        metavar="名称=值",
+        help="如 福彩3D=371、现场掷骰（三枚）=3,5,6；每项单独记入账本 (name=value)",
+    )
+    _key_options(p)
+
+
+def _cmd_inputs(args: argparse.Namespace, ctx: Context) -> int:
+    from suiji.model.tasks import ExtraValue
+    from suiji.shared.errors import UsageError
+    from suiji.writing.steps import record_inputs
+
+    typed: list[tuple[str, str]] = []
+    for item in args.extra:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(f"--extra 应写成 名称=值：{item!r}")
+        typed.append((name.strip(), value))
+    for entry in record_inputs(_writer(args, ctx), args.task, typed):
+        body = entry.typed_as(ExtraValue)
+        print(f"任务 {args.task}：附加输入 {body.name} = {body.value} 已登记（条目 #{entry.seq}）")
     return 0
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from suiji.beacon.chain import Chain, first_round_at_or_after, round_time
+from suiji.beacon.chain import Chain, first_round_after, round_time
 from suiji.draw.coverage import DrawnTask, exclusions
 from suiji.draw.items import draw_items_for_targets
 from suiji.draw.plan import Plan, plan_from_json, plan_to_json
@@ -42,7 +42,7 @@ RESULT_SCHEMA = "suiji/draw-result/v1"
 def beacon_terms(chain: Chain | None, committed_at: datetime, delay: int) -> BeaconTerms:
     """The commitment's `beacon` member: which future value seeds the draw, and from when.
 
-    With a chain: the first round at or after commitment + delay. Without one (the bureau
+    With a chain: the first round strictly after commitment + delay. Without one (the bureau
     draws from typed-in public inputs only), no draw before commitment + delay.
     """
     if chain is None:
@@ -63,8 +63,8 @@ def _seconds(n: int) -> Any:
 
 
 def committed_round(chain: Chain, committed_at: datetime, delay: int) -> int:
-    """The first round at or after the commitment time plus the genesis delay."""
-    return first_round_at_or_after(chain, int(committed_at.timestamp()) + delay)
+    """The first round strictly after the commitment time (whole seconds) plus the delay."""
+    return first_round_after(chain, int(committed_at.timestamp()) + delay)
 
 
 def derive_population(
@@ -161,7 +161,7 @@ def void_round(chain: Chain, voided_at: datetime) -> ChainRound:
     Strictly after the void's time (whole seconds) plus VOID_DELAY_SECONDS: the void is
     signed and appended while that round is still in the future.
     """
-    rnd = first_round_at_or_after(chain, int(voided_at.timestamp()) + VOID_DELAY_SECONDS + 1)
+    rnd = first_round_after(chain, int(voided_at.timestamp()) + VOID_DELAY_SECONDS)
     return ChainRound(
         chain=chain.name,
         chain_hash=chain.chain_hash,

@@ -1,4 +1,4 @@
-"""Plans as values: dataclasses, validation and the JSON form (`suiji/plan/v1`)."""
+"""Plans as values: dataclasses, validation and the JSON form (`suiji/plan/v2`)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+from suiji.draw.extras import (
+    ExtraInput,
+    ExtraSpecError,
+    extra_from_json,
+    extra_from_toml,
+    extra_to_json,
+)
 from suiji.records.schema import AFFILIATIONS, INDUSTRIES, RISKS, SCALES
 from suiji.shared.errors import InputError
 from suiji.shared.text import clean_text, match_key
@@ -17,7 +24,7 @@ from suiji.shared.text import clean_text, match_key
 if TYPE_CHECKING:  # teams imports draw, draw imports plan: import teams lazily at run time.
     from suiji.draw.teamrules import TeamRules
 
-PLAN_SCHEMA = "suiji/plan/v1"
+PLAN_SCHEMA = "suiji/plan/v2"
 TASK_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,31}$")
 UNDIRECTED = "不定向"
 DIRECTED = "定向"
@@ -47,7 +54,6 @@ FLAG_KEYS = (
 
 FILTER_KEYS = (*CATEGORY_KEYS, *FLAG_KEYS)
 STRATA_KEYS = tuple(CATEGORY_KEYS)
-EXTRA_KINDS = ("lottery", "dice", "other")
 
 _TOP_KEYS = {
     "task_id",
@@ -115,16 +121,6 @@ class Strata:
 
 
 Size: TypeAlias = Count | Ratio | Strata
-
-
-@dataclass(frozen=True)
-class ExtraInput:
-    """A public random input besides drand (a lottery draw, dice), valued at draw time."""
-
-    kind: str
-    name: str
-    draw: str | None = None  # the lottery's draw number (期号), required for kind "lottery"
-    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -342,38 +338,10 @@ def _window(raw: object, year: int | None) -> tuple[date, date]:
 
 
 def _extra(raw: object) -> tuple[ExtraInput, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, dict) or set(raw) - {"extra"}:
-        raise _Bad("[seed] 中只能有 extra = [ { kind = ..., name = ... }, ... ]", ("seed",))
-    items = raw.get("extra", [])
-    if not isinstance(items, list):
-        raise _Bad("[seed] 的 extra 必须是列表", ("seed", "extra"))
-    out: list[ExtraInput] = []
-    for item in items:
-        out.append(_extra_one(item))
-    names = [e.name for e in out]
-    if len(set(names)) != len(names):
-        raise _Bad("[seed] extra 中的 name 不能重复", ("seed", "extra"))
-    return tuple(out)
-
-
-def _extra_one(item: object) -> ExtraInput:
-    path = ("seed", "extra")
-    if not isinstance(item, dict):
-        raise _Bad("extra 的每一项必须是 { kind = ..., name = ... }", path)
-    unknown = sorted(set(item) - {"kind", "name", "draw", "note"})
-    if unknown:
-        raise _Bad(f"extra 中有未知的键 {unknown[0]}（只能有 kind、name、draw、note）", path)
-    kind = item.get("kind")
-    if kind not in EXTRA_KINDS:
-        raise _Bad(f"extra 的 kind = {kind!r} 不可用（可选：{'、'.join(EXTRA_KINDS)}）", path)
-    assert isinstance(kind, str)
-    name = _text(item.get("name"), path, "extra 的 name ")
-    draw = _opt_text(item.get("draw"), path, "extra 的 draw（期号）")
-    if kind == "lottery" and draw is None:
-        raise _Bad(f'彩票输入“{name}”必须写明期号 draw（如 draw = "2026-070"）', path)
-    return ExtraInput(kind, name, draw, _opt_text(item.get("note"), path, "extra 的 note "))
+    try:
+        return extra_from_toml(raw)
+    except ExtraSpecError as exc:
+        raise _Bad(exc.message, ("seed", exc.key) if exc.key else ("seed",)) from None
 
 
 def _opt_text(value: object, path: tuple[str, ...], what: str) -> str | None:
@@ -410,10 +378,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "items_per_target": plan.items_per_target,
         "window": {"start": plan.window_start.isoformat(), "end": plan.window_end.isoformat()},
         "team": _team_to_json(plan.team),
-        "seed_extra": [
-            {"kind": e.kind, "name": e.name, "draw": e.draw, "note": e.note}
-            for e in plan.seed_extra
-        ],
+        "seed_extra": [extra_to_json(e) for e in plan.seed_extra],
         "exclude_drawn_this_year": plan.exclude_drawn_this_year,
         "note": plan.note,
     }
@@ -562,10 +527,7 @@ def _team_from_json(raw: object) -> TeamRules:
 
 
 def _extra_from_json(raw: object) -> tuple[ExtraInput, ...]:
-    if not isinstance(raw, list):
-        raise _Bad("seed_extra 必须是列表", ("seed_extra",))
-    items = []
-    for item in raw:
-        d = _exact_keys(item, {"kind", "name", "draw", "note"}, ("seed_extra",))
-        items.append({k: v for k, v in d.items() if v is not None})
-    return _extra({"extra": items})
+    try:
+        return extra_from_json(raw)
+    except ExtraSpecError as exc:
+        raise _Bad(exc.message, ("seed_extra",)) from None

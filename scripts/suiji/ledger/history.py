@@ -12,18 +12,20 @@ writer (the verifier streams entries into one instead and never imports that mod
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 from suiji.draw.coverage import DrawnTask
+from suiji.draw.extras import ExtraInput, lottery_window_problem, value_problem
 from suiji.ledger.codec import Entry
 from suiji.model.entries import (
     BEACON,
     COMMIT,
     COMMIT_VOID,
     DRAW,
+    EXTRA_INPUT,
     PERSON_REPLACE,
     PERSON_VOID,
 )
@@ -34,6 +36,7 @@ from suiji.model.tasks import (
     Commit,
     CommitVoid,
     Draw,
+    ExtraValue,
     PersonReplace,
     PersonVoid,
 )
@@ -44,6 +47,7 @@ __all__ = [
     "COMMIT",
     "COMMIT_VOID",
     "DRAW",
+    "EXTRA_INPUT",
     "PERSON_REPLACE",
     "PERSON_VOID",
     "WITHHELD_GRACE",
@@ -92,6 +96,7 @@ class Violation:
     fatal: bool = False
     seq: int | None = None
     round: int | None = None
+    detail: str = ""  # what exactly (an input's name, the expected value), for messages
 
 
 @dataclass
@@ -107,6 +112,7 @@ class TaskState:
     # A slot is a place on a team: named by whoever held it at the draw, (team, person).
     slot_of: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     slot_voids: dict[tuple[str, str], int] = field(default_factory=dict)
+    extras: dict[str, Recorded[ExtraValue]] = field(default_factory=dict)  # live commitment's
 
     @property
     def live(self) -> bool:
@@ -147,6 +153,8 @@ class History:
             return self.check_person_void(body.task, body)
         if isinstance(body, PersonReplace):
             return self.check_person_replace(body, entry.moment)
+        if isinstance(body, ExtraValue):
+            return self.check_extra_input(body, entry.moment)
         return []
 
     def check_commit(self, task: str) -> list[Violation]:
@@ -232,10 +240,12 @@ class History:
         elif isinstance(body, Commit):
             state = self.tasks.setdefault(body.task, TaskState(body.task))
             state.commit = Recorded.of(entry, body)
+            state.extras = {}
         elif isinstance(body, CommitVoid):
             state = self.tasks[body.task]
             state.voided.append(Recorded.of(entry, body))
             state.commit = None
+            state.extras = {}
         elif isinstance(body, BeaconRound):
             recorded = Recorded.of(entry, body)
             self.beacons[(body.chain_hash, body.round)] = recorded
@@ -262,6 +272,78 @@ class History:
             void = state.pending_voids[0].body
             state.replacements.append(Recorded.of(entry, body))
             state.slot_of[(void.team, body.replacement)] = state.slot(void.team, void.person)
+        elif isinstance(body, ExtraValue):
+            self.tasks[body.task].extras.setdefault(body.name, Recorded.of(entry, body))
+
+    # ------------------------------------------------------------ extra inputs
+    # A plan's extra inputs are fixed before the beacon: each value in its own entry,
+    # strictly before the committed round time (or `draw_after`), once, in the declared
+    # format; the draw takes exactly those values in plan order. The rules that need the
+    # plan's declarations take them as an argument (writer and verifier both load the plan).
+
+    def check_extra_input(
+        self, value: ExtraValue, at: datetime, declared: Sequence[ExtraInput] | None = None
+    ) -> list[Violation]:
+        """One recorded value: for the live commitment, before its round, once, well formed."""
+        task = value.task
+        live = self.live_commit(task)
+        if live is None:
+            return [Violation("extra-uncommitted", task, fatal=True, detail=value.name)]
+        if live.seq != value.commit_seq or live.hash != value.commitment:
+            return [Violation("extra-commitment", task, fatal=True, seq=live.seq)]
+        out = []
+        earlier = self.tasks[task].extras.get(value.name)
+        if earlier is not None:
+            out.append(
+                Violation("extra-twice", task, fatal=True, seq=earlier.seq, detail=value.name)
+            )
+        if at >= live.body.available_at:
+            out.append(Violation("extra-late", task, seq=live.seq, detail=value.name))
+        if declared is None:
+            return out
+        spec = next((d for d in declared if d.name == value.name), None)
+        if spec is None:
+            out.append(Violation("extra-unknown", task, fatal=True, detail=value.name))
+            return out
+        problem = value_problem(spec, value.value)
+        if problem is not None:
+            out.append(Violation("extra-format", task, detail=problem))
+        drawn_at = spec.drawn_at
+        if drawn_at is not None and at < drawn_at:
+            out.append(Violation("extra-early", task, detail=value.name))
+        return out
+
+    def check_commit_extras(
+        self, commit: Commit, at: datetime, declared: Sequence[ExtraInput]
+    ) -> list[Violation]:
+        """Each lottery is drawn after the commitment and before the committed round."""
+        out = []
+        for spec in declared:
+            problem = lottery_window_problem(spec, at, commit.available_at)
+            if problem is not None:
+                out.append(Violation("lottery-date", commit.task, detail=problem))
+        return out
+
+    def recorded_extra(
+        self, task: str, declared: Sequence[ExtraInput]
+    ) -> tuple[tuple[tuple[str, str], ...], list[str]]:
+        """The recorded values in plan order, and the names of declared inputs without one."""
+        state = self.tasks.get(task)
+        extras = state.extras if state is not None else {}
+        pairs = tuple((d.name, extras[d.name].body.value) for d in declared if d.name in extras)
+        return pairs, [d.name for d in declared if d.name not in extras]
+
+    def check_draw_extra(
+        self, task: str, extra: Sequence[tuple[str, str]], declared: Sequence[ExtraInput]
+    ) -> list[Violation]:
+        """The draw's `extra` is exactly the recorded values, in plan order, one each."""
+        pairs, missing = self.recorded_extra(task, declared)
+        if missing:
+            return [Violation("draw-extra-missing", task, detail="、".join(missing))]
+        if tuple(extra) != pairs:
+            shown = "，".join(f"{n}={v}" for n, v in pairs) or "无"
+            return [Violation("draw-extra", task, detail=shown)]
+        return []
 
     def live_commit(self, task: str) -> Recorded[Commit] | None:
         state = self.tasks.get(task)

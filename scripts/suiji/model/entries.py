@@ -14,7 +14,15 @@ from typing import Any
 from suiji.model.fields import EntryError, Members, frozen_copy
 from suiji.model.genesis import Genesis
 from suiji.model.keychange import KeyChange
-from suiji.model.tasks import BeaconRound, Commit, CommitVoid, Draw, PersonReplace, PersonVoid
+from suiji.model.tasks import (
+    BeaconRound,
+    Commit,
+    CommitVoid,
+    Draw,
+    ExtraValue,
+    PersonReplace,
+    PersonVoid,
+)
 from suiji.shared.canonical import HEX64_RE
 
 GENESIS, KEY, WITHDRAWAL = "genesis", "key", "withdrawal"
@@ -26,6 +34,7 @@ COMMIT, COMMIT_VOID, BEACON, DRAW, PERSON_VOID = (
     "person-void",
 )
 PERSON_REPLACE = "person-replace"
+EXTRA_INPUT = "extra-input"
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,7 @@ Body = (
     | Draw
     | PersonVoid
     | PersonReplace
+    | ExtraValue
 )
 
 DECODERS: dict[str, Callable[[object], Body]] = {
@@ -80,6 +90,7 @@ DECODERS: dict[str, Callable[[object], Body]] = {
     DRAW: Draw.from_json,
     PERSON_VOID: PersonVoid.from_json,
     PERSON_REPLACE: PersonReplace.from_json,
+    EXTRA_INPUT: ExtraValue.from_json,
 }
 
 

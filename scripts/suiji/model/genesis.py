@@ -40,6 +40,12 @@ GENESIS_MEMBERS = (
 
 # ---------------------------------------------------------------- policy
 
+MIN_DRAW_DELAY_SECONDS = 600
+"""The shortest commitment-to-round delay (§5.3, §8.2): ten minutes, so a round is never
+public, nor about to be, when its commitment is written. `suiji init` refuses less and the
+verifier reports it (finding `draw-delay`); the decoder accepts it, so the finding can name
+the entry."""
+
 DEFAULT_YEARLY_CAP = 2
 DEFAULT_MIN_RANDOM_PERCENT = 30
 """The seed document: 双随机 at least 30 % of the annual enforcement plan (the one definition)."""

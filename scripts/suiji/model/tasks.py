@@ -1,4 +1,5 @@
-"""The bodies of task entries: commit, commit-void, beacon, draw, person-void, person-replace.
+"""The bodies of task entries: commit, commit-void, extra-input, beacon, draw, person-void,
+person-replace.
 
 docs/spec/13-task-entries.md. Each `from_json` checks members (none missing, none unknown)
 and their JSON types; values the verifier re-derives (seed, targets, rounds, …) are
@@ -184,6 +185,47 @@ class CommitVoid:
             "commit_seq": self.commit_seq,
             "commitment": self.commitment,
             "reason": self.reason,
+        }
+
+
+# ---------------------------------------------------------------- extra-input
+
+
+@dataclass(frozen=True)
+class ExtraValue:
+    """`extra-input` (§13.3): one declared extra input's value, fixed before the round.
+
+    Recorded in its own signed entry so its time proves it was known before the committed
+    randomness; the draw may only take recorded values.
+    """
+
+    task: str
+    commit_seq: int
+    commitment: str
+    name: str
+    value: str
+
+    MEMBERS = ("task", "commit_seq", "commitment", "name", "value")
+
+    @classmethod
+    def from_json(cls, value: object) -> ExtraValue:
+        m = Members(value)
+        m.exactly(cls.MEMBERS)
+        return cls(
+            task=m.text("task"),
+            commit_seq=m.integer("commit_seq"),
+            commitment=m.text("commitment"),
+            name=m.text("name"),
+            value=m.text("value"),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "task": self.task,
+            "commit_seq": self.commit_seq,
+            "commitment": self.commitment,
+            "name": self.name,
+            "value": self.value,
         }
 
 

@@ -32,7 +32,6 @@ from suiji.draw.derive import (
 )
 from suiji.draw.plan import plan_to_json
 from suiji.draw.population import population_to_json
-from suiji.draw.seed import extra_inputs
 from suiji.draw.teamdraw import TeamDraw, TeamInfeasible, VoidError
 from suiji.ledger.codec import Entry
 from suiji.ledger.history import (
@@ -50,11 +49,12 @@ from suiji.model.entries import (
     COMMIT,
     COMMIT_VOID,
     DRAW,
+    EXTRA_INPUT,
     GENESIS,
     PERSON_REPLACE,
     PERSON_VOID,
 )
-from suiji.model.genesis import Genesis
+from suiji.model.genesis import MIN_DRAW_DELAY_SECONDS, Genesis
 from suiji.model.tasks import (
     BeaconRound,
     BeaconTerms,
@@ -62,6 +62,7 @@ from suiji.model.tasks import (
     Commit,
     CommitVoid,
     Draw,
+    ExtraValue,
     PersonReplace,
     PersonVoid,
 )
@@ -87,6 +88,17 @@ _MESSAGES: dict[str, str] = {
     "replace-unknown": "替换条目引用的不是该任务最早一条待替换的人员撤换（应为条目 #{seq}）",
     "replace-beacon": "替换所用信标不是撤换条目指定的第 {round} 轮",
     "replace-early": "替换记录时间早于撤换指定的信标轮次产生的时间（撤换条目 #{seq}）",
+    # extra inputs, fixed before the beacon
+    "extra-uncommitted": "任务 {task} 没有有效承诺，却登记了附加输入“{detail}”",
+    "extra-commitment": "附加输入引用的承诺不是任务 {task} 的有效承诺（条目 #{seq}）",
+    "extra-twice": "附加输入“{detail}”重复登记（已于条目 #{seq} 登记，以先登记的为准）",
+    "extra-late": "附加输入“{detail}”在承诺的随机数产生之时或之后才登记：结果已可计算",
+    "extra-unknown": "附加输入“{detail}”不是方案 [seed] extra 中声明的输入",
+    "extra-format": "附加输入格式不符：{detail}",
+    "extra-early": "彩票输入“{detail}”在官方开奖之前就登记了：不是开奖结果",
+    "lottery-date": "{detail}",
+    "draw-extra-missing": "抽取时方案声明的附加输入没有全部登记：缺少 {detail}",
+    "draw-extra": "抽取条目的 extra 与登记的附加输入不符（应恰为按方案顺序的 {detail}）",
 }
 _COMPLIANCE = frozenset({"void-slot-again"})
 _EXTRA_ONLY_BEACON = "承诺只用附加输入，抽取却引用了信标条目"
@@ -98,7 +110,8 @@ def _violation_finding(entry: Entry, v: Violation) -> Finding:
         return Finding(entry.seq, "compliance", v.code, message)
     if v.code == "draw-beacon" and v.round is None:
         return _bad(entry, v.code, _EXTRA_ONLY_BEACON)
-    return _bad(entry, v.code, _MESSAGES[v.code].format(task=v.task, seq=v.seq, round=v.round))
+    message = _MESSAGES[v.code].format(task=v.task, seq=v.seq, round=v.round, detail=v.detail)
+    return _bad(entry, v.code, message)
 
 
 @dataclass
@@ -147,6 +160,15 @@ class DrawChecker:
             if is_demo_chain(chain) and not genesis.demo:
                 out.append(_bad(entry, "demo-beacon", "非演示账本不得使用演示随机信标 suiji-demo"))
             self.chains[chain.chain_hash] = chain
+        if genesis.draw_delay_seconds < MIN_DRAW_DELAY_SECONDS:
+            out.append(
+                _bad(
+                    entry,
+                    "draw-delay",
+                    f"抽取延迟 draw_delay_seconds = {genesis.draw_delay_seconds} 秒，"
+                    f"少于最低的 {MIN_DRAW_DELAY_SECONDS} 秒：承诺时轮次可能已经公布",
+                )
+            )
 
     def _commit(self, entry: Entry, objects: ObjectStore, out: list[Finding]) -> None:
         body = entry.typed_as(Commit)
@@ -183,6 +205,8 @@ class DrawChecker:
             out.append(_bad(entry, "population-count", "承诺中的可抽取家数与复算不符"))
         self._check_round(entry, body.beacon, out)
         self._same_plan(entry, body, committed, out)
+        for v in self.hist.check_commit_extras(body, entry.moment, plan.seed_extra):
+            out.append(_violation_finding(entry, v))
         self.hist.apply(entry)
         self.committed[body.task] = committed
 
@@ -206,7 +230,7 @@ class DrawChecker:
                 _bad(
                     entry,
                     "round",
-                    f"信标轮次应为 {expected}（承诺时间 + {genesis.draw_delay_seconds} 秒后的第一轮），记录为 {info.round}",
+                    f"信标轮次应为 {expected}（严格晚于承诺时间 + {genesis.draw_delay_seconds} 秒的第一轮），记录为 {info.round}",
                 )
             )
         when = format_time(utc_from_unix(round_time(chain, info.round)))
@@ -249,7 +273,8 @@ class DrawChecker:
             assert body.beacon_seq is not None
             beacon = self.hist.beacons_by_seq[body.beacon_seq].body
         extra = body.extra_pairs
-        extra_inputs(committed.plan, dict(extra))
+        for v in self.hist.check_draw_extra(body.task, extra, committed.plan.seed_extra):
+            out.append(_violation_finding(entry, v))
         seed = seed_for(body.task, commit.hash, beacon, extra)
         if seed != body.seed:
             out.append(_bad(entry, "seed", f"种子应为 {seed}"))
@@ -424,6 +449,18 @@ class DrawChecker:
             task_summary(state, state.task in late) for _t, state in sorted(self.hist.tasks.items())
         ]
 
+    # ------------------------------------------------------------ extra inputs
+
+    def _extra_input(self, entry: Entry, objects: ObjectStore, out: list[Finding]) -> None:
+        """A value recorded before the round, for a declared input, once, well formed."""
+        body = entry.typed_as(ExtraValue)
+        committed = self.committed.get(body.task)
+        declared = committed.plan.seed_extra if committed is not None else None
+        violations = self.hist.check_extra_input(body, entry.moment, declared)
+        out.extend(_violation_finding(entry, v) for v in violations)
+        if not any(v.fatal for v in violations):
+            self.hist.apply(entry)
+
 
 _HANDLERS = {
     GENESIS: DrawChecker._genesis,
@@ -433,6 +470,7 @@ _HANDLERS = {
     DRAW: DrawChecker._draw,
     PERSON_VOID: DrawChecker._person_void,
     PERSON_REPLACE: DrawChecker._person_replace,
+    EXTRA_INPUT: DrawChecker._extra_input,
 }
 
 

@@ -1,5 +1,5 @@
-"""The writing steps of a task: commit, void a commitment, record a beacon, draw, void and
-replace a person.
+"""The writing steps of a task: commit, void a commitment, record extra inputs, record a
+beacon, draw, void and replace a person.
 
 Each step gathers committed inputs, computes with the pure draw engine, and appends one
 entry through the appending module, the only signer.
@@ -33,11 +33,11 @@ from suiji.draw.derive import (
     seed_for,
     void_round,
 )
+from suiji.draw.extras import normalize_value
 from suiji.draw.items import check_items_feasible
 from suiji.draw.plan import Plan, plan_from_json, plan_to_json
 from suiji.draw.planfile import load_plan
 from suiji.draw.population import Population, population_to_json
-from suiji.draw.seed import extra_inputs
 from suiji.draw.targets import check_targets_feasible
 from suiji.draw.teamcheck import check_teams_feasible
 from suiji.draw.teamrules import TASK_TEAM
@@ -48,9 +48,11 @@ from suiji.ledger.history import (
     COMMIT,
     COMMIT_VOID,
     DRAW,
+    EXTRA_INPUT,
     PERSON_REPLACE,
     PERSON_VOID,
     History,
+    Violation,
     same_plan,
 )
 from suiji.ledger.objects import ObjectStore, object_id
@@ -62,6 +64,7 @@ from suiji.model.tasks import (
     CommitVoid,
     Draw,
     ExtraInput,
+    ExtraValue,
     PersonReplace,
     PersonVoid,
 )
@@ -74,7 +77,7 @@ RECORDS_DIR = Path("content") / "records"
 PLANS_DIR = RECORDS_DIR / "plans"
 
 
-_Body = Commit | CommitVoid | BeaconRound | Draw | PersonVoid | PersonReplace
+_Body = Commit | CommitVoid | BeaconRound | Draw | PersonVoid | PersonReplace | ExtraValue
 
 
 class TaskError(Refusal):
@@ -167,6 +170,8 @@ def commit(w: Writer, plan_file: Path) -> Entry:
         eligible=len(population.members),
         beacon=beacon_terms(chain, w.now, hist.genesis.draw_delay_seconds),
     )
+    for v in hist.check_commit_extras(body, w.now, plan.seed_extra):
+        raise TaskError(f"{plan_file}: {v.detail}；请改正方案中的期号和开奖日期", code=v.code)
     return w.append(COMMIT, body, [plan_bytes, source, pop_bytes, *snapshots.values()])
 
 
@@ -213,7 +218,6 @@ def draw_task(
     *,
     recorded: Mapping[int, str] | None = None,
     fetch: bool = False,
-    extra_values: Mapping[str, str] | None = None,
 ) -> Entry:
     """Record the beacon (once per round) and the draw. Drawing a task twice is refused."""
     hist = history(w.root)
@@ -235,7 +239,15 @@ def draw_task(
         )
     store = ObjectStore(w.root)
     committed = load_committed(store, commit.body)
-    extra = extra_inputs(committed.plan, dict(extra_values or {}))
+    extra, missing = hist.recorded_extra(task, committed.plan.seed_extra)
+    if missing:
+        raise TaskError(
+            f"任务 {task} 的附加输入 {'、'.join(missing)} 没有在信标轮次"
+            f"（{format_time(commit.body.available_at)}）之前登记，不能抽取：结果已可计算时"
+            "再填写的数值谁都无法核实。此承诺不能再用；请以新的任务编号重新承诺，"
+            "并在轮次之前运行 suiji inputs 登记",
+            code="extra-missing",
+        )
     beacon_seq: int | None = None
     beacon: BeaconRound | None = None
     terms = commit.body.beacon
@@ -273,6 +285,67 @@ def draw_task(
         result_object=object_id(result_bytes),
     )
     return w.append(DRAW, body, [result_bytes])
+
+
+# ---------------------------------------------------------------- extra inputs
+
+
+def record_inputs(w: Writer, task: str, typed: Sequence[tuple[str, str]]) -> list[Entry]:
+    """Record declared extra inputs, one entry each, before the committed round exists.
+
+    Every value is normalised and checked (name declared, not yet recorded, format,
+    lottery already drawn, round not yet produced) before the first entry is written.
+    """
+    hist = history(w.root)
+    live = hist.live_commit(task)
+    if live is None:
+        raise TaskError(f"任务 {task} 没有有效的承诺：请先 suiji commit", code="task-not-committed")
+    declared = load_committed(ObjectStore(w.root), live.body).plan.seed_extra
+    if not typed:
+        raise UsageError(f"请用 --extra 名称=数值 填写附加输入（本任务声明了：{_names(declared)}）")
+    names = [n for n, _ in typed]
+    if len(set(names)) != len(names):
+        raise UsageError("同一附加输入在一条命令中只能填写一次")
+    bodies = []
+    for name, raw in typed:
+        spec = next((d for d in declared if d.name == name), None)
+        value = normalize_value(spec, raw) if spec is not None else raw.strip()
+        body = ExtraValue(task, live.seq, live.hash, name, value)
+        for v in hist.check_extra_input(body, w.now, declared):
+            raise _extra_refusal(v, live.body, declared, hist)
+        bodies.append(body)
+    return [w.append(EXTRA_INPUT, body) for body in bodies]
+
+
+def _names(declared: Sequence[object]) -> str:
+    return "、".join(getattr(d, "name", "") for d in declared) or "无"
+
+
+def _extra_refusal(
+    v: Violation, commit: Commit, declared: Sequence[object], hist: History
+) -> TaskError:
+    """The writer's words for a broken extra-input rule (codes as the verifier's findings)."""
+    if v.code == "extra-twice":
+        earlier = hist.tasks[v.task].extras[v.detail]
+        text = (
+            f"附加输入“{v.detail}”已于条目 #{earlier.seq} 登记为 {earlier.body.value}，"
+            "登记后不能更改"
+        )
+    elif v.code == "extra-late":
+        text = (
+            f"任务 {v.task} 承诺的随机数已于 {format_time(commit.available_at)} 产生，"
+            f"附加输入“{v.detail}”必须在此之前登记，现在登记谁都无法核实；"
+            "此承诺不能再抽取，请以新的任务编号重新承诺"
+        )
+    elif v.code == "extra-unknown":
+        text = f"“{v.detail}”不是方案声明的附加输入（可填写：{_names(declared)}）"
+    elif v.code == "extra-early":
+        text = f"彩票输入“{v.detail}”尚未开奖：请在官方开奖之后再登记开奖号码"
+    elif v.code == "extra-format":
+        text = f"{v.detail}；请按格式重新运行 suiji inputs"
+    else:
+        text = f"附加输入不能登记：{v.code}"
+    return TaskError(text, code=v.code)
 
 
 def due_tasks(root: Path, now: datetime) -> list[str]:
