@@ -58,6 +58,7 @@ def verify_report(report: Report, fail_on: FailOn = "any") -> str:
     if report.root:
         lines.append(f"Merkle 根（RFC 6962）：{report.root}")
     lines.extend(f"说明：{n}" for n in report.notices)
+    lines.extend(task_lines(report))
     integrity = [f for f in report.findings if f.tag == "integrity"]
     compliance = [f for f in report.findings if f.tag == "compliance"]
     for title, group in (
@@ -68,7 +69,7 @@ def verify_report(report: Report, fail_on: FailOn = "any") -> str:
             lines.append(f"{title}：{len(group)} 项")
             lines.extend(f"  {finding(f)}" for f in group)
     if report.evidence:
-        lines.append("证据（两份均由账本签名密钥签署的检查点）：")
+        lines.append("证据（由账本签名密钥签署的检查点和条目，及本验证者上次的记录）：")
         for note in report.evidence:
             lines.extend(f"  | {line}" for line in note.rstrip("\n").split("\n"))
             lines.append("")
@@ -80,6 +81,21 @@ def verify_report(report: Report, fail_on: FailOn = "any") -> str:
     if report.state_advanced:
         lines.append("已更新本地验证状态（--state）")
     return "\n".join(lines) + "\n"
+
+
+def task_lines(report: Report) -> list[str]:
+    """Every task's chain and round, so a reader can fetch that round and check it."""
+    if not report.tasks:
+        return []
+    lines = [f"抽查任务：{len(report.tasks)} 个（每个任务的随机来源）"]
+    for t in report.tasks:
+        if t.chain is not None:
+            source = f"信标链 {t.chain} 第 {t.round} 轮（{t.round_time}）"
+        else:
+            source = f"仅附加输入，不早于 {t.draw_after}"
+        drawn = f"已于条目 #{t.draw} 抽取" if t.draw is not None else "尚未抽取"
+        lines.append(f"  {t.task}：承诺 #{t.commitment}，{source}，{drawn}")
+    return lines
 
 
 def git_finding(f: GitFinding) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from suiji.beacon.cache import VerifiedCache
-from suiji.beacon.chain import BeaconError, Chain, is_demo_chain, round_time
+from suiji.beacon.chain import PUBLIC_CHAINS, BeaconError, Chain, is_demo_chain, round_time
 from suiji.beacon.verify import verify_round
 from suiji.draw.derive import (
     Committed,
@@ -32,7 +32,7 @@ from suiji.ledger.codec import Entry
 from suiji.ledger.history import History, Violation
 from suiji.ledger.objects import ObjectStore
 from suiji.model.entries import BEACON, COMMIT, COMMIT_VOID, DRAW, GENESIS, PERSON_VOID
-from suiji.model.genesis import Genesis
+from suiji.model.genesis import Genesis, private_beacons
 from suiji.model.tasks import (
     BeaconRound,
     BeaconTerms,
@@ -42,10 +42,12 @@ from suiji.model.tasks import (
     Draw,
     PersonVoid,
 )
+from suiji.records.dating import rows_dated_after
 from suiji.shared.canonical import canonical_json, parse_canonical
 from suiji.shared.errors import SuijiError
 from suiji.shared.findings import Finding
 from suiji.shared.times import civil_date, format_time, parse_time
+from suiji.verify.listing import DrawListing
 from suiji.verify.verifier import EntryChecker
 
 _MESSAGES: dict[str, str] = {
@@ -114,6 +116,7 @@ class DrawChecker:
             if is_demo_chain(chain) and not genesis.demo:
                 out.append(_bad(entry, "demo-beacon", "非演示账本不得使用演示随机信标 suiji-demo"))
             self.chains[chain.chain_hash] = chain
+        out.extend(_public_beacon_findings(entry, genesis))
 
     def _commit(self, entry: Entry, objects: ObjectStore, out: list[Finding]) -> None:
         body = entry.typed_as(Commit)
@@ -131,6 +134,7 @@ class DrawChecker:
         if body.as_of != as_of.isoformat():
             out.append(_bad(entry, "as-of", f"as_of {body.as_of} 与承诺时间的日期 {as_of} 不符"))
         self._check_registry_continuity(entry, committed.rows["enterprises"], out)
+        out.extend(_rows_dated_after_findings(entry, body.as_of, committed.rows))
         population = derive_population(
             plan,
             committed.rows["enterprises"],
@@ -184,6 +188,7 @@ class DrawChecker:
         if chain is None:
             out.append(_bad(entry, "beacon-chain", f"创世条目未登记信标链 {info.chain_hash}"))
             return
+        out.extend(_first_chain_findings(entry, info, genesis))
         expected = committed_round(chain, entry.moment, genesis.draw_delay_seconds)
         if info.round != expected:
             out.append(
@@ -305,6 +310,62 @@ def _diff(expected: Mapping[str, Any], recorded: Any) -> str:
     return f"抽取结果与复算不符（不同部分：{'、'.join(parts) or '格式'}）"
 
 
+# ---------------------------------------------------------------- only public beacons
+
+
+def _public_beacon_findings(entry: Entry, genesis: Genesis) -> list[Finding]:
+    """A non-demo genesis naming a chain outside the allow-list (docs/spec/08-beacons.md)."""
+    return [
+        _bad(
+            entry,
+            "beacon-not-public",
+            f"非演示账本登记了不在公开信标允许清单（{'、'.join(PUBLIC_CHAINS)}）中的信标链 "
+            f"{name}：其私钥可能由本局持有，随机数可被预知",
+        )
+        for name in private_beacons(genesis)
+        if not any(is_demo_chain(b.to_json()) for b in genesis.beacons if b.name == name)
+    ]
+
+
+def _first_chain_findings(entry: Entry, info: ChainRound, genesis: Genesis) -> list[Finding]:
+    """A commitment must use the genesis's first chain (docs/spec/13-task-entries.md §13.1)."""
+    first = genesis.beacons[0] if genesis.beacons else None
+    if first is None or info.chain_hash == first.chain_hash:
+        return []
+    return [
+        _bad(
+            entry,
+            "beacon-not-first",
+            f"承诺使用了信标链 {info.chain}，而非创世条目登记的第一条链 {first.name}："
+            "可在多条链间挑选结果",
+        )
+    ]
+
+
+# ---------------------------------------------------------------- backdating by the records
+
+
+def _rows_dated_after_findings(
+    entry: Entry, as_of: str, rows: Mapping[str, list[dict[str, Any]]]
+) -> list[Finding]:
+    """A snapshot row included or updated after `as_of` proves the commitment backdated."""
+    out: list[Finding] = []
+    for name, recs in rows.items():
+        late = rows_dated_after(name, recs, as_of)
+        if late:
+            shown = "、".join(f"{r.key} 的{r.header} {r.date}" for r in late[:3])
+            more = f"等 {len(late)} 行" if len(late) > 3 else ""
+            out.append(
+                _bad(
+                    entry,
+                    "records-dated-later",
+                    f"承诺日期为 {as_of}，但其 {name} 快照中有晚于该日的记录（{shown}{more}）："
+                    "承诺是事后补写、倒签日期的",
+                )
+            )
+    return out
+
+
 def default_checkers() -> list[EntryChecker]:
     """Fresh checker instances for one verification run."""
-    return [DrawChecker()]
+    return [DrawChecker(), DrawListing()]
