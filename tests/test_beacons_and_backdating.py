@@ -17,8 +17,10 @@ from typing import Any
 import pytest
 from py_ecc.bls.point_compression import compress_G2
 from py_ecc.optimized_bls12_381.optimized_curve import G2, multiply
+from tests.support import vectors
 from tests.support.bureau import make_bureau, suiji
 from tests.support.resign import find, resign
+from tests.support.vectors import Case
 
 from suiji.beacon.chain import SCHEME, chain_facts, chain_from_facts, is_public_chain, round_time
 from suiji.cli.app import main
@@ -34,7 +36,7 @@ from suiji.shared.canonical import canonical_json
 from suiji.shared.errors import Refusal
 from suiji.shared.times import format_time, parse_time, parse_user_time
 from suiji.verify.replay import default_checkers
-from suiji.verify.verifier import Report, verify
+from suiji.verify.verifier import Report, read_state, verify
 
 PLANS = Path("content") / "records" / "plans"
 COMMIT_AT = "2026-03-16T09:00:00+08:00"
@@ -293,3 +295,31 @@ def test_the_writer_refuses_rows_dated_after_today(tmp_path: Path) -> None:
         suiji(root, "2026-01-06T09:00:00+08:00", "commit", str(root / PLANS / "2026-001.toml")) == 2
     )
     assert (ledger_dir(root) / LEDGER_FILE).read_bytes() == before
+
+
+# ---------------------------------------------------------------- vectors
+
+
+@vectors.parametrize("beacon", "public_chain")
+def test_public_chain_vectors(case: Case) -> None:
+    assert is_public_chain(case.input["facts"]) is case.output
+
+
+@vectors.parametrize("verify", "state")
+def test_state_vectors(case: Case, tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    path.write_text(case.input["text"], "utf-8")
+    if case.error is not None:
+        assert vectors.raised_code("verify", lambda: read_state(path)) == case.error
+        return
+    saved = read_state(path)
+    assert saved is not None
+    seen = saved.seen
+    got = {
+        "seen_at": seen.seen_at if seen else None,
+        "verified_size": seen.size if seen else None,
+        "last_hash": seen.last_hash if seen else None,
+        "size": saved.size,
+    }
+    assert got == case.output
+    assert saved.encode() == case.input["text"].encode("utf-8")  # one spelling

@@ -27,7 +27,7 @@ import pytest
 SCHEMA = "suiji/vectors/v1"
 ROOT = Path(__file__).resolve().parents[2]
 VECTORS_DIR = ROOT / "tests" / "vectors"
-AREAS = ("encoding", "records", "uscc", "ledger", "beacon", "draw", "teams")
+AREAS = ("encoding", "records", "uscc", "ledger", "beacon", "draw", "teams", "verify")
 
 ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 CODE_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -39,9 +39,10 @@ KINDS: dict[str, tuple[str, ...]] = {
     "records": ("snapshot_rows", "clerk_csv", "parse_snapshot", "date"),
     "uscc": ("validate", "check_char", "org_check_char", "legacy_regno"),
     "ledger": ("test_key", "object", "entries", "cosignature", "line"),
-    "beacon": ("chain_facts", "demo_chain", "verify", "round_time", "first_round"),
+    "beacon": ("chain_facts", "demo_chain", "verify", "round_time", "first_round", "public_chain"),
     "draw": ("ticket", "seed", "order", "allocation", "stratified", "items"),
     "teams": ("role_seed", "draw", "void"),
+    "verify": ("state",),
 }
 
 # ---------------------------------------------------------------- error codes
@@ -101,6 +102,10 @@ ERROR_CODES: dict[str, dict[str, str]] = {
         "no-accompany": "too few eligible accompanying staff",
         "no-experts": "too few eligible experts",
         "over-load-limit": "one team would exceed the load limit (per = task)",
+    },
+    "verify": {
+        "state-file": "not a verify-state file: wrong type or members, a bad time or size, "
+        "or a last_hash that is not the hash of last_line",
     },
 }
 
@@ -175,6 +180,7 @@ ERROR_RULES: dict[str, tuple[Rule, ...]] = {
         Rule("TeamInfeasible", "no-experts", attr=("rule", "experts")),
         Rule("TeamInfeasible", "over-load-limit", attr=("rule", "load_limit")),
     ),
+    "verify": (Rule("InputError", "state-file", attr=("code", "state-file")),),
 }
 
 
