@@ -39,7 +39,7 @@ venv: $(STAMP)
 demo: venv
 	$(BIN)/suiji demo $(DEMO_DIR) --force
 	@echo "演示完成：$(DEMO_DIR)  (demo finished; see $(DEMO_DIR))"
-	@echo "运行 suiji：$(BIN)/suiji --root $(DEMO_DIR) verify  （或先 . $(BIN)/activate）"
+	@echo "运行 suiji：$(BIN)/suiji --root $(DEMO_DIR) verify --allow-demo  （或先 . $(BIN)/activate）"
 
 lint: venv
 	$(BIN)/ruff check scripts tests benchmarks pelicanconf.py publishconf.py

@@ -39,8 +39,8 @@ def test_demo_verifies_and_uses_its_own_today(
     demo_year: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("SUIJI_NOW", raising=False)
-    assert main(["--root", str(demo_year), "verify"]) == 0
-    capsys.readouterr()
+    assert main(["--root", str(demo_year), "verify", "--allow-demo"]) == 0
+    assert "演示账本：随机数可预测，不具证明力" in capsys.readouterr().out
     assert main(["--root", str(demo_year), "coverage", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["today"] == TODAY[:10]

@@ -80,9 +80,10 @@ def test_verifying_md_publishes_the_demo_genesis_hash(demo_year: Path) -> None:
 
 def test_demo_verifies_with_its_pin(demo_year: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pin = genesis(demo_year).hash
-    assert main(["--root", str(demo_year), "verify", "--json", "--pin", pin]) == 0
+    assert main(["--root", str(demo_year), "verify", "--json", "--pin", pin, "--allow-demo"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] and report["genesis"] == pin and report["findings"] == []
+    assert report["demo"] is True and "演示账本：随机数可预测，不具证明力" in report["notices"]
 
 
 def test_demo_verify_report_is_the_golden_one(
@@ -90,7 +91,7 @@ def test_demo_verify_report_is_the_golden_one(
 ) -> None:
     """`verify --json` on the demo is byte for byte the committed report: reshaping code
     must not change what a verifier says (regenerate only with a deliberate format change)."""
-    assert main(["--root", str(demo_year), "verify", "--json"]) == 0
+    assert main(["--root", str(demo_year), "verify", "--json", "--allow-demo"]) == 0
     golden = (REPO / "tests" / "golden" / "demo-verify.json").read_text("utf-8")
     assert capsys.readouterr().out == golden
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.support.bureau import make_bureau, suiji
+from tests.support.bureau import clip_record_dates, make_bureau, suiji
 
 from suiji.beacon.chain import chain_facts, chain_from_facts, round_time
 from suiji.beacon.sources import demo_sign_round, recorded_path
@@ -191,6 +191,7 @@ def test_genuine_quicknet_round_end_to_end(tmp_path: Path) -> None:
     commit_unix = round_time(chain, 1_000_000) - 86400 - 1  # the round is strictly after
     at = datetime.fromtimestamp(commit_unix - 3600, UTC).isoformat()
     root = make_bureau(tmp_path / "b", "--beacon", "drand-quicknet", "--demo", at=at)
+    clip_record_dates(root, datetime.fromtimestamp(commit_unix, UTC).date().isoformat())
     commit_at = datetime.fromtimestamp(commit_unix, UTC).isoformat()
     assert suiji(root, commit_at, "commit", str(root / PLANS / "2026-002.toml")) == 0
     assert entries(root)[-1].body["beacon"]["round"] == 1_000_000
@@ -205,7 +206,7 @@ def test_genuine_quicknet_round_end_to_end(tmp_path: Path) -> None:
     assert (
         b.body["randomness"] == "b22aad4794f7451896f7a371aa46106fd84d919f3f569acd5b2fddf1d1440af3"
     )
-    assert main(["--root", str(root), "--now", later, "verify"]) == 0
+    assert main(["--root", str(root), "--now", later, "verify", "--allow-demo"]) == 0
     assert parse_time(entries(root)[-1].time) >= parse_time(b.time)
 
 
@@ -226,7 +227,7 @@ def test_extra_inputs_only_ledger(tmp_path: Path) -> None:
     assert suiji(root, late, "inputs", "2026-001", "--extra", "福彩3D=372") == 2
     assert suiji(root, DRAW_AT, "draw", "2026-001") == 0
     assert [e.kind for e in entries(root)] == ["genesis", "commit", "extra-input", "draw"]
-    assert main(["--root", str(root), "--now", DRAW_AT, "verify"]) == 0
+    assert main(["--root", str(root), "--now", DRAW_AT, "verify", "--allow-demo"]) == 0
 
 
 def test_demo_beacon_is_refused_by_a_real_ledger(tmp_path: Path) -> None:

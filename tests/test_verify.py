@@ -126,8 +126,8 @@ def codes(report: Report) -> set[str]:
     return {f.code for f in report.findings}
 
 
-def run(root: Path, **kw: Any) -> Report:
-    return verify(root, now=NOW, **kw)
+def run(root: Path, now: datetime = NOW, **kw: Any) -> Report:
+    return verify(root, now=now, **kw)
 
 
 # ---------------------------------------------------------------- baseline
@@ -471,10 +471,18 @@ def test_empty_and_missing_ledger(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- saved state
 
 
+def advanced_line(state: Path) -> str:
+    """The last line a v2 state file says its verifier saw."""
+    value = json.loads(state.read_text("utf-8"))
+    assert value["type"] == "suiji/verify-state/v2"
+    return str(value["last_line"])
+
+
 def test_state_detects_truncation_rollback_fork(tmp_path: Path) -> None:
     small(tmp_path)
     state = tmp_path / "verify-state.json"
-    first = run(tmp_path, state_file=state)
+    # the verifier looks between entries #2 (T0+2min) and #3 (T0+3min)
+    first = run(tmp_path, now=T0 + timedelta(minutes=2, seconds=30), state_file=state)
     assert first.state_advanced and any("首次" in n for n in first.notices)
     saved = state.read_bytes()
     old_lines, old_cp = lines(tmp_path), (ledger_dir(tmp_path) / CHECKPOINT_FILE).read_bytes()
@@ -490,9 +498,12 @@ def test_state_detects_truncation_rollback_fork(tmp_path: Path) -> None:
     assert len(report.evidence) == 2 and report.evidence[1] == old_cp.decode()
     assert state.read_bytes() == advanced  # not advanced on failure
     # fork: same origin, same keys, another entry #3
-    write(tmp_path, [*old_lines, craft(tmp_path, 3, body={"n": 333})])
+    swapped = craft(tmp_path, 3, body={"n": 333})
+    write(tmp_path, [*old_lines, swapped])
     report = run(tmp_path, state_file=state)
-    assert "state-fork" in codes(report) and len(report.evidence) == 2
+    assert {"state-fork", "state-line-changed"} <= codes(report)
+    assert swapped.decode() + "\n" in report.evidence  # both entries #3, each signed
+    assert advanced_line(state) + "\n" in report.evidence
     assert "证据" in render.verify_report(report)
     assert state.read_bytes() == advanced
 

@@ -95,3 +95,29 @@ def suiji(root: Path, now: str, *args: str) -> int:
         else []
     )
     return main(["--root", str(root), "--now", now, *args, *key])
+
+
+def clip_record_dates(root: Path, day: str) -> None:
+    """Move every inclusion/update/retirement/registration date after `day` back to `day`.
+
+    For tests that commit long before the example county's dates (a genuine 2023 drand
+    round): a commitment may not hold a row dated after it (`suiji.records.dating`).
+    """
+    import csv
+    import io
+
+    columns = {"纳入日期", "更新日期", "退出日期", "登记日期"}
+    for name in ("enterprises.csv", "recusals.csv"):
+        path = root / "content" / "records" / name
+        raw = path.read_bytes()
+        bom = raw.startswith(b"\xef\xbb\xbf")
+        rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+        header = rows[0]
+        at = [i for i, h in enumerate(header) if h in columns]
+        for row in rows[1:]:
+            for i in at:
+                if row[i] and row[i] > day:
+                    row[i] = day
+        out = io.StringIO(newline="")
+        csv.writer(out, lineterminator="\r\n").writerows(rows)
+        path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode("utf-8"))

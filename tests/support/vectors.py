@@ -27,7 +27,7 @@ import pytest
 SCHEMA = "suiji/vectors/v1"
 ROOT = Path(__file__).resolve().parents[2]
 VECTORS_DIR = ROOT / "tests" / "vectors"
-AREAS = ("encoding", "records", "uscc", "ledger", "beacon", "draw", "teams", "coverage")
+AREAS = ("encoding", "records", "uscc", "ledger", "beacon", "draw", "teams", "coverage", "verify")
 
 ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 CODE_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -46,10 +46,12 @@ KINDS: dict[str, tuple[str, ...]] = {
         "round_time",
         "first_round",
         "committed_round",
+        "public_chain",
     ),
     "draw": ("ticket", "seed", "order", "allocation", "stratified", "items", "extra_value"),
     "teams": ("role_seed", "replacement_seed", "draw", "void"),
     "coverage": ("by_chance", "exclusions"),
+    "verify": ("state",),
 }
 
 # ---------------------------------------------------------------- error codes
@@ -112,6 +114,10 @@ ERROR_CODES: dict[str, dict[str, str]] = {
         "no-accompany": "too few eligible accompanying staff",
         "no-experts": "too few eligible experts",
         "over-load-limit": "one team would exceed the load limit (per = task)",
+    },
+    "verify": {
+        "state-file": "not a verify-state file: wrong type or members, a bad time or size, "
+        "or a last_hash that is not the hash of last_line",
     },
 }
 
@@ -189,6 +195,7 @@ ERROR_RULES: dict[str, tuple[Rule, ...]] = {
         Rule("TeamInfeasible", "no-experts", attr=("rule", "experts")),
         Rule("TeamInfeasible", "over-load-limit", attr=("rule", "load_limit")),
     ),
+    "verify": (Rule("InputError", "state-file", attr=("code", "state-file")),),
 }
 
 

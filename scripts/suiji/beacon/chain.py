@@ -221,6 +221,28 @@ def is_demo_chain(facts: object) -> bool:
     return any(facts.get(k) == _DEMO_FACTS[k] for k in ("name", "chain_hash", "public_key"))
 
 
+# ---------------------------------------------------------------- the public allow-list
+
+PUBLIC_CHAINS: tuple[str, ...] = (QUICKNET,)
+"""Independent public beacons a non-demo ledger may name (docs/spec/08-beacons.md §8.1.1).
+
+Only chains nobody in the bureau can sign for: a chain whose BLS key the bureau holds lets
+it know every "beacon" value in advance. Adding one is a spec change, by its exact facts.
+"""
+
+
+def is_public_chain(facts: object) -> bool:
+    """True if `facts` are exactly those of an allow-listed public chain (all six facts)."""
+    if isinstance(facts, Chain):
+        facts = facts.facts()
+    if not isinstance(facts, Mapping):
+        return False
+    return any(
+        all(facts.get(k) == _KNOWN[name][k] for k in FACT_KEYS) and len(facts) == len(FACT_KEYS)
+        for name in PUBLIC_CHAINS
+    )
+
+
 # ---------------------------------------------------------------- round ↔ time
 
 

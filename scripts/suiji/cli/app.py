@@ -122,7 +122,13 @@ def _register_verify(add: AddFn) -> None:
         "--state",
         type=Path,
         metavar="FILE",
-        help="记住上次验证的检查点，发现截断、回滚和分叉 (remember the last checkpoint)",
+        help="记住上次验证的检查点、时间和最后一条，发现截断、回滚、分叉和倒签"
+        " (remember the last checkpoint, when and what was seen)",
+    )
+    p.add_argument(
+        "--allow-demo",
+        action="store_true",
+        help="演示账本不算失败（其随机数可预测，不具证明力）(do not fail on a demo ledger)",
     )
 
 
@@ -139,6 +145,7 @@ def _cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
         state_file=args.state,
         checkers=default_checkers(ctx.now),
         fail_on=args.fail_on,
+        allow_demo=args.allow_demo,
     )
     if args.json:
         print(json.dumps(report.to_json(args.fail_on), ensure_ascii=False, indent=2))

@@ -53,11 +53,11 @@ def _steps(
     plan = str(target / PLANS) + "/{}.toml"
     return [
         Step(
-            "2026-01-12T09:00:00+08:00",
+            "2026-02-02T09:00:00+08:00",
             "承诺春节前烟花爆竹定向抽查 2026-002",
             ("commit", plan.format("2026-002")),
         ),
-        Step("2026-01-13T10:00:00+08:00", "信标轮次产生后抽取 2026-002", ("draw", "2026-002")),
+        Step("2026-02-03T10:00:00+08:00", "信标轮次产生后抽取 2026-002", ("draw", "2026-002")),
         Step(
             "2026-03-16T09:00:00+08:00",
             "承诺第二季度不定向抽查 2026-001",
@@ -122,7 +122,11 @@ def _steps(
             ("replace", "2026-003"),
         ),
         Step(TODAY, "覆盖情况：重点单位、半年一查单位和双随机比例", ("coverage",)),
-        Step(TODAY, "任何人都可以复核：重新验证每个签名、链接和每一次抽取", ("verify",)),
+        Step(
+            TODAY,
+            "任何人都可以复核：重新验证每个签名、链接和每一次抽取（演示账本须加 --allow-demo）",
+            ("verify", "--allow-demo"),
+        ),
     ]
 
 
@@ -189,9 +193,13 @@ def run_demo(
     )
     pin = genesis(target).hash
     print(f"演示账本的创世条目哈希（每次运行都相同）：{pin}", file=out)
-    print(f"验证命令：suiji --root {target} verify --pin {pin}", file=out)
+    print(f"验证命令：suiji --root {target} verify --pin {pin} --allow-demo", file=out)
     print(
-        f"之后在该目录运行的命令默认以 {TODAY} 为“今天”，例如：suiji --root {target} verify",
+        "（演示账本的随机数可预测，不具证明力：不加 --allow-demo 时验证以退出码 1 结束）", file=out
+    )
+    print(
+        f"之后在该目录运行的命令默认以 {TODAY} 为“今天”，"
+        f"例如：suiji --root {target} verify --allow-demo",
         file=out,
     )
 

@@ -75,6 +75,7 @@ def _cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     from suiji.ledger.genesis import make_genesis_body, refuse_short_delay
     from suiji.ledger.paths import ledger_dir
     from suiji.ledger.requests import Request, read_request, sign_request, write_request
+    from suiji.model.genesis import refuse_private_beacons
     from suiji.model.keystate import refuse_demo_genesis
     from suiji.shared.errors import InputError, UsageError
 
@@ -128,6 +129,7 @@ def _cmd_init(args: argparse.Namespace, ctx: Context) -> int:
         request = Request("genesis", body)
     refuse_demo_genesis(request.body)  # before anything is written
     refuse_short_delay(request.body.get("draw_delay_seconds"))
+    refuse_private_beacons(request.body)
     for k in root_keys:
         request = sign_request(request, k)
     if args.prepare:

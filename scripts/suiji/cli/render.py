@@ -59,6 +59,7 @@ def verify_report(report: Report, fail_on: FailOn = "any") -> str:
     if report.root:
         lines.append(f"Merkle 根（RFC 6962）：{report.root}")
     lines.extend(f"说明：{n}" for n in report.notices)
+    lines.extend(task_lines(report.tasks))
     lines.extend(person_voids(report))
     integrity = [f for f in report.findings if f.tag == "integrity"]
     compliance = [f for f in report.findings if f.tag == "compliance"]
@@ -69,9 +70,8 @@ def verify_report(report: Report, fail_on: FailOn = "any") -> str:
         if group:
             lines.append(f"{title}：{len(group)} 项")
             lines.extend(f"  {finding(f)}" for f in group)
-    lines.extend(task_lines(report.tasks))
     if report.evidence:
-        lines.append("证据（两份均由账本签名密钥签署的检查点）：")
+        lines.append("证据（由账本签名密钥签署的检查点和条目，及本验证者上次的记录）：")
         for note in report.evidence:
             lines.extend(f"  | {line}" for line in note.rstrip("\n").split("\n"))
             lines.append("")
@@ -86,28 +86,34 @@ def verify_report(report: Report, fail_on: FailOn = "any") -> str:
 
 
 def task_lines(tasks: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Per task: voided and undrawn commitments, draws that were not random or failed.
-
-    Tasks drawn once from their only commitment are counted, not listed.
-    """
+    """Every task: where its randomness comes from (chain and round, so a reader can fetch
+    that round and check it), whether and where it was drawn, and anything to note: voided
+    or undrawn commitments, draws that were not random or whose teams failed."""
     if not tasks:
         return []
-    drawn = sum(1 for t in tasks if t["draw_seq"] is not None)
-    lines = [f"任务：{len(tasks)} 个，已抽取 {drawn} 个"]
+    drawn = sum(1 for t in tasks if t.get("draw_seq") is not None)
+    lines = [f"抽查任务：{len(tasks)} 个，已抽取 {drawn} 个（每个任务的随机来源）"]
     for t in tasks:
+        if t.get("chain") is not None:
+            source = f"信标链 {t['chain']} 第 {t['round']} 轮（{t['round_time']}）"
+        elif t.get("draw_after") is not None:
+            source = f"仅附加输入，不早于 {t['draw_after']}"
+        else:
+            source = "无有效承诺"
+        head = f"承诺 #{t['commitment']}，{source}" if t.get("commitment") is not None else source
+        state = f"已于条目 #{t['draw_seq']} 抽取" if t.get("draw_seq") is not None else "尚未抽取"
         notes = []
-        if t["voided"]:
+        if t.get("voided"):
             seqs = "、".join(f"#{v['commit_seq']}（作废于 #{v['void_seq']}）" for v in t["voided"])
             notes.append(f"已作废的承诺 {len(t['voided'])} 个：{seqs}")
-        if t["undrawn"] is not None:
-            state = "逾期未抽取" if t["withheld"] else "尚未抽取"
-            notes.append(f"承诺 #{t['undrawn']} {state}")
-        if t["random"] is False:
+        if t.get("undrawn") is not None:
+            notes.append(f"承诺 #{t['undrawn']} {'逾期未抽取' if t['withheld'] else '尚未抽取'}")
+        if t.get("random") is False:
             notes.append(f"抽取 #{t['draw_seq']} 抽中了全部可抽对象，不是随机抽取（不计入双随机）")
-        if t["teams_error"]:
+        if t.get("teams_error"):
             notes.append(f"抽取 #{t['draw_seq']} 的检查组未能组成")
-        if notes:
-            lines.append(f"  任务 {t['task']}：{'；'.join(notes)}")
+        tail = f"；{'；'.join(notes)}" if notes else ""
+        lines.append(f"  {t['task']}：{head}，{state}{tail}")
     return lines
 
 
@@ -119,6 +125,7 @@ def person_voids(report: Report) -> list[str]:
         lines.append(
             f"人员撤换：任务 {task} 共 {voids} 次，已由后续轮次决定替换 {replaced} 次{waiting}"
         )
+
     return lines
 
 

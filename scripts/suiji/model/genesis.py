@@ -14,9 +14,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from suiji.beacon.chain import FACT_KEYS, Chain, chain_from_facts, is_demo_chain
+from suiji.beacon.chain import (
+    FACT_KEYS,
+    PUBLIC_CHAINS,
+    Chain,
+    chain_from_facts,
+    is_demo_chain,
+    is_public_chain,
+)
 from suiji.crypto.ed25519 import PublicKey, parse_public_json
 from suiji.model.fields import EntryError, Members, frozen_copy, is_int
+from suiji.shared.errors import Refusal
 
 ORIGIN_RE = re.compile(r"^[\x21-\x2a\x2c-\x7e]{1,255}$")
 _FACT_TYPES: dict[str, type] = {
@@ -306,3 +314,33 @@ class Genesis:
     def first_chain(self) -> Chain | None:
         """The chain a commitment uses: the first accepted one (None: extra inputs only)."""
         return self.beacons[0].chain() if self.beacons else None
+
+
+# ---------------------------------------------------------------- only public beacons
+
+
+def private_beacons(genesis: Genesis) -> list[str]:
+    """Names of the chains a non-demo genesis may not accept: any not on the allow-list.
+
+    A demo ledger may name any chain (it is reported as a demo, with no proof value). An
+    extra-inputs-only ledger names none. docs/spec/08-beacons.md §8.1.1.
+    """
+    if genesis.demo:
+        return []
+    return [b.name for b in genesis.beacons if not is_public_chain(b.to_json())]
+
+
+def refuse_private_beacons(body: Mapping[str, Any]) -> None:
+    """`suiji init`: refuse a non-demo genesis naming a chain outside the allow-list."""
+    try:
+        genesis = Genesis.from_json(body)
+    except EntryError:
+        return  # refused with its own message where the body is parsed
+    bad = private_beacons(genesis)
+    if bad:
+        raise Refusal(
+            f"非演示账本只能使用独立的公开随机信标（{'、'.join(PUBLIC_CHAINS)}，"
+            f"须与已知参数完全一致），不接受：{'、'.join(bad)}；"
+            "请用 suiji init --beacon drand-quicknet",
+            code="beacon-not-public",
+        )

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from suiji.beacon.cache import VerifiedCache
-from suiji.beacon.chain import BeaconError, Chain, is_demo_chain, round_time
+from suiji.beacon.chain import PUBLIC_CHAINS, BeaconError, Chain, is_demo_chain, round_time
 from suiji.beacon.verify import verify_round
 from suiji.draw.derive import (
     VOID_DELAY_SECONDS,
@@ -54,7 +54,7 @@ from suiji.model.entries import (
     PERSON_REPLACE,
     PERSON_VOID,
 )
-from suiji.model.genesis import MIN_DRAW_DELAY_SECONDS, Genesis
+from suiji.model.genesis import MIN_DRAW_DELAY_SECONDS, Genesis, private_beacons
 from suiji.model.tasks import (
     BeaconRound,
     BeaconTerms,
@@ -66,10 +66,12 @@ from suiji.model.tasks import (
     PersonReplace,
     PersonVoid,
 )
+from suiji.records.dating import rows_dated_after
 from suiji.shared.canonical import canonical_json, parse_canonical
 from suiji.shared.errors import SuijiError
 from suiji.shared.findings import Finding
 from suiji.shared.times import civil_date, format_time, parse_time
+from suiji.verify.listing import DrawListing
 from suiji.verify.verifier import EntryChecker
 
 _MESSAGES: dict[str, str] = {
@@ -169,6 +171,7 @@ class DrawChecker:
                     f"少于最低的 {MIN_DRAW_DELAY_SECONDS} 秒：承诺时轮次可能已经公布",
                 )
             )
+        out.extend(_public_beacon_findings(entry, genesis))
 
     def _commit(self, entry: Entry, objects: ObjectStore, out: list[Finding]) -> None:
         body = entry.typed_as(Commit)
@@ -185,6 +188,7 @@ class DrawChecker:
         as_of = civil_date(entry.moment)
         if body.as_of != as_of.isoformat():
             out.append(_bad(entry, "as-of", f"as_of {body.as_of} 与承诺时间的日期 {as_of} 不符"))
+        out.extend(_rows_dated_after_findings(entry, body.as_of, committed.rows))
         population = derive_population(
             plan,
             committed.rows["enterprises"],
@@ -224,6 +228,7 @@ class DrawChecker:
         if chain is None:
             out.append(_bad(entry, "beacon-chain", f"创世条目未登记信标链 {info.chain_hash}"))
             return
+        out.extend(_first_chain_findings(entry, info, genesis))
         expected = committed_round(chain, entry.moment, genesis.draw_delay_seconds)
         if info.round != expected:
             out.append(
@@ -516,4 +521,66 @@ def default_checkers(now: datetime | None = None) -> list[EntryChecker]:
     from suiji.verify.plancheck import PlanChecker
     from suiji.verify.registry import RegistryChecker
 
-    return [KindChecker(), DrawChecker(now=now), RegistryChecker(), PlanChecker()]
+    return [
+        KindChecker(),
+        DrawChecker(now=now),
+        DrawListing(),
+        RegistryChecker(),
+        PlanChecker(),
+    ]
+
+
+# ---------------------------------------------------------------- only public beacons
+
+
+def _public_beacon_findings(entry: Entry, genesis: Genesis) -> list[Finding]:
+    """A non-demo genesis naming a chain outside the allow-list (docs/spec/08-beacons.md)."""
+    return [
+        _bad(
+            entry,
+            "beacon-not-public",
+            f"非演示账本登记了不在公开信标允许清单（{'、'.join(PUBLIC_CHAINS)}）中的信标链 "
+            f"{name}：其私钥可能由本局持有，随机数可被预知",
+        )
+        for name in private_beacons(genesis)
+        if not any(is_demo_chain(b.to_json()) for b in genesis.beacons if b.name == name)
+    ]
+
+
+def _first_chain_findings(entry: Entry, info: ChainRound, genesis: Genesis) -> list[Finding]:
+    """A commitment must use the genesis's first chain (docs/spec/13-task-entries.md §13.1)."""
+    first = genesis.beacons[0] if genesis.beacons else None
+    if first is None or info.chain_hash == first.chain_hash:
+        return []
+    return [
+        _bad(
+            entry,
+            "beacon-not-first",
+            f"承诺使用了信标链 {info.chain}，而非创世条目登记的第一条链 {first.name}："
+            "可在多条链间挑选结果",
+        )
+    ]
+
+
+# ---------------------------------------------------------------- backdating by the records
+
+
+def _rows_dated_after_findings(
+    entry: Entry, as_of: str, rows: Mapping[str, list[dict[str, Any]]]
+) -> list[Finding]:
+    """A snapshot row included or updated after `as_of` proves the commitment backdated."""
+    out: list[Finding] = []
+    for name, recs in rows.items():
+        late = rows_dated_after(name, recs, as_of)
+        if late:
+            shown = "、".join(f"{r.key} 的{r.header} {r.date}" for r in late[:3])
+            more = f"等 {len(late)} 行" if len(late) > 3 else ""
+            out.append(
+                _bad(
+                    entry,
+                    "records-dated-later",
+                    f"承诺日期为 {as_of}，但其 {name} 快照中有晚于该日的记录（{shown}{more}）："
+                    "承诺是事后补写、倒签日期的",
+                )
+            )
+    return out

@@ -17,18 +17,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
-from suiji.ledger.codec import Entry
+from suiji.ledger.codec import ENTRY_TAG, Entry
 from suiji.ledger.objects import ObjectError, ObjectStore
 from suiji.ledger.paths import CHECKPOINT_FILE, COSIGNATURES_DIR, LEDGER_FILE, ledger_dir
 from suiji.ledger.reading import scan
 from suiji.ledger.state import LedgerState, Snapshot, check_checkpoint
-from suiji.shared.canonical import canonical_json, parse_canonical
+from suiji.shared.canonical import canonical_json, parse_canonical, tagged_hex
 from suiji.shared.errors import CanonicalError, InputError, Location
 from suiji.shared.files import write_atomic
 from suiji.shared.findings import Finding
-from suiji.shared.times import format_time
+from suiji.shared.times import format_time, parse_time
 from suiji.standards.checkpoint import Checkpoint, parse_checkpoint
 from suiji.standards.note import (
     NoteError,
@@ -38,6 +38,8 @@ from suiji.standards.note import (
     open_note,
     parse_note,
 )
+from suiji.verify.listing import TaskLine
+from suiji.verify.lookback import CLOCK_NOTICE, LookBack, Seen
 
 __all__ = [
     "EntryChecker",
@@ -48,7 +50,9 @@ __all__ = [
 ]
 
 FailOn = Literal["any", "integrity"]
-STATE_TYPE = "suiji/verify-state/v1"
+STATE_TYPE = "suiji/verify-state/v2"
+STATE_TYPE_V1 = "suiji/verify-state/v1"
+DEMO_NOTICE = "演示账本：随机数可预测，不具证明力"
 
 
 class EntryChecker(Protocol):
@@ -57,6 +61,13 @@ class EntryChecker(Protocol):
     def check(self, entry: Entry, objects: ObjectStore) -> Iterable[Finding]: ...
 
     def finish(self) -> Iterable[Finding]: ...
+
+
+@runtime_checkable
+class TaskLister(Protocol):
+    """A checker that also lists each task's chain, round and draw for the report."""
+
+    def task_lines(self) -> list[TaskLine]: ...
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,7 @@ class Report:
     """Published facts the checkers gathered (e.g. `registry_changes`), for `--json`."""
     # per task with person voids: (task, voids recorded, replacements recorded)
     person_voids: tuple[tuple[str, int, int], ...] = ()
+    demo: bool = False
 
     def failing(self, fail_on: FailOn = "any") -> list[Finding]:
         """Findings that fail the report (only `integrity` ones when fail_on='integrity')."""
@@ -105,6 +117,7 @@ class Report:
             "person_voids": [
                 {"task": t, "voids": n, "replaced": r} for t, n, r in self.person_voids
             ],
+            "demo": self.demo,
         }
 
 
@@ -113,28 +126,37 @@ class Report:
 
 @dataclass(frozen=True)
 class SavedState:
-    """The last checkpoint this verifier accepted: for truncation, rollback and forks."""
+    """The last checkpoint this verifier accepted: for truncation, rollback and forks.
+
+    v2 adds what it saw beyond the checkpoint (`seen`): when it looked, how many lines and
+    the last one — for backdated entries and a swapped un-checkpointed line. A v1 file
+    reads with `seen` None; the next run that passes writes v2.
+    """
 
     origin: str
     genesis: str
     size: int
     root: bytes
     checkpoint: str
+    seen: Seen | None = None
 
     def encode(self) -> bytes:
-        return (
-            canonical_json(
-                {
-                    "type": STATE_TYPE,
-                    "origin": self.origin,
-                    "genesis": self.genesis,
-                    "size": self.size,
-                    "root": b64encode(self.root),
-                    "checkpoint": self.checkpoint,
-                }
+        value: dict[str, Any] = {
+            "type": STATE_TYPE if self.seen is not None else STATE_TYPE_V1,
+            "origin": self.origin,
+            "genesis": self.genesis,
+            "size": self.size,
+            "root": b64encode(self.root),
+            "checkpoint": self.checkpoint,
+        }
+        if self.seen is not None:
+            value.update(
+                seen_at=self.seen.seen_at,
+                verified_size=self.seen.size,
+                last_hash=self.seen.last_hash,
+                last_line=self.seen.last_line,
             )
-            + b"\n"
-        )
+        return canonical_json(value) + b"\n"
 
 
 def read_state(path: Path) -> SavedState | None:
@@ -151,7 +173,7 @@ def read_state(path: Path) -> SavedState | None:
         ) from None
     try:
         value = parse_canonical(data[:-1] if data.endswith(b"\n") else data)
-        if not isinstance(value, dict) or value.get("type") != STATE_TYPE:
+        if not isinstance(value, dict) or value.get("type") not in (STATE_TYPE, STATE_TYPE_V1):
             raise ValueError("type")
         return SavedState(
             str(value["origin"]),
@@ -159,11 +181,38 @@ def read_state(path: Path) -> SavedState | None:
             int(value["size"]),
             b64decode_strict(str(value["root"])),
             str(value["checkpoint"]),
+            _read_seen(value),
         )
-    except (CanonicalError, ValueError, KeyError):
+    except (CanonicalError, ValueError, KeyError, TypeError):
         raise InputError(
             f"{path}: 不是 suiji 验证状态文件", code="state-file", location=Location(str(path))
         ) from None
+
+
+def _read_seen(value: dict[str, Any]) -> Seen | None:
+    """The v2 members, checked: exact keys, a time, sizes, and the line matching its hash."""
+    v1 = {"type", "origin", "genesis", "size", "root", "checkpoint"}
+    if value["type"] == STATE_TYPE_V1:
+        if set(value) != v1:
+            raise ValueError("members")
+        return None
+    if set(value) != v1 | {"seen_at", "verified_size", "last_hash", "last_line"}:
+        raise ValueError("members")
+    seen = Seen(
+        seen_at=value["seen_at"],
+        size=value["verified_size"],
+        last_hash=value["last_hash"],
+        last_line=value["last_line"],
+        checkpoint=value["checkpoint"],
+    )
+    if not all(isinstance(x, str) for x in (seen.seen_at, seen.last_hash, seen.last_line)):
+        raise ValueError("types")
+    parse_time(seen.seen_at)
+    if not isinstance(seen.size, int) or not value["size"] <= seen.size <= value["size"] + 1:
+        raise ValueError("verified_size")
+    if tagged_hex(ENTRY_TAG, seen.last_line.encode("utf-8")) != seen.last_hash:
+        raise ValueError("last_hash")
+    return seen
 
 
 def _write_state(path: Path, state: SavedState) -> None:
@@ -251,12 +300,14 @@ def verify(
     state_file: Path | None = None,
     checkers: Sequence[EntryChecker] = (),
     fail_on: FailOn = "any",
+    allow_demo: bool = False,
 ) -> Report:
     """Verify `root`/ledger completely; memory does not grow with the ledger's length.
 
     `pin` is the expected genesis entry hash; `state_file` remembers the last accepted
-    checkpoint and is advanced only when the report passes under `fail_on`. Findings come
-    out ordered by entry number.
+    checkpoint and is advanced only when the report passes under `fail_on`. A demo ledger
+    is a `demo-ledger` finding unless `allow_demo`. Findings come out ordered by entry
+    number.
     Raises InputError only when there is nothing to read.
     """
     ld = ledger_dir(root)
@@ -277,6 +328,7 @@ def verify(
     saved = read_state(state_file) if state_file is not None else None
     cosigned = _read_cosignatures(ld, col.bad)
 
+    lookback = LookBack(saved.seen if saved is not None else None)
     sizes = {s for s in (cp_size, saved.size if saved else None) if s is not None}
     sizes.update(c.checkpoint.size for c in cosigned)
     state = LedgerState()
@@ -284,6 +336,7 @@ def verify(
     store = ObjectStore(root)
 
     def on_entry(entry: Entry) -> list[Finding]:
+        lookback.see(entry)
         out: list[Finding] = []
         for checker in checkers:
             try:
@@ -336,6 +389,7 @@ def verify(
 
     if saved is not None:
         _compare_saved(saved, state, checkpoint, cp_bytes, result.snapshots, col)
+        _look_back(saved, state, lookback, col)
     elif state_file is not None:
         col.notices.append(f"首次使用验证状态文件 {state_file}：以本次检查点为基准")
 
@@ -345,6 +399,8 @@ def verify(
         col.notices.append(
             f"已解析 {len(cosigned)} 份见证联署（ledger/cosignatures/）；见证人策略将在后续版本实现"
         )
+
+    _demo_and_clock(state, allow_demo, col)
 
     # by entry number, ledger-wide findings last; stable, so each entry keeps its order
     col.findings.sort(key=lambda f: (f.seq is None, f.seq or 0))
@@ -358,9 +414,13 @@ def verify(
         now=format_time(now),
         notices=tuple(col.notices),
         evidence=tuple(col.evidence),
-        tasks=_task_summaries(checkers),
+        tasks=_merge_tasks(
+            _task_summaries(checkers),
+            [t for c in checkers if isinstance(c, TaskLister) for t in c.task_lines()],
+        ),
         data=data,
         person_voids=_person_voids(checkers),
+        demo=state.demo,
     )
     if (
         state_file is not None
@@ -379,6 +439,7 @@ def verify(
                 checkpoint.size,
                 checkpoint.root,
                 cp_bytes.decode("utf-8"),
+                _seen_now(now, state, lookback.last, cp_bytes),
             ),
         )
         report = Report(**{**report.__dict__, "state_advanced": True})
@@ -393,6 +454,21 @@ def _task_summaries(checkers: Sequence[EntryChecker]) -> tuple[dict[str, Any], .
         if callable(tasks):
             out.extend(tasks())
     return tuple(out)
+
+
+def _merge_tasks(
+    summaries: Sequence[dict[str, Any]], lines: Sequence[TaskLine]
+) -> tuple[dict[str, Any], ...]:
+    """One record per task, sorted by task id: what became of it (the replay's summary) and
+    where its randomness comes from (the listing: chain, round, round time or `draw_after`,
+    the live commitment and the beacon entry). The listing's `draw` is the summary's
+    `draw_seq`, so it is not repeated."""
+    merged: dict[str, dict[str, Any]] = {s["task"]: dict(s) for s in summaries}
+    for line in lines:
+        source = line.to_json()
+        source.pop("draw")
+        merged.setdefault(line.task, {"task": line.task}).update(source)
+    return tuple(merged[t] for t in sorted(merged))
 
 
 def _compare_saved(
@@ -445,6 +521,46 @@ def _person_voids(checkers: Sequence[EntryChecker]) -> tuple[tuple[str, int, int
         if callable(counts):
             out.update(counts())
     return tuple((t, n, r) for t, (n, r) in sorted(out.items()))
+
+
+# ---------------------------------------------------------------- demo, clock, look-back
+
+
+def _demo_and_clock(state: LedgerState, allow_demo: bool, col: _Collector) -> None:
+    """Say what no check can prove: a demo's randomness, and entry times before witnesses."""
+    if state.demo:
+        col.notices.append(DEMO_NOTICE)
+        if not allow_demo:
+            col.bad(
+                0,
+                "demo-ledger",
+                f"{DEMO_NOTICE}。这是演示账本，不能作为真实抽查的证明；"
+                "只为查看演示可运行 suiji verify --allow-demo",
+            )
+    if state.size:
+        col.notices.append(CLOCK_NOTICE)
+
+
+def _look_back(saved: SavedState, state: LedgerState, lookback: LookBack, col: _Collector) -> None:
+    """Backdated entries and swapped lines against what the previous run saw (state v2)."""
+    if saved.seen is None:
+        col.notices.append("验证状态文件是 v1 格式（没有上次查看的时间）：本次通过后将升级为 v2")
+        return
+    if state.size >= saved.size:
+        gone = lookback.truncated(state.size)
+        if gone is not None:
+            col.findings.append(gone)
+    col.findings.extend(lookback.findings)
+    for note in lookback.evidence:
+        if note not in col.evidence:
+            col.evidence.append(note)
+
+
+def _seen_now(now: datetime, state: LedgerState, last: Entry | None, cp: bytes) -> Seen | None:
+    """What this run saw, to save: its clock, the size and the last line (None: unknown)."""
+    if last is None or last.seq != state.size - 1:
+        return None
+    return Seen(format_time(now), state.size, last.hash, last.line.decode("utf-8"), cp.decode())
 
 
 def load_json_report(data: str) -> dict[str, Any]:

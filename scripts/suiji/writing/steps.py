@@ -138,6 +138,7 @@ def commit(w: Writer, plan_file: Path) -> Entry:
     rows = {name: loaded.rows(name) for name in DRAW_RECORDS}
     registryguard.refuse_regressions(w.root, rows)
     registryguard.refuse_unknown_unit(plan.unit, rows["inspectors"], str(plan_file))
+    refuse_rows_dated_after(rows, today.isoformat())
     population = derive_population(
         plan,
         rows["enterprises"],
@@ -587,3 +588,26 @@ def coverage_report(root: Path, now: datetime) -> CoverageReport:
         yearly_cap=pol.cap,
         min_ratio=Fraction(pol.min_percent, 100),
     )
+
+
+# ---------------------------------------------------------------- no rows from the future
+
+
+def refuse_rows_dated_after(rows: Mapping[str, Sequence[Mapping[str, object]]], as_of: str) -> None:
+    """Refuse to commit records holding a row included or updated after today.
+
+    The verifier reads such a row as proof that the commitment was backdated
+    (`suiji.records.dating`); a clerk's typo in a date must be fixed before committing.
+    """
+    from suiji.records.dating import rows_dated_after
+
+    for name, recs in rows.items():
+        late = rows_dated_after(name, recs, as_of)
+        if late:
+            first = late[0]
+            raise TaskError(
+                f"content/records 的 {name} 中有 {len(late)} 行的日期晚于今天 {as_of}："
+                f"{first.key} 的{first.header}为 {first.date}；"
+                "请改正日期后运行 suiji check，再承诺",
+                code="records-dated-later",
+            )
