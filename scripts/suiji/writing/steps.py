@@ -6,10 +6,12 @@ entry through the appending module, the only signer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -75,9 +77,33 @@ class Writer:
     now: datetime
     clock_overridden: bool
 
+    @contextmanager
+    def session(self) -> Iterator[Step]:
+        """One exclusive lock for a whole step: read the history, compute, append."""
+        with ledger_append.session(self.root) as held:
+            yield Step(self.root, self.key, self.now, self.clock_overridden, held)
+
     def append(self, kind: str, body: _Body, objects: Sequence[bytes] = ()) -> Entry:
-        return ledger_append.append(
-            self.root,
+        with self.session() as step:
+            return step.append(kind, body, objects)
+
+
+@dataclass(frozen=True)
+class Step(Writer):
+    """A writer inside its session: the history it reads is the one it appends to.
+
+    Two clerks drawing the same task at once: the second waits for the lock, then sees the
+    first's draw and is refused; the appending module checks the task rules again.
+    """
+
+    held: ledger_append.Session
+
+    @property
+    def history(self) -> History:
+        return self.held.history
+
+    def append(self, kind: str, body: _Body, objects: Sequence[bytes] = ()) -> Entry:
+        return self.held.append(
             kind,
             body.to_json(),
             key=self.key,
@@ -87,6 +113,23 @@ class Writer:
         )
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _locked_step(fn: Callable[Concatenate[Step, P], R]) -> Callable[Concatenate[Writer, P], R]:
+    """Run a writing step inside the writer's session (see `Step`)."""
+
+    def run(w: Writer, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        if isinstance(w, Step):
+            return fn(w, *args, **kwargs)
+        with w.session() as step:
+            return fn(step, *args, **kwargs)
+
+    run.__name__, run.__doc__ = fn.__name__, fn.__doc__
+    return run
+
+
 # ---------------------------------------------------------------- writing steps
 
 
@@ -94,11 +137,12 @@ def plan_path(root: Path, task: str) -> Path:
     return root / PLANS_DIR / f"{task}.toml"
 
 
-def commit(w: Writer, plan_file: Path) -> Entry:
+@_locked_step
+def commit(w: Step, plan_file: Path) -> Entry:
     """Commit a plan: population, snapshots and the future beacon round, before any seed."""
     from suiji import records
 
-    hist = history(w.root)
+    hist = w.history
     if hist.genesis is None:
         raise TaskError("账本尚未建立：请先运行 suiji init", code="ledger-not-initialised")
     plan = load_plan(plan_file)
@@ -150,9 +194,10 @@ def commit(w: Writer, plan_file: Path) -> Entry:
     return w.append(COMMIT, body, [plan_bytes, source, pop_bytes, *snapshots.values()])
 
 
-def void_commitment(w: Writer, task: str, reason: str) -> Entry:
+@_locked_step
+def void_commitment(w: Step, task: str, reason: str) -> Entry:
     """Withdraw a commitment — only before its round exists, so nobody can void a known outcome."""
-    hist = history(w.root)
+    hist = w.history
     live = hist.live_commit(task)
     if live is None:
         raise TaskError(f"任务 {task} 没有有效的承诺可以作废", code="task-not-committed")
@@ -187,8 +232,9 @@ def beacon_signature(
     )
 
 
+@_locked_step
 def draw_task(
-    w: Writer,
+    w: Step,
     task: str,
     *,
     recorded: Mapping[int, str] | None = None,
@@ -196,7 +242,7 @@ def draw_task(
     extra_values: Mapping[str, str] | None = None,
 ) -> Entry:
     """Record the beacon (once per round) and the draw. Drawing a task twice is refused."""
-    hist = history(w.root)
+    hist = w.history
     state = hist.tasks.get(task)
     if state is not None and state.draw is not None:
         raise TaskError(
@@ -269,9 +315,10 @@ def _drawn(hist: History, task: str) -> tuple[Commit, Draw, list[PersonVoid]]:
     return state.commit.body, state.draw.body, [v.body for v in state.person_voids]
 
 
-def void_person(w: Writer, task: str, team: str, person: str, reason: str) -> Entry:
+@_locked_step
+def void_person(w: Step, task: str, team: str, person: str, reason: str) -> Entry:
     """Replace a drawn person (recusal declared after the draw, absence) by the next ticket."""
-    hist = history(w.root)
+    hist = w.history
     commit, drawn, earlier = _drawn(hist, task)
     if not reason.strip():
         raise UsageError("替换人员必须写明理由（--reason）")
