@@ -13,7 +13,7 @@ from suiji.cli import exits, render
 from suiji.cli.common import AddFn, Context, Handler, _global_options, _Parser, resolve_clock
 from suiji.cli.keycmds import _register_init, _register_key, _register_keygen
 from suiji.cli.taskcmds import _register_commit, _register_coverage, _register_draw, _register_void
-from suiji.shared.errors import SuijiError
+from suiji.shared.errors import ResourceError, SuijiError, os_failure
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -200,6 +200,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SuijiError as err:
         print(render.error(err), file=sys.stderr)
         return exits.exit_code(err)
+    except OSError as exc:  # disk full, read-only, permission: a message, never a traceback
+        failure = os_failure(exc)
+        print(render.error(failure), file=sys.stderr)
+        return exits.exit_code(failure)
+    except MemoryError:
+        failure = ResourceError(
+            "内存不足：输入过大，操作未完成，未做任何修改；请检查输入文件是否被篡改或过大",
+            code="out-of-memory",
+        )
+        print(render.error(failure), file=sys.stderr)
+        return exits.exit_code(failure)
+    except RecursionError:
+        failure = ResourceError(
+            "输入嵌套过深，无法处理，未做任何修改；请运行 suiji verify 找出被篡改的文件",
+            code="too-deep",
+        )
+        print(render.error(failure), file=sys.stderr)
+        return exits.exit_code(failure)
 
 
 def run() -> NoReturn:

@@ -39,7 +39,14 @@ from suiji.model.genesis import Genesis
 from suiji.model.keychange import ROLE_SIGNING, KeyChange
 from suiji.model.keystate import refuse_demo_keys
 from suiji.shared.errors import CanonicalError, InputError, Location, Refusal, UsageError
-from suiji.shared.files import _crash_point, _fsync_dir, _write_all, write_atomic
+from suiji.shared.files import (
+    MAX_OBJECT,
+    _crash_point,
+    _fsync_dir,
+    _write_all,
+    read_regular,
+    write_atomic,
+)
 from suiji.shared.times import format_time
 from suiji.standards.checkpoint import Checkpoint, sign_checkpoint
 
@@ -58,10 +65,10 @@ def put_object(root: Path, data: bytes) -> str:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / oid
     try:
-        if object_id(path.read_bytes()) == oid:
+        if object_id(read_regular(path, limit=MAX_OBJECT)) == oid:
             return oid
-    except FileNotFoundError:
-        pass
+    except (FileNotFoundError, InputError):
+        pass  # absent, or not a regular file: replaced below (the rename replaces a symlink)
     # the temporary file lives in ledger/, not objects/, so that cleaning up after a killed
     # writer never has to list the (large) objects directory
     write_atomic(path, data, tmp_dir=directory.parent)
@@ -305,7 +312,7 @@ def _append_locked(
         fh.seek(state.offset)
         if fh.read(len(line) + 2) != line + b"\n":
             raise LedgerError(f"条目 #{entry.seq}: 写入后回读不一致：有其他程序在写账本？")
-    if (ld / CHECKPOINT_FILE).read_bytes() != cp_bytes:
+    if read_regular(ld / CHECKPOINT_FILE) != cp_bytes:
         raise LedgerError("检查点写入后回读不一致：有其他程序在写账本？")
     return entry
 
