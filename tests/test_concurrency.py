@@ -91,8 +91,7 @@ def racing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Cal
     barrier = ctx.Barrier(2)
     pipes = [ctx.Pipe() for _ in range(2)]
     workers = [
-        ctx.Process(target=_worker, args=(child, barrier, root), daemon=True)
-        for _, child in pipes
+        ctx.Process(target=_worker, args=(child, barrier, root), daemon=True) for _, child in pipes
     ]
     for p in workers:
         p.start()

@@ -21,7 +21,7 @@ from suiji.ledger.paths import CACHE_FILE, CHECKPOINT_FILE, LEDGER_FILE, LOCK_FI
 from suiji.ledger.reading import scan
 from suiji.ledger.state import WRITER_TOLERATES, LedgerState, check_checkpoint
 from suiji.shared.canonical import tagged_hex
-from suiji.shared.errors import InputError
+from suiji.shared.errors import InputError, os_failure
 from suiji.shared.files import open_regular, read_regular
 from suiji.shared.findings import Finding
 from suiji.standards.checkpoint import Checkpoint, parse_checkpoint
@@ -53,7 +53,7 @@ def _locked(ld: Path, *, shared: bool = False) -> Iterator[None]:
         fd = os.open(ld / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         if not shared:
-            raise InputError(f"{ld / LOCK_FILE}: 无法创建锁文件：{exc.strerror}") from None
+            raise os_failure(exc, ld / LOCK_FILE) from None
         yield  # a read-only checkout: nobody can be writing here anyway
         return
     try:
