@@ -148,3 +148,24 @@ def test_read_only_checkout_gives_a_message(
         assert main(["--root", str(view), "--now", COMMIT_AT, "verify"]) == 0
     finally:
         subprocess.run(["umount", "-l", str(view)], capture_output=True, timeout=30)
+
+
+def test_demo_clock_file_in_a_real_bureau_is_ignored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A planted suiji-demo.toml must not move a non-demo bureau's verifier clock."""
+    from suiji.cli.common import resolve_clock
+
+    monkeypatch.delenv("SUIJI_NOW", raising=False)
+    from datetime import UTC, datetime
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from suiji.ledger.append import create
+
+    root = tmp_path / "b"
+    keys = [Ed25519PrivateKey.generate() for _ in range(2)]
+    create(root, origin="test.invalid/real", roots=keys[:1], signing=keys[1], now=datetime.now(UTC))
+    (root / "suiji-demo.toml").write_text('now = "2099-01-01T00:00:00Z"\n', encoding="utf-8")
+    now, overridden = resolve_clock(root, None)
+    assert not overridden and now.year < 2099
