@@ -15,9 +15,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from py_ecc.bls.point_compression import compress_G1
-from py_ecc.optimized_bls12_381.optimized_curve import curve_order, multiply
-
 from suiji import __version__
 from suiji.beacon.cache import VerifiedCache
 from suiji.beacon.chain import (
@@ -38,6 +35,7 @@ from suiji.beacon.chain import (
     round_time,
 )
 from suiji.beacon.verify import verify_round
+from suiji.crypto.bls import compress_G1, curve_order, multiply  # restores the recursion limit
 from suiji.shared.canonical import parse_strict_json
 from suiji.shared.errors import CanonicalError, InputError, Location, UsageError
 

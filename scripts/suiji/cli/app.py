@@ -20,7 +20,7 @@ from suiji.cli.taskcmds import (
     _register_replace,
     _register_void,
 )
-from suiji.shared.errors import SuijiError
+from suiji.shared.errors import ResourceError, SuijiError, os_failure
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -231,6 +231,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SuijiError as err:
         print(render.error(err), file=sys.stderr)
         return exits.exit_code(err)
+    except OSError as exc:  # disk full, read-only, permission: a message, never a traceback
+        failure = os_failure(exc)
+        print(render.error(failure), file=sys.stderr)
+        return exits.exit_code(failure)
+    except MemoryError:
+        failure = ResourceError(
+            "内存不足：输入过大，操作未完成，未做任何修改；请检查输入文件是否被篡改或过大",
+            code="out-of-memory",
+        )
+        print(render.error(failure), file=sys.stderr)
+        return exits.exit_code(failure)
+    except RecursionError:
+        failure = ResourceError(
+            "输入嵌套过深，无法处理，未做任何修改；请运行 suiji verify 找出被篡改的文件",
+            code="too-deep",
+        )
+        print(render.error(failure), file=sys.stderr)
+        return exits.exit_code(failure)
 
 
 def run() -> NoReturn:

@@ -40,11 +40,26 @@ class Context:
 def resolve_clock(root: Path, now_arg: str | None) -> tuple[datetime, bool]:
     """--now, else SUIJI_NOW, else the demo's fixed today (suiji-demo.toml), else the real clock."""
     text = now_arg or os.environ.get("SUIJI_NOW")
-    if not text:
+    if not text and _may_be_demo(root):
         text = demo_setting(root, "now")
     if text:
         return parse_user_time(text), True
     return datetime.now(UTC), False
+
+
+def _may_be_demo(root: Path) -> bool:
+    """False when the bureau's genesis says demo=false: a `suiji-demo.toml` planted inside
+    a real bureau being audited must not set the auditor's clock."""
+    from suiji.ledger.paths import LEDGER_FILE, ledger_dir
+    from suiji.ledger.reading import genesis_info
+    from suiji.shared.errors import SuijiError
+
+    if not (ledger_dir(root) / LEDGER_FILE).exists():
+        return True  # nothing recorded yet (the demo being built)
+    try:
+        return genesis_info(root).demo
+    except SuijiError:
+        return False
 
 
 class _Parser(argparse.ArgumentParser):

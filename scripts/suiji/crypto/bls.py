@@ -7,14 +7,43 @@ should import this module.
 from __future__ import annotations
 
 import hashlib
+import sys
 from typing import Any
 
-from py_ecc.bls.hash_to_curve import hash_to_G1
-from py_ecc.bls.point_compression import decompress_G1, decompress_G2
-from py_ecc.bls.typing import G1Compressed, G2Compressed
-from py_ecc.fields import optimized_bls12_381_FQ12 as FQ12
-from py_ecc.optimized_bls12_381.optimized_curve import G2, curve_order, is_inf, multiply, neg
-from py_ecc.optimized_bls12_381.optimized_pairing import final_exponentiate, pairing
+# py_ecc raises the interpreter's recursion limit to 100000 when imported. Deep recursion
+# on hostile input would then overflow the C stack (a segfault) instead of raising
+# RecursionError, so the limit is put back: py_ecc itself recurses at most a few hundred
+# levels (scalar multiplication by a 255-bit scalar).
+_LIMIT = sys.getrecursionlimit()
+
+from py_ecc.bls.hash_to_curve import hash_to_G1  # noqa: E402
+from py_ecc.bls.point_compression import compress_G1, decompress_G1, decompress_G2  # noqa: E402
+from py_ecc.bls.typing import G1Compressed, G2Compressed  # noqa: E402
+from py_ecc.fields import optimized_bls12_381_FQ12 as FQ12  # noqa: E402
+from py_ecc.optimized_bls12_381.optimized_curve import (  # noqa: E402
+    G2,
+    curve_order,
+    is_inf,
+    multiply,
+    neg,
+)
+from py_ecc.optimized_bls12_381.optimized_pairing import (  # noqa: E402
+    final_exponentiate,
+    pairing,
+)
+
+sys.setrecursionlimit(_LIMIT)
+
+__all__ = [
+    "BlsError",
+    "compress_G1",
+    "curve_order",
+    "decode_g1",
+    "decode_g2",
+    "hash_to_g1",
+    "multiply",
+    "pairing_check",
+]
 
 DST = b"BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_"
 """drand quicknet's domain separation tag (RFC 9380 hash to G1, short signatures)."""

@@ -6,9 +6,10 @@ the line and the checkpoint, each fsynced.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -19,6 +20,15 @@ from suiji.crypto.ed25519 import PublicKey, Sig, public_of, sign_body
 from suiji.crypto.keyfiles import KEYS_DIR
 from suiji.ledger.codec import KIND_RE, MAX_LINE, Entry, LedgerError, _raw, encode_entry
 from suiji.ledger.genesis import make_genesis_body
+from suiji.ledger.history import (
+    BEACON,
+    COMMIT,
+    COMMIT_VOID,
+    COMPLIANCE_RULES,
+    DRAW,
+    PERSON_VOID,
+    History,
+)
 from suiji.ledger.local import _cleanup_tmp, _described, _load, _Loaded, _locked, _summarise
 from suiji.ledger.objects import ObjectStore, object_id, object_refs
 from suiji.ledger.paths import (
@@ -31,12 +41,20 @@ from suiji.ledger.paths import (
 )
 from suiji.ledger.requests import Request
 from suiji.ledger.state import WRITER_TOLERATES, LedgerState
+from suiji.ledger.taskhistory import history as task_history
 from suiji.model.fields import EntryError
 from suiji.model.genesis import Genesis
 from suiji.model.keychange import ROLE_SIGNING, KeyChange
 from suiji.model.keystate import refuse_demo_keys
 from suiji.shared.errors import CanonicalError, InputError, Location, Refusal, UsageError
-from suiji.shared.files import _crash_point, _fsync_dir, _write_all, write_atomic
+from suiji.shared.files import (
+    MAX_OBJECT,
+    _crash_point,
+    _fsync_dir,
+    _write_all,
+    read_regular,
+    write_atomic,
+)
 from suiji.shared.times import format_time
 from suiji.standards.checkpoint import Checkpoint, sign_checkpoint
 
@@ -55,10 +73,10 @@ def put_object(root: Path, data: bytes) -> str:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / oid
     try:
-        if object_id(path.read_bytes()) == oid:
+        if object_id(read_regular(path, limit=MAX_OBJECT)) == oid:
             return oid
-    except FileNotFoundError:
-        pass
+    except (FileNotFoundError, InputError):
+        pass  # absent, or not a regular file: replaced below (the rename replaces a symlink)
     # the temporary file lives in ledger/, not objects/, so that cleaning up after a killed
     # writer never has to list the (large) objects directory
     write_atomic(path, data, tmp_dir=directory.parent)
@@ -137,6 +155,66 @@ def _fix_tail(
 # ---------------------------------------------------------------- append
 
 
+TASK_KINDS = frozenset({COMMIT, COMMIT_VOID, BEACON, DRAW, PERSON_VOID})
+"""Kinds with lifecycle rules: the locked dry run checks them against the task history."""
+
+
+class Session:
+    """An exclusive hold on the ledger: read the history, compute and append under ONE lock.
+
+    Two clerks running `draw` (or `commit`, `void`) at once must not both decide from the
+    same history: each step reads the history, computes and appends inside one session, so
+    the second waits and then sees the first's entry. `append` never re-takes the lock
+    (flock locks belong to an open file, so re-taking it in the same process would block).
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._history: History | None = None
+
+    @property
+    def history(self) -> History:
+        """The task history as of now (read once under the lock, advanced by each append)."""
+        if self._history is None:
+            self._history = task_history(self.root)
+        return self._history
+
+    def append(
+        self,
+        kind: str,
+        body: Mapping[str, Any],
+        *,
+        key: Ed25519PrivateKey,
+        now: datetime,
+        clock_overridden: bool,
+        objects: Sequence[bytes] = (),
+        extra_sigs: Sequence[Sig | Mapping[str, str]] = (),
+    ) -> Entry:
+        """Append one entry (see `append`); a task kind is checked against the history."""
+        hist = self.history if kind in TASK_KINDS else None
+        entry = _append_locked(
+            self.root,
+            kind,
+            body,
+            key=key,
+            now=now,
+            clock_overridden=clock_overridden,
+            objects=objects,
+            extra_sigs=extra_sigs,
+            hist=hist,
+        )
+        if self._history is not None:
+            self._history.apply(entry)
+        return entry
+
+
+@contextlib.contextmanager
+def session(root: Path) -> Iterator[Session]:
+    """Hold the ledger's exclusive lock for a whole writing step."""
+    with _locked(ledger_dir(root)):
+        yield Session(root)
+
+
 def append(
     root: Path,
     kind: str,
@@ -150,74 +228,120 @@ def append(
 ) -> Entry:
     """Append one entry signed by `key`: the only function that writes ledger lines.
 
-    Under an exclusive lock: verify what is new since the cached state; refuse an
-    overridden clock unless genesis says demo, time going backwards, an unauthorised key or
-    anything the verifier would reject (dry run on a copy of the state) — all before
-    touching a file; then write objects, the line (one O_APPEND write + fsync), the
+    Takes the lock for this one entry; a step that decides what to write from the
+    ledger's history uses `session` instead, so the history cannot change in between.
+    """
+    with session(root) as s:
+        return s.append(
+            kind,
+            body,
+            key=key,
+            now=now,
+            clock_overridden=clock_overridden,
+            objects=objects,
+            extra_sigs=extra_sigs,
+        )
+
+
+def _append_locked(
+    root: Path,
+    kind: str,
+    body: Mapping[str, Any],
+    *,
+    key: Ed25519PrivateKey,
+    now: datetime,
+    clock_overridden: bool,
+    objects: Sequence[bytes],
+    extra_sigs: Sequence[Sig | Mapping[str, str]],
+    hist: History | None,
+) -> Entry:
+    """Append under the caller's exclusive lock.
+
+    Verify what is new since the cached state; refuse an overridden clock unless genesis
+    says demo, time going backwards, an unauthorised key, anything the verifier would
+    reject (dry run on a copy of the state) or a broken task rule (`hist.check`) — all
+    before touching a file; then write objects, the line (one O_APPEND write + fsync), the
     checkpoint (tmp, fsync, rename, fsync dir), the cache; finally re-read and compare.
-    A failure before the line is written leaves the ledger byte-identical.
+    A failure before the line is written leaves the ledger byte-identical; a failure while
+    writing the line cuts it back off (`_write_line`).
     """
     ld = ledger_dir(root)
     body = dict(body)
     sigs = [s if isinstance(s, Sig) else Sig(str(s["key"]), str(s["sig"])) for s in extra_sigs]
-    with _locked(ld):
-        _crash_point("locked")
-        _cleanup_tmp(ld)
-        loaded = _load(root, now=None)
-        if loaded.findings:
-            raise LedgerError(_summarise(loaded.findings))
-        state = loaded.state
-        action = _tail_action(loaded, root)
-        if action == "refuse":
-            _fix_tail(loaded, root, action)  # raises with the explanation
-        if action == "complete":
-            assert loaded.tail is not None and loaded.tail.data is not None
-            state = state.copy()
-            state.apply(
-                _raw(loaded.tail.seq, loaded.tail.offset, loaded.tail.data), ObjectStore(root)
-            )
-        entry, line, pending, new_keys, new_state = _prepare(
-            root, state, kind, body, key, now, clock_overridden, objects, sigs
-        )
+    _crash_point("locked")
+    _cleanup_tmp(ld)
+    loaded = _load(root, now=None)
+    if loaded.findings:
+        raise LedgerError(_summarise(loaded.findings))
+    state = loaded.state
+    action = _tail_action(loaded, root)
+    if action == "refuse":
+        _fix_tail(loaded, root, action)  # raises with the explanation
+    if action == "complete":
+        assert loaded.tail is not None and loaded.tail.data is not None
+        state = state.copy()
+        state.apply(_raw(loaded.tail.seq, loaded.tail.offset, loaded.tail.data), ObjectStore(root))
+    entry, line, pending, new_keys, new_state = _prepare(
+        root, state, kind, body, key, now, clock_overridden, objects, sigs, hist
+    )
 
-        # Nothing has been written so far; from here on the ledger changes.
-        _fix_tail(loaded, root, action)
-        for data in pending.values():
-            put_object(root, data)
-        for pub in new_keys:
-            install_public_key(root, pub)
-        if kind == "genesis":
-            _ensure_gitignore(ld)
-        _crash_point("objects")
+    # Nothing has been written so far; from here on the ledger changes.
+    _fix_tail(loaded, root, action)
+    for data in pending.values():
+        put_object(root, data)
+    for pub in new_keys:
+        install_public_key(root, pub)
+    if kind == "genesis":
+        _ensure_gitignore(ld)
+    _crash_point("objects")
 
-        path = ld / LEDGER_FILE
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    path = ld / LEDGER_FILE
+    _write_line(path, line)
+    if state.size == 0:
+        _fsync_dir(ld)
+    _crash_point("line-synced")
+
+    assert new_state.keys is not None and new_state.origin is not None
+    cp = Checkpoint(new_state.origin, new_state.size, new_state.frontier.root())
+    cp_bytes = sign_checkpoint(cp, new_state.origin, key)
+    try:
+        write_atomic(ld / CHECKPOINT_FILE, cp_bytes, step="checkpoint")
+    except OSError:
+        # no checkpoint covers the new line: cut it off again, the ledger ends where it did
+        with contextlib.suppress(OSError):
+            os.truncate(path, state.offset)
+        raise
+    _crash_point("checkpoint-done")
+    new_state.now = None
+    write_atomic(ld / CACHE_FILE, json.dumps(new_state.to_json(), sort_keys=True).encode())
+    _crash_point("cache-written")
+
+    with path.open("rb") as fh:
+        fh.seek(state.offset)
+        if fh.read(len(line) + 2) != line + b"\n":
+            raise LedgerError(f"条目 #{entry.seq}: 写入后回读不一致：有其他程序在写账本？")
+    if read_regular(ld / CHECKPOINT_FILE) != cp_bytes:
+        raise LedgerError("检查点写入后回读不一致：有其他程序在写账本？")
+    return entry
+
+
+def _write_line(path: Path, line: bytes) -> None:
+    """One O_APPEND write + fsync; if the disk refuses (full, too large, I/O error) the
+    partial line is cut off again, so the ledger ends where it did."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        before = os.fstat(fd).st_size
         try:
             _write_all(fd, line + b"\n")
             _crash_point("line-written")
             os.fsync(fd)
-        finally:
-            os.close(fd)
-        if state.size == 0:
-            _fsync_dir(ld)
-        _crash_point("line-synced")
-
-        assert new_state.keys is not None and new_state.origin is not None
-        cp = Checkpoint(new_state.origin, new_state.size, new_state.frontier.root())
-        cp_bytes = sign_checkpoint(cp, new_state.origin, key)
-        write_atomic(ld / CHECKPOINT_FILE, cp_bytes, step="checkpoint")
-        _crash_point("checkpoint-done")
-        new_state.now = None
-        write_atomic(ld / CACHE_FILE, json.dumps(new_state.to_json(), sort_keys=True).encode())
-        _crash_point("cache-written")
-
-        with path.open("rb") as fh:
-            fh.seek(state.offset)
-            if fh.read(len(line) + 2) != line + b"\n":
-                raise LedgerError(f"条目 #{entry.seq}: 写入后回读不一致：有其他程序在写账本？")
-        if (ld / CHECKPOINT_FILE).read_bytes() != cp_bytes:
-            raise LedgerError("检查点写入后回读不一致：有其他程序在写账本？")
-    return entry
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, before)
+                os.fsync(fd)
+            raise
+    finally:
+        os.close(fd)
 
 
 def _prepare(
@@ -230,8 +354,13 @@ def _prepare(
     clock_overridden: bool,
     objects: Sequence[bytes],
     extra_sigs: Sequence[Sig],
+    hist: History | None = None,
 ) -> tuple[Entry, bytes, dict[str, bytes], list[PublicKey], LedgerState]:
-    """Everything append decides before writing: checks, the signed line, a dry run."""
+    """Everything append decides before writing: checks, the signed line, a dry run.
+
+    With `hist`, the entry must also keep the task lifecycle's rules (the verifier's
+    `draw-twice`, `commit-twice`, … are refused here with that code).
+    """
     seq = state.size
     if seq == 0 and kind != "genesis":
         raise Refusal("账本尚未初始化：请先运行 suiji init", code="ledger-not-initialised")
@@ -322,6 +451,17 @@ def _prepare(
             "条目未通过校验，未写入：" + "；".join(_described(f) for f in found),
             code="entry-refused",
         )
+    if hist is not None:
+        # compliance rules are the step's to accept (it refuses unless told otherwise)
+        violations = [v for v in hist.check(entry) if v.code not in COMPLIANCE_RULES]
+        if violations:
+            v = violations[0]
+            where = f"（条目 #{v.seq}）" if v.seq is not None else ""
+            raise Refusal(
+                f"条目未写入：任务 {v.task} 的这一步违反任务规则 {v.code}{where}；"
+                "可能有另一位经办人刚刚写入了账本，请运行 suiji verify 查看后重试",
+                code=v.code,
+            )
     return entry, line, pending, new_keys, trial
 
 

@@ -82,6 +82,11 @@ class Recorded(Generic[T]):
         return cls(entry.seq, entry.hash, entry.time, body)
 
 
+COMPLIANCE_RULES = frozenset({"void-slot-again"})
+"""Rules whose breach leaves the ledger intact but records a breach of the task rules
+(`compliance`): a writer may record one on purpose, saying so (`--accept-finding`)."""
+
+
 @dataclass(frozen=True)
 class Violation:
     """A broken lifecycle rule. `code` is the verifier's finding code (spec §14.3.3).

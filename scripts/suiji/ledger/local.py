@@ -21,7 +21,8 @@ from suiji.ledger.paths import CACHE_FILE, CHECKPOINT_FILE, LEDGER_FILE, LOCK_FI
 from suiji.ledger.reading import scan
 from suiji.ledger.state import WRITER_TOLERATES, LedgerState, check_checkpoint
 from suiji.shared.canonical import tagged_hex
-from suiji.shared.errors import InputError
+from suiji.shared.errors import InputError, os_failure
+from suiji.shared.files import open_regular, read_regular
 from suiji.shared.findings import Finding
 from suiji.standards.checkpoint import Checkpoint, parse_checkpoint
 from suiji.standards.note import NoteError, parse_note
@@ -52,7 +53,7 @@ def _locked(ld: Path, *, shared: bool = False) -> Iterator[None]:
         fd = os.open(ld / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         if not shared:
-            raise InputError(f"{ld / LOCK_FILE}: 无法创建锁文件：{exc.strerror}") from None
+            raise os_failure(exc, ld / LOCK_FILE) from None
         yield  # a read-only checkout: nobody can be writing here anyway
         return
     try:
@@ -104,16 +105,16 @@ class _Loaded:
 def _read_cache(ld: Path) -> LedgerState | None:
     """The writer's cached state, if it still matches the bytes of the ledger file."""
     try:
-        state = LedgerState.from_json(json.loads((ld / CACHE_FILE).read_bytes()))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        state = LedgerState.from_json(json.loads(read_regular(ld / CACHE_FILE)))
+    except (OSError, InputError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
     if state.size == 0:
         return None
     try:
-        with (ld / LEDGER_FILE).open("rb") as fh:
+        with open_regular(ld / LEDGER_FILE) as fh:
             fh.seek(state.offset - state.last_len - 1)
             last = fh.read(state.last_len + 1)
-    except OSError:
+    except (OSError, InputError, ValueError):
         return None
     if len(last) != state.last_len + 1 or not last.endswith(b"\n"):
         return None
@@ -128,7 +129,7 @@ def _load(root: Path, *, now: datetime | None, use_cache: bool = True) -> _Loade
     path = ld / LEDGER_FILE
     cp_bytes: bytes | None = None
     with contextlib.suppress(FileNotFoundError):
-        cp_bytes = (ld / CHECKPOINT_FILE).read_bytes()
+        cp_bytes = read_regular(ld / CHECKPOINT_FILE)
     if not path.exists():
         if cp_bytes is not None:
             raise LedgerError("账本文件 ledger/ledger.jsonl 不存在，但检查点存在：账本被删除")

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from suiji.ledger.paths import OBJECTS_DIR, ledger_dir
 from suiji.shared.canonical import HEX64_RE, tagged_hex
 from suiji.shared.errors import InputError
+from suiji.shared.files import MAX_OBJECT, read_regular
 
 OBJECT_TAG = "suiji/object/v1"
 
@@ -99,7 +100,13 @@ class ObjectStore:
         if oid in self._pending:
             return self._pending[oid]
         try:
-            data = self.path(oid).read_bytes()
+            data = read_regular(self.path(oid), limit=MAX_OBJECT)
+        except InputError as exc:  # a symlink, a device such as /dev/zero, a huge file
+            raise ObjectError(
+                f"对象 ledger/objects/{oid} 不可读（{exc.code}）：必须是普通文件",
+                "object-corrupt",
+                oid,
+            ) from None
         except FileNotFoundError:
             raise ObjectError(f"缺少对象 ledger/objects/{oid}", "object-missing", oid) from None
         except OSError as exc:

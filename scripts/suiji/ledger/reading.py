@@ -16,6 +16,7 @@ from suiji.ledger.state import LedgerState, Snapshot
 from suiji.model.fields import EntryError
 from suiji.model.genesis import Genesis
 from suiji.shared.errors import CanonicalError, InputError, Location
+from suiji.shared.files import open_regular
 from suiji.shared.findings import Finding
 
 # ---------------------------------------------------------------- scanning
@@ -62,7 +63,7 @@ def scan(
     tail: RawLine | None = None
     if state.size in sizes:
         snapshots[state.size] = state.snapshot()
-    with path.open("rb") as fh:
+    with open_regular(path) as fh:
         for raw in iter_lines(fh, seq=state.size, offset=state.offset):
             entry, found = state.apply(raw, store)
             if not raw.complete:
@@ -94,7 +95,7 @@ def read_entries(root: Path) -> Iterator[Entry]:
     """
     path = ledger_dir(root) / LEDGER_FILE
     try:
-        fh = path.open("rb")
+        fh = open_regular(path)
     except OSError as exc:
         raise InputError(
             f"{path}: 无法读取账本：{exc.strerror}",

@@ -18,6 +18,7 @@ here knows about exit codes or output: only the CLI maps causes to exit codes
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 
 
@@ -112,6 +113,51 @@ class CheckFailed(SuijiError):
     """A check ran and found problems: invalid records, an invalid ledger or beacon."""
 
     code = "check-failed"
+
+
+class StorageError(Unavailable):
+    """The system refused to read or write a file: disk full, read-only, no permission.
+
+    Nothing in the input is wrong; after freeing space or fixing the permission the same
+    command succeeds. The writer leaves no partial line behind, so nothing is lost.
+    """
+
+    code = "storage"
+
+
+class ResourceError(InputError):
+    """An input too large or too deeply nested to process (out of memory, too deep)."""
+
+    code = "resource"
+
+
+_BY_ERRNO: dict[int, tuple[str, str]] = {
+    errno.ENOSPC: ("disk-full", "磁盘空间不足，写入未完成，已写的部分已撤回；请腾出空间后重试"),
+    errno.EDQUOT: ("disk-full", "磁盘配额已满，写入未完成，已写的部分已撤回；请腾出空间后重试"),
+    errno.EFBIG: ("file-too-large", "文件超过系统允许的大小，写入未完成；请检查磁盘和文件系统限制"),
+    errno.EROFS: (
+        "read-only",
+        "文件系统只读，无法写入，未做任何修改；请在可写的目录中运行（只读检出只能 suiji verify）",
+    ),
+    errno.EACCES: ("permission-denied", "没有权限读写此文件，未做任何修改；请检查文件和目录权限"),
+    errno.EPERM: (
+        "permission-denied",
+        "操作不被允许（文件可能被设为不可改），未做任何修改；请检查权限",
+    ),
+    errno.ELOOP: ("symlink-refused", "是符号链接，出于安全不会跟随读取；请换成普通文件"),
+    errno.ENOENT: ("file-missing", "文件或目录不存在；请检查路径（--root）"),
+    errno.EIO: ("io-error", "磁盘读写错误，操作未完成；请检查磁盘后重试"),
+}
+
+
+def os_failure(exc: OSError, path: object = None) -> SuijiError:
+    """The error by cause for an OSError, naming the file and what to do."""
+    where = path if path is not None else (exc.filename or "（文件）")
+    code, advice = _BY_ERRNO.get(exc.errno or 0, ("os-error", "系统拒绝了此操作；请检查后重试"))
+    message = f"{where}: {advice}（{exc.strerror or exc}）"
+    if code in {"symlink-refused", "file-missing"}:
+        return InputError(message, code=code, location=Location(str(where)))
+    return StorageError(message, code=code)
 
 
 CAUSES: tuple[type[SuijiError], ...] = (InputError, Refusal, Unavailable, CheckFailed)

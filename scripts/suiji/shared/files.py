@@ -7,9 +7,14 @@ the verifier's saved state and the beacon cache all write through it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
+import stat
 from pathlib import Path
+from typing import BinaryIO
+
+from suiji.shared.errors import InputError, Location
 
 CRASH_ENV = "SUIJI_LEDGER_CRASH_AT"
 
@@ -69,3 +74,58 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         n = os.write(fd, view)
         view = view[n:]
+
+
+# ---------------------------------------------------------------- reading
+
+
+MAX_SMALL_FILE = 1 << 20
+"""Checkpoints, cosignatures, state and cache files: far below 1 MiB when genuine."""
+
+MAX_OBJECT = 1 << 30
+"""An object (a records snapshot, a result) larger than 1 GiB is refused, not read."""
+
+
+def read_regular(path: Path, *, limit: int = MAX_SMALL_FILE) -> bytes:
+    """A regular file's bytes, at most `limit` of them; never follows a symlink.
+
+    A symlink (a checkpoint pointing at a local secrets file), a device (`/dev/zero`), a
+    FIFO or an oversized file raises InputError naming the file, without reading or
+    echoing its content. FileNotFoundError passes through (callers decide what absence
+    means).
+    """
+    with open_regular(path) as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(
+            f"{path}: 文件超过 {limit} 字节上限，拒绝读取；请检查此文件是否被替换",
+            code="file-too-large",
+            location=Location(str(path)),
+        )
+    return data
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """Open a regular file for reading without following a symlink (O_NOFOLLOW)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError(
+                f"{path}: 是符号链接，出于安全不会跟随读取；请换成普通文件",
+                code="symlink-refused",
+                location=Location(str(path)),
+            ) from None
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputError(
+                f"{path}: 不是普通文件（设备、管道或目录），拒绝读取；请换成普通文件",
+                code="not-regular-file",
+                location=Location(str(path)),
+            )
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise

@@ -51,11 +51,13 @@ def parse_checkpoint(text: str) -> Checkpoint:
         raise NoteError("检查点至少需要三行非空文本 (checkpoint needs origin, size, root)")
     origin, size_text, root_text = lines[0], lines[1], lines[2]
     if not _DECIMAL.match(size_text) or len(size_text) > 20:
-        raise NoteError(f"检查点的大小不是规范十进制数 (bad tree size): {size_text!r}")
+        raise NoteError("检查点的大小不是规范十进制数 (bad tree size)：第 2 行（内容不回显）")
     try:
         root = b64decode_strict(root_text)
     except ValueError:
-        raise NoteError(f"检查点的根哈希不是规范 base64 (bad root hash): {root_text!r}") from None
+        raise NoteError(
+            "检查点的根哈希不是规范 base64 (bad root hash)：第 3 行（内容不回显）"
+        ) from None
     if len(root) != 32:
         raise NoteError("检查点的根哈希必须是 32 字节 (root hash must be 32 bytes)")
     return Checkpoint(origin, int(size_text), root, tuple(lines[3:]))

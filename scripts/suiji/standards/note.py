@@ -150,18 +150,24 @@ def parse_note(data: bytes) -> Note:
         raise NoteError("签名注记缺少空行和签名 (note has no signature block)")
     body, block = text[: split + 1], text[split + 2 :]
     sigs: list[NoteSignature] = []
-    for line in block.split("\n")[:-1]:
+    for number, line in enumerate(block.split("\n")[:-1], start=1):
         if not line.startswith(_DASH):
-            raise NoteError(f"签名行格式错误 (malformed signature line): {line[:60]!r}")
+            raise NoteError(
+                f"签名行格式错误 (malformed signature line): 第 {number} 个签名行（内容不回显）"
+            )
         name, sep, b64 = line[len(_DASH) :].partition(" ")
         if not sep or not _valid_key_name(name) or " " in b64:
-            raise NoteError(f"签名行格式错误 (malformed signature line): {line[:60]!r}")
+            raise NoteError(
+                f"签名行格式错误 (malformed signature line): 第 {number} 个签名行（内容不回显）"
+            )
         try:
             blob = b64decode_strict(b64)
         except ValueError:
-            raise NoteError(f"签名行的 base64 无效 (bad signature base64): {line[:60]!r}") from None
+            raise NoteError(
+                f"签名行的 base64 无效 (bad signature base64): 第 {number} 个签名行（内容不回显）"
+            ) from None
         if len(blob) < 5:
-            raise NoteError(f"签名过短 (signature too short): {line[:60]!r}")
+            raise NoteError(f"签名过短 (signature too short): 第 {number} 个签名行（内容不回显）")
         sigs.append(NoteSignature(name, blob[:4], blob[4:]))
     if not sigs:
         raise NoteError("签名注记没有签名 (note has no signatures)")

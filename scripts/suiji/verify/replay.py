@@ -35,6 +35,7 @@ from suiji.draw.population import population_to_json
 from suiji.draw.teamdraw import TeamDraw, TeamInfeasible, VoidError
 from suiji.ledger.codec import Entry
 from suiji.ledger.history import (
+    COMPLIANCE_RULES,
     WITHHELD_GRACE,
     History,
     TaskState,
@@ -102,12 +103,11 @@ _MESSAGES: dict[str, str] = {
     "draw-extra-missing": "抽取时方案声明的附加输入没有全部登记：缺少 {detail}",
     "draw-extra": "抽取条目的 extra 与登记的附加输入不符（应恰为按方案顺序的 {detail}）",
 }
-_COMPLIANCE = frozenset({"void-slot-again"})
 _EXTRA_ONLY_BEACON = "承诺只用附加输入，抽取却引用了信标条目"
 
 
 def _violation_finding(entry: Entry, v: Violation) -> Finding:
-    if v.code in _COMPLIANCE:
+    if v.code in COMPLIANCE_RULES:
         message = _MESSAGES[v.code].format(task=v.task, seq=v.seq, round=v.round)
         return Finding(entry.seq, "compliance", v.code, message)
     if v.code == "draw-beacon" and v.round is None:

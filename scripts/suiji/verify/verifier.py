@@ -26,7 +26,7 @@ from suiji.ledger.reading import scan
 from suiji.ledger.state import LedgerState, Snapshot, check_checkpoint
 from suiji.shared.canonical import canonical_json, parse_canonical, tagged_hex
 from suiji.shared.errors import CanonicalError, InputError, Location
-from suiji.shared.files import write_atomic
+from suiji.shared.files import read_regular, write_atomic
 from suiji.shared.findings import Finding
 from suiji.shared.times import format_time, parse_time
 from suiji.standards.checkpoint import Checkpoint, parse_checkpoint
@@ -162,7 +162,7 @@ class SavedState:
 def read_state(path: Path) -> SavedState | None:
     """None if the file does not exist yet (first run: trust on first use)."""
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -238,7 +238,7 @@ def _read_cosignatures(ld: Path, bad: Any) -> list[_Cosigned]:
     for path in sorted(directory.iterdir()):
         if path.name.startswith(".") or not path.is_file():
             continue
-        data = path.read_bytes()
+        data = read_regular(path)
         try:
             cp = parse_checkpoint(parse_note(data).text)
         except NoteError as exc:
@@ -320,7 +320,7 @@ def verify(
     col = _Collector()
     cp_bytes: bytes | None = None
     with contextlib.suppress(FileNotFoundError):
-        cp_bytes = (ld / CHECKPOINT_FILE).read_bytes()
+        cp_bytes = read_regular(ld / CHECKPOINT_FILE)
     cp_size: int | None = None
     if cp_bytes is not None:
         with contextlib.suppress(NoteError):

@@ -7,11 +7,12 @@ entry through the appending module, the only signer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -95,9 +96,33 @@ class Writer:
     now: datetime
     clock_overridden: bool
 
+    @contextmanager
+    def session(self) -> Iterator[Step]:
+        """One exclusive lock for a whole step: read the history, compute, append."""
+        with ledger_append.session(self.root) as held:
+            yield Step(self.root, self.key, self.now, self.clock_overridden, held)
+
     def append(self, kind: str, body: _Body, objects: Sequence[bytes] = ()) -> Entry:
-        return ledger_append.append(
-            self.root,
+        with self.session() as step:
+            return step.append(kind, body, objects)
+
+
+@dataclass(frozen=True)
+class Step(Writer):
+    """A writer inside its session: the history it reads is the one it appends to.
+
+    Two clerks drawing the same task at once: the second waits for the lock, then sees the
+    first's draw and is refused; the appending module checks the task rules again.
+    """
+
+    held: ledger_append.Session
+
+    @property
+    def history(self) -> History:
+        return self.held.history
+
+    def append(self, kind: str, body: _Body, objects: Sequence[bytes] = ()) -> Entry:
+        return self.held.append(
             kind,
             body.to_json(),
             key=self.key,
@@ -107,6 +132,23 @@ class Writer:
         )
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _locked_step(fn: Callable[Concatenate[Step, P], R]) -> Callable[Concatenate[Writer, P], R]:
+    """Run a writing step inside the writer's session (see `Step`)."""
+
+    def run(w: Writer, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        if isinstance(w, Step):
+            return fn(w, *args, **kwargs)
+        with w.session() as step:
+            return fn(step, *args, **kwargs)
+
+    run.__name__, run.__doc__ = fn.__name__, fn.__doc__
+    return run
+
+
 # ---------------------------------------------------------------- writing steps
 
 
@@ -114,11 +156,12 @@ def plan_path(root: Path, task: str) -> Path:
     return root / PLANS_DIR / f"{task}.toml"
 
 
-def commit(w: Writer, plan_file: Path) -> Entry:
+@_locked_step
+def commit(w: Step, plan_file: Path) -> Entry:
     """Commit a plan: population, snapshots and the future beacon round, before any seed."""
     from suiji import records
 
-    hist = history(w.root)
+    hist = w.history
     if hist.genesis is None:
         raise TaskError("账本尚未建立：请先运行 suiji init", code="ledger-not-initialised")
     plan = load_plan(plan_file)
@@ -176,9 +219,10 @@ def commit(w: Writer, plan_file: Path) -> Entry:
     return w.append(COMMIT, body, [plan_bytes, source, pop_bytes, *snapshots.values()])
 
 
-def void_commitment(w: Writer, task: str, reason: str) -> Entry:
+@_locked_step
+def void_commitment(w: Step, task: str, reason: str) -> Entry:
     """Withdraw a commitment — only before its round exists, so nobody can void a known outcome."""
-    hist = history(w.root)
+    hist = w.history
     live = hist.live_commit(task)
     if live is None:
         raise TaskError(f"任务 {task} 没有有效的承诺可以作废", code="task-not-committed")
@@ -213,15 +257,16 @@ def beacon_signature(
     )
 
 
+@_locked_step
 def draw_task(
-    w: Writer,
+    w: Step,
     task: str,
     *,
     recorded: Mapping[int, str] | None = None,
     fetch: bool = False,
 ) -> Entry:
     """Record the beacon (once per round) and the draw. Drawing a task twice is refused."""
-    hist = history(w.root)
+    hist = w.history
     state = hist.tasks.get(task)
     if state is not None and state.draw is not None:
         raise TaskError(
@@ -291,13 +336,14 @@ def draw_task(
 # ---------------------------------------------------------------- extra inputs
 
 
-def record_inputs(w: Writer, task: str, typed: Sequence[tuple[str, str]]) -> list[Entry]:
+@_locked_step
+def record_inputs(w: Step, task: str, typed: Sequence[tuple[str, str]]) -> list[Entry]:
     """Record declared extra inputs, one entry each, before the committed round exists.
 
     Every value is normalised and checked (name declared, not yet recorded, format,
     lottery already drawn, round not yet produced) before the first entry is written.
     """
-    hist = history(w.root)
+    hist = w.history
     live = hist.live_commit(task)
     if live is None:
         raise TaskError(f"任务 {task} 没有有效的承诺：请先 suiji commit", code="task-not-committed")
@@ -375,8 +421,9 @@ def _drawn(hist: History, task: str) -> tuple[Commit, Draw, list[AppliedVoid]]:
     return state.commit.body, state.draw.body, applied
 
 
+@_locked_step
 def void_person(
-    w: Writer, task: str, team: str, person: str, reason: str, *, accept_finding: bool = False
+    w: Step, task: str, team: str, person: str, reason: str, *, accept_finding: bool = False
 ) -> Entry:
     """Record that a drawn person leaves; a later round decides the replacement (`replace`).
 
@@ -386,7 +433,7 @@ def void_person(
     """
     from suiji.shared.text import id_key
 
-    hist = history(w.root)
+    hist = w.history
     commit, drawn, applied = _drawn(hist, task)
     if not reason.strip():
         raise UsageError("替换人员必须写明理由（--reason）")
@@ -488,8 +535,9 @@ def refuse_choices(
     )
 
 
+@_locked_step
 def replace_due(
-    w: Writer,
+    w: Step,
     task: str,
     *,
     recorded: Mapping[int, str] | None = None,
@@ -500,7 +548,7 @@ def replace_due(
     Each replacement records its round's beacon first (once per round). Stops at the first
     void whose round is still in the future; everything is computed before writing.
     """
-    hist = history(w.root)
+    hist = w.history
     commit, drawn, applied = _drawn(hist, task)
     state = hist.tasks[task]
     assert hist.genesis is not None and state.draw is not None
