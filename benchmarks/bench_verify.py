@@ -9,8 +9,9 @@ its own child process, interleaved round by round:
              the same Ed25519 signatures over the same messages, in one process;
   floor 2p   the same, the line signatures split over two processes (fork);
   on         `suiji --root R --now T verify`, the real console command: interpreter
-             start-up, imports, the semantic checkers, writer signatures checked in a
-             second process (SignatureBatcher, used from 4,096 lines' worth of bytes);
+             start-up, imports, the semantic checkers, writer signatures shared between
+             the parent and one worker process (SignatureBatcher, a `python -c` child fed
+             batches over a pipe, used from 4,096 lines' worth of bytes);
   off        the same command with the second process disabled. There is no switch for
              it, so the child runs `suiji.cli.app.main()` after setting
              `suiji.ledger.reading.PARALLEL_FROM` out of reach (same code path, one process).

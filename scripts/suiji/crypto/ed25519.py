@@ -99,12 +99,16 @@ def public_of(private: Ed25519PrivateKey) -> PublicKey:
 # ---------------------------------------------------------------- signatures
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Sig:
     """One element of an entry's `sigs`: key id and base64 Ed25519 signature."""
 
     key: str
     sig: str
+
+    def __init__(self, key: str, sig: str) -> None:
+        # One dict update instead of object.__setattr__ per field: one per ledger line.
+        self.__dict__.update(key=key, sig=sig)
 
     def to_json(self) -> dict[str, str]:
         return {"key": self.key, "sig": self.sig}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from binascii import a2b_base64
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,10 +17,15 @@ from suiji.crypto.ed25519 import ENTRY_SIG_PREFIX, Sig, parse_sig_json, public_o
 from suiji.ledger.objects import object_refs
 from suiji.model.entries import Body, decode_body
 from suiji.model.fields import EntryError
-from suiji.shared.canonical import HEX64_RE, canonical_json, parse_canonical, tagged_hash
+from suiji.shared.canonical import (
+    HEX64_RE,
+    MAX_INT,
+    canonical_json,
+    check_depth,
+    parse_canonical,
+)
 from suiji.shared.errors import CanonicalError, CheckFailed
 from suiji.shared.times import parse_time
-from suiji.standards.merkle import leaf_hash
 from suiji.standards.note import b64encode
 
 ENTRY_TAG = "suiji/entry/v1"
@@ -30,7 +36,7 @@ KIND_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 B = TypeVar("B")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Entry:
     """A parsed ledger line. `line` is its exact bytes without `\\n`; `hash` its entry hash.
 
@@ -47,6 +53,23 @@ class Entry:
     sigs: tuple[Sig, ...]
     line: bytes
     hash: str
+
+    def __init__(
+        self,
+        seq: int,
+        prev: str,
+        kind: str,
+        time: str,
+        body: dict[str, Any],
+        sigs: tuple[Sig, ...],
+        line: bytes,
+        hash: str,
+    ) -> None:
+        # One dict update instead of the frozen dataclass's object.__setattr__ per field:
+        # one Entry is built per ledger line.
+        self.__dict__.update(
+            seq=seq, prev=prev, kind=kind, time=time, body=body, sigs=sigs, line=line, hash=hash
+        )
 
     @property
     def moment(self) -> datetime:
@@ -79,62 +102,122 @@ class LedgerError(CheckFailed):
 # ---------------------------------------------------------------- raw lines
 
 
-@dataclass(frozen=True, slots=True)
 class RawLine:
-    """One line as read: bytes (None if over the limit), hashes, whether `\\n` ended it."""
+    """One line as read: bytes (None if over the limit), hashes, whether `\\n` ended it.
 
-    seq: int
-    offset: int
-    data: bytes | None
-    length: int
-    hash: bytes
-    leaf: bytes
-    complete: bool
+    A plain slotted class, not a frozen dataclass: one is built per ledger line and the
+    dataclass's per-field `object.__setattr__` showed in profiles. Treat it as read-only.
+    """
+
+    __slots__ = ("complete", "data", "hash", "leaf", "length", "offset", "seq")
+
+    def __init__(
+        self,
+        seq: int,
+        offset: int,
+        data: bytes | None,
+        length: int,
+        hash: bytes,
+        leaf: bytes,
+        complete: bool,
+    ) -> None:
+        self.seq = seq
+        self.offset = offset
+        self.data = data
+        self.length = length
+        self.hash = hash
+        self.leaf = leaf
+        self.complete = complete
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RawLine):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{f}={getattr(self, f)!r}" for f in self.__slots__)
+        return f"RawLine({fields})"
+
+
+# tagged_hash(ENTRY_TAG, ·) and leaf_hash(·) with their prefixes fixed once (same bytes).
+_ENTRY_PREFIX = ENTRY_TAG.encode("ascii") + b"\n"
+_sha256 = hashlib.sha256
+_BLOCK = 1 << 18
 
 
 def _raw(seq: int, offset: int, data: bytes) -> RawLine:
     return RawLine(
-        seq, offset, data, len(data), tagged_hash(ENTRY_TAG, data), leaf_hash(data), True
+        seq,
+        offset,
+        data,
+        len(data),
+        _sha256(_ENTRY_PREFIX + data).digest(),
+        _sha256(b"\x00" + data).digest(),
+        True,
     )
 
 
 def iter_lines(fh: BinaryIO, *, seq: int = 0, offset: int = 0) -> Iterator[RawLine]:
-    """Stream lines from `offset` with memory bounded by MAX_LINE.
+    """Stream lines from `offset` with memory bounded by MAX_LINE (plus one read block).
 
     An oversized line is hashed incrementally (its hash still chains) but not kept; a
-    final chunk without `\\n` is yielded once with `complete=False`.
+    final chunk without `\\n` is yielded once with `complete=False`. Reads blocks and
+    splits them (a `readline` per line showed in profiles); the results are those of a
+    `readline(MAX_LINE + 1)` loop.
     """
     fh.seek(offset)
+    sha = _sha256
+    prefix = _ENTRY_PREFIX
+    carry = b""
     while True:
-        chunk = fh.readline(MAX_LINE + 1)
-        if not chunk:
+        block = fh.read(_BLOCK)
+        if not block and not carry:
             return
-        if chunk.endswith(b"\n"):
-            yield _raw(seq, offset, chunk[:-1])
-            offset += len(chunk)
+        lines = (carry + block if carry else block).split(b"\n")
+        carry = lines.pop()
+        for data in lines:
+            n = len(data)
+            yield RawLine(
+                seq,
+                offset,
+                data if n <= MAX_LINE else None,
+                n,
+                sha(prefix + data).digest(),
+                sha(b"\x00" + data).digest(),
+                True,
+            )
+            offset += n + 1
             seq += 1
-            continue
-        if len(chunk) <= MAX_LINE:
-            yield RawLine(seq, offset, chunk, len(chunk), b"", b"", False)
+        if not block:  # end of file: what is left has no `\\n`
+            if carry:
+                kept = carry if len(carry) <= MAX_LINE else None
+                yield RawLine(seq, offset, kept, len(carry), b"", b"", False)
             return
-        # Same construction as encoding.tagged_hash, fed incrementally.
-        entry_h = hashlib.sha256(ENTRY_TAG.encode("ascii") + b"\n" + chunk)
-        leaf_h = hashlib.sha256(b"\x00" + chunk)
-        length = len(chunk)
+        if len(carry) <= MAX_LINE:
+            continue
+        # An unfinished line already over the limit: hash the rest as it comes, keep nothing.
+        entry_h = sha(prefix + carry)
+        leaf_h = sha(b"\x00" + carry)
+        length = len(carry)
         while True:
-            more = fh.readline(1 << 16)
-            if not more:
+            block = fh.read(_BLOCK)
+            if not block:
                 yield RawLine(seq, offset, None, length, b"", b"", False)
                 return
-            part = more[:-1] if more.endswith(b"\n") else more
+            end = block.find(b"\n")
+            part = block if end < 0 else block[:end]
             entry_h.update(part)
             leaf_h.update(part)
             length += len(part)
-            if more.endswith(b"\n"):
+            if end >= 0:
                 break
         yield RawLine(seq, offset, None, length, entry_h.digest(), leaf_h.digest(), True)
         offset += length + 1
         seq += 1
+        carry = block[end + 1 :]
+        # `carry` may hold whole lines again: split it on the next turn, with the next block.
 
 
 # ---------------------------------------------------------------- entry codec
@@ -150,8 +233,87 @@ class _Invalid(Exception):
 _TIME_TAIL = len(',"time":"2026-01-01T00:00:00Z"}')
 
 
+# The envelope after the body, in canonical member order, with every field in the one
+# shape the slow path accepts without question (signatures: 64 bytes, canonical base64).
+_SIG = rb'\{"key":"[0-9a-f]{64}","sig":"[A-Za-z0-9+/]{85}[AQgw]=="\}'
+_TAIL_RE = re.compile(
+    rb',"kind":"([a-z][a-z0-9_-]{0,63})","prev":"([0-9a-f]{64})","seq":(0|[1-9][0-9]{0,15})'
+    rb'(,"sigs":\[(?:' + _SIG + rb",)*" + _SIG + rb"\])"
+    rb',"time":"(([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z)"\}'
+)
+_SIG_RE = re.compile(rb'"key":"([0-9a-f]{64})","sig":"([A-Za-z0-9+/=]{88})"')
+_BODY_HEAD = b'{"body":{'
+
+
+@functools.lru_cache(maxsize=256)
+def _day_exists(day: bytes) -> bool:
+    try:
+        parse_time(day.decode("ascii") + "T00:00:00Z")
+    except CanonicalError:
+        return False
+    return True
+
+
+def _decode_fast(
+    data: bytes, entry_hash: bytes
+) -> tuple[Entry, list[tuple[Sig, bytes]], bytes] | None:
+    """`_decode` for the usual line, or None to let the strict path decide (and word it).
+
+    The envelope is matched with one bytes regex anchored at the line's end: in canonical
+    order `body` comes first and `kind`, `prev`, `seq`, `sigs`, `time` follow in a fixed
+    shape that cannot occur inside any of them, so the last `},"kind":"` ends the body.
+    Then the whole line is canonical exactly when the body is, and the signed message is
+    the line with `,"sigs":[…]` cut out. Anything unusual returns None.
+    """
+    if not data.startswith(_BODY_HEAD):
+        return None
+    cut = data.rfind(b'},"kind":"') + 1
+    if cut <= 0:
+        return None
+    m = _TAIL_RE.fullmatch(data, cut)
+    if m is None:
+        return None
+    kind, prev, seq_text, time, day, hh, mm, ss = m.group(1, 2, 3, 5, 6, 7, 8, 9)
+    if len(seq_text) == 16 and int(seq_text) > MAX_INT:
+        return None
+    if hh >= b"24" or mm >= b"60" or ss >= b"60" or not _day_exists(day):
+        return None
+    try:
+        check_depth(data)
+        body = parse_canonical(data[8:cut])
+    except CanonicalError:
+        return None
+    if type(body) is not dict:
+        return None
+    start, end = m.span(4)
+    parsed = [
+        (Sig(kid.decode("ascii"), b64.decode("ascii")), a2b_base64(b64))
+        for kid, b64 in _SIG_RE.findall(data, start, end)
+    ]
+    entry = Entry(
+        int(seq_text),
+        prev.decode("ascii"),
+        kind.decode("ascii"),
+        time.decode("ascii"),
+        body,
+        tuple(p[0] for p in parsed),
+        data,
+        entry_hash.hex(),
+    )
+    return entry, parsed, data[:start] + data[end:]
+
+
 def _decode(raw: RawLine) -> tuple[Entry, list[tuple[Sig, bytes]], bytes]:
     """Canonical parse + field shapes. Returns the entry, decoded sigs and the signed bytes."""
+    assert raw.data is not None
+    fast = _decode_fast(raw.data, raw.hash)
+    if fast is not None:
+        return fast
+    return _decode_strict(raw)
+
+
+def _decode_strict(raw: RawLine) -> tuple[Entry, list[tuple[Sig, bytes]], bytes]:
+    """Every line `_decode_fast` does not take: the full parse, and the precise complaint."""
     assert raw.data is not None
     try:
         value = parse_canonical(raw.data)

@@ -36,29 +36,66 @@ def object_refs(body: Mapping[str, Any]) -> list[str]:
     ValueError (naming the member) if such a member holds anything else.
     """
     out: list[str] = []
-
-    def walk(value: Any, path: tuple[str | int, ...]) -> None:
-        if isinstance(value, dict):
-            for name, item in value.items():
-                if name.endswith("_object"):
-                    if not isinstance(item, str) or not HEX64_RE.match(item):
-                        raise ValueError(f"{_path(path, name)} 必须是对象哈希（64 位小写十六进制）")
-                    out.append(item)
-                elif name.endswith("_objects"):
-                    if not isinstance(item, list) or not all(
-                        isinstance(x, str) and HEX64_RE.match(x) for x in item
-                    ):
-                        raise ValueError(f"{_path(path, name)} 必须是对象哈希数组")
-                    out.extend(item)
-                elif isinstance(item, dict | list):
-                    walk(item, (*path, name))
-        elif isinstance(value, list):
-            for i, item in enumerate(value):
-                if isinstance(item, dict | list):
-                    walk(item, (*path, i))
-
-    walk(body, ())
+    if type(body) is dict and _collect(body, out):
+        return out
+    out = []
+    _walk(body, (), out)  # the same rule, naming the member: raises if one is bad
     return out
+
+
+_CONTAINERS = (dict, list)
+
+
+def _collect(value: Any, out: list[str]) -> bool:
+    """The verifier's hot path (exact dicts and lists, no paths built); False means
+    "let `_walk` decide": a bad member, or a container of some other type."""
+    if type(value) is dict:
+        for name, item in value.items():
+            if name.endswith("_object"):
+                if type(item) is not str or not HEX64_RE.match(item):
+                    return False
+                out.append(item)
+            elif name.endswith("_objects"):
+                if type(item) is not list:
+                    return False
+                for x in item:
+                    if type(x) is not str or not HEX64_RE.match(x):
+                        return False
+                out.extend(item)
+            elif type(item) in _CONTAINERS:
+                if not _collect(item, out):
+                    return False
+            elif isinstance(item, _CONTAINERS):
+                return False
+        return True
+    for item in value:
+        if type(item) in _CONTAINERS:
+            if not _collect(item, out):
+                return False
+        elif isinstance(item, _CONTAINERS):
+            return False
+    return True
+
+
+def _walk(value: Any, path: tuple[str | int, ...], out: list[str]) -> None:
+    if isinstance(value, dict):
+        for name, item in value.items():
+            if name.endswith("_object"):
+                if not isinstance(item, str) or not HEX64_RE.match(item):
+                    raise ValueError(f"{_path(path, name)} 必须是对象哈希（64 位小写十六进制）")
+                out.append(item)
+            elif name.endswith("_objects"):
+                if not isinstance(item, list) or not all(
+                    isinstance(x, str) and HEX64_RE.match(x) for x in item
+                ):
+                    raise ValueError(f"{_path(path, name)} 必须是对象哈希数组")
+                out.extend(item)
+            elif isinstance(item, dict | list):
+                _walk(item, (*path, name), out)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, dict | list):
+                _walk(item, (*path, i), out)
 
 
 def _path(path: tuple[str | int, ...], name: str) -> str:

@@ -46,15 +46,17 @@ def scan(
 
     `on_entry(entry)` is called for every entry that produced no finding (the verifier's
     checkers hook in here). With `parallel`, a long ledger's ordinary writer signatures
-    are checked in a second process (`SignatureBatcher`); the findings are the same.
+    are shared between this process and a second one (`SignatureBatcher`); the findings
+    are the same.
     """
     path = ledger_dir(root) / LEDGER_FILE
     if parallel and os.cpu_count() != 1 and _new_bytes(path, state) >= PARALLEL_FROM * 256:
-        state.defer = SignatureBatcher()
+        batcher = state.defer = SignatureBatcher()
         try:
             result = scan(root, state, store, sizes=sizes, on_entry=on_entry)
-            result.findings.extend(state.defer.findings())
+            result.findings.extend(batcher.findings())
         finally:
+            batcher.close()
             state.defer = None
         result.findings.sort(key=lambda f: (f.seq is None, f.seq or 0))
         return result

@@ -96,9 +96,23 @@ def canonical_json(value: Any) -> bytes:
     """
     if not _fast_ok(value):
         _check(value, "$")
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    return _ENCODER.encode(value).encode("utf-8")
+
+
+# One encoder for every call: `json.dumps` with arguments builds a new one each time.
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+# In an ASCII object or array, what could hide a value `_fast_ok` rejects, looking at
+# every place a number can start in input that round-trips (after `:`, `,` or `[`): a
+# negative number, a float (digits then `.`, `e` or `E`), an integer of 16 or more
+# digits (15 digits stay below MAX_INT). Strings cannot: an ASCII document that
+# round-trips holds only ASCII strings (the encoder writes non-ASCII characters raw),
+# and ASCII is always NFC without surrogates. A match inside a string is a false alarm,
+# which only costs the full check.
+_ASCII_SUSPECT_RE = re.compile(rb"[:,\[](?:-|[0-9]+[.eE]|[0-9]{16})")
+_CONTAINER_START = (b"{", b"[")
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -181,7 +195,10 @@ def parse_canonical(data: bytes) -> Any:
     # needed to say precisely what is wrong.
     try:
         value = json.loads(text)
-        if canonical_json(value) == data:
+        if data[:1] in _CONTAINER_START and data.isascii() and not _ASCII_SUSPECT_RE.search(data):
+            if _ENCODER.encode(value).encode("utf-8") == data:
+                return value
+        elif canonical_json(value) == data:
             return value
     except (ValueError, CanonicalError, RecursionError):
         pass
