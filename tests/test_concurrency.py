@@ -48,7 +48,7 @@ pytestmark = pytest.mark.skipif(
 def _step(root: Path, op: str, now: str, arg: str) -> Any:
     from suiji.crypto.keyfiles import load_private_key
     from suiji.shared.times import parse_user_time
-    from suiji.writing import steps
+    from suiji.writing import inputs, steps
 
     key = load_private_key(root / "private" / "signing.key", passphrase_env=None)
     w = steps.Writer(root, key, parse_user_time(now), True)
@@ -57,7 +57,7 @@ def _step(root: Path, op: str, now: str, arg: str) -> Any:
     if op == "void":
         return steps.void_commitment(w, arg, "方案有误")
     if op == "inputs":
-        return steps.record_inputs(w, arg, EXTRA)
+        return inputs.record_inputs(w, arg, EXTRA)
     return steps.draw_task(w, arg)
 
 

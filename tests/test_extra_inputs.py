@@ -27,7 +27,8 @@ from suiji.shared.errors import Refusal
 from suiji.shared.findings import Finding
 from suiji.verify.replay import default_checkers
 from suiji.verify.verifier import verify
-from suiji.writing.steps import TaskError, Writer, record_inputs
+from suiji.writing.inputs import record_inputs
+from suiji.writing.steps import TaskError, Writer
 
 PLANS = Path("content") / "records" / "plans"
 COMMIT_AT = "2026-03-16T09:00:00+08:00"

@@ -25,7 +25,8 @@ from suiji.shared.canonical import parse_canonical
 from suiji.shared.findings import Finding
 from suiji.verify.replay import default_checkers
 from suiji.verify.verifier import verify
-from suiji.writing.steps import TaskError, Writer, replace_due, void_person
+from suiji.writing.people import replace_due, void_person
+from suiji.writing.steps import TaskError, Writer
 
 PLANS = Path("content") / "records" / "plans"
 TASK = "2026-001"

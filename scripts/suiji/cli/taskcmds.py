@@ -98,7 +98,7 @@ def _register_inputs(add: AddFn) -> None:
 def _cmd_inputs(args: argparse.Namespace, ctx: Context) -> int:
     from suiji.model.tasks import ExtraValue
     from suiji.shared.errors import UsageError
-    from suiji.writing.steps import record_inputs
+    from suiji.writing.inputs import record_inputs
 
     typed: list[tuple[str, str]] = []
     for item in args.extra:
@@ -132,11 +132,8 @@ def _register_void(add: AddFn) -> None:
 
 def _cmd_void(args: argparse.Namespace, ctx: Context) -> int:
     from suiji.model.tasks import PersonVoid
-    from suiji.writing.steps import (
-        team_of,
-        void_commitment,
-        void_person,
-    )
+    from suiji.writing.people import team_of, void_person
+    from suiji.writing.steps import void_commitment
 
     writer = _writer(args, ctx)
     if args.person is None:
@@ -171,7 +168,7 @@ def _register_replace(add: AddFn) -> None:
 def _cmd_replace(args: argparse.Namespace, ctx: Context) -> int:
     from suiji.beacon.sources import load_recorded
     from suiji.model.tasks import PersonReplace
-    from suiji.writing.steps import pending_replacements, replace_due
+    from suiji.writing.people import pending_replacements, replace_due
 
     recorded = load_recorded(args.beacons) if args.beacons else None
     writer = _writer(args, ctx)

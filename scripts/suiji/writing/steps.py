@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -23,25 +23,19 @@ from suiji.beacon.verify import verify_round
 from suiji.draw.coverage import CoverageReport, report
 from suiji.draw.derive import (
     DRAW_RECORDS,
-    AppliedVoid,
-    applied_void,
     beacon_terms,
     derive_population,
     derive_result,
-    derive_void,
     load_committed,
     plan_content,
     seed_for,
-    void_round,
 )
-from suiji.draw.extras import normalize_value
 from suiji.draw.items import check_items_feasible
 from suiji.draw.plan import Plan, plan_from_json, plan_to_json
 from suiji.draw.planfile import load_plan
 from suiji.draw.population import Population, population_to_json
 from suiji.draw.targets import check_targets_feasible
 from suiji.draw.teamcheck import check_teams_feasible
-from suiji.draw.teamrules import TASK_TEAM
 from suiji.ledger import append as ledger_append
 from suiji.ledger.codec import Entry
 from suiji.ledger.history import (
@@ -49,11 +43,7 @@ from suiji.ledger.history import (
     COMMIT,
     COMMIT_VOID,
     DRAW,
-    EXTRA_INPUT,
-    PERSON_REPLACE,
-    PERSON_VOID,
     History,
-    Violation,
     same_plan,
 )
 from suiji.ledger.objects import ObjectStore, object_id
@@ -333,162 +323,9 @@ def draw_task(
     return w.append(DRAW, body, [result_bytes])
 
 
-# ---------------------------------------------------------------- extra inputs
-
-
-@_locked_step
-def record_inputs(w: Step, task: str, typed: Sequence[tuple[str, str]]) -> list[Entry]:
-    """Record declared extra inputs, one entry each, before the committed round exists.
-
-    Every value is normalised and checked (name declared, not yet recorded, format,
-    lottery already drawn, round not yet produced) before the first entry is written.
-    """
-    hist = w.history
-    live = hist.live_commit(task)
-    if live is None:
-        raise TaskError(f"任务 {task} 没有有效的承诺：请先 suiji commit", code="task-not-committed")
-    declared = load_committed(ObjectStore(w.root), live.body).plan.seed_extra
-    if not typed:
-        raise UsageError(f"请用 --extra 名称=数值 填写附加输入（本任务声明了：{_names(declared)}）")
-    names = [n for n, _ in typed]
-    if len(set(names)) != len(names):
-        raise UsageError("同一附加输入在一条命令中只能填写一次")
-    bodies = []
-    for name, raw in typed:
-        spec = next((d for d in declared if d.name == name), None)
-        value = normalize_value(spec, raw) if spec is not None else raw.strip()
-        body = ExtraValue(task, live.seq, live.hash, name, value)
-        for v in hist.check_extra_input(body, w.now, declared):
-            raise _extra_refusal(v, live.body, declared, hist)
-        bodies.append(body)
-    return [w.append(EXTRA_INPUT, body) for body in bodies]
-
-
-def _names(declared: Sequence[object]) -> str:
-    return "、".join(getattr(d, "name", "") for d in declared) or "无"
-
-
-def _extra_refusal(
-    v: Violation, commit: Commit, declared: Sequence[object], hist: History
-) -> TaskError:
-    """The writer's words for a broken extra-input rule (codes as the verifier's findings)."""
-    if v.code == "extra-twice":
-        earlier = hist.tasks[v.task].extras[v.detail]
-        text = (
-            f"附加输入“{v.detail}”已于条目 #{earlier.seq} 登记为 {earlier.body.value}，"
-            "登记后不能更改"
-        )
-    elif v.code == "extra-late":
-        text = (
-            f"任务 {v.task} 承诺的随机数已于 {format_time(commit.available_at)} 产生，"
-            f"附加输入“{v.detail}”必须在此之前登记，现在登记谁都无法核实；"
-            "此承诺不能再抽取，请以新的任务编号重新承诺"
-        )
-    elif v.code == "extra-unknown":
-        text = f"“{v.detail}”不是方案声明的附加输入（可填写：{_names(declared)}）"
-    elif v.code == "extra-early":
-        text = f"彩票输入“{v.detail}”尚未开奖：请在官方开奖之后再登记开奖号码"
-    elif v.code == "extra-format":
-        text = f"{v.detail}；请按格式重新运行 suiji inputs"
-    else:
-        text = f"附加输入不能登记：{v.code}"
-    return TaskError(text, code=v.code)
-
-
 def due_tasks(root: Path, now: datetime) -> list[str]:
     """Tasks with a live commitment whose round time has passed and that are not drawn."""
     return history(root).due(now)
-
-
-# ---------------------------------------------------------------- person voids
-
-
-def _drawn(hist: History, task: str) -> tuple[Commit, Draw, list[AppliedVoid]]:
-    """A drawn task's commitment, draw and its replaced voids so far (TaskError if not drawn)."""
-    state = hist.tasks.get(task)
-    if hist.check_person_void(task) or state is None:
-        raise TaskError(f"任务 {task} 尚未抽取，没有可替换的人员", code="task-not-drawn")
-    assert state.commit is not None and state.draw is not None
-    applied = [
-        applied_void(
-            void.body,
-            void.hash,
-            state.draw.body.seed,
-            hist.beacons_by_seq[rep.body.beacon_seq].body.randomness,
-        )
-        for void, rep in zip(state.person_voids, state.replacements, strict=False)
-    ]
-    return state.commit.body, state.draw.body, applied
-
-
-@_locked_step
-def void_person(
-    w: Step, task: str, team: str, person: str, reason: str, *, accept_finding: bool = False
-) -> Entry:
-    """Record that a drawn person leaves; a later round decides the replacement (`replace`).
-
-    Refused without a beacon chain, for a person whose earlier void still waits, and —
-    unless `accept_finding` — when the verifier would report it (a second void of the same
-    slot, or a void once the inspection window has started).
-    """
-    from suiji.shared.text import id_key
-
-    hist = w.history
-    commit, drawn, applied = _drawn(hist, task)
-    if not reason.strip():
-        raise UsageError("替换人员必须写明理由（--reason）")
-    assert hist.genesis is not None
-    chain = hist.genesis.first_chain()
-    if chain is None:
-        raise TaskError(
-            "本账本没有登记随机信标：替换人员须由将来的信标轮次决定，不能只用附加输入",
-            code="void-needs-beacon",
-        )
-    store = ObjectStore(w.root)
-    committed = load_committed(store, commit)
-    result = parse_canonical(store.get(drawn.result_object))
-    current = derive_void(committed, result, applied, seed=drawn.seed)
-    pid = id_key(person)
-    state = hist.tasks[task]
-    if any(v.body.person == pid for v in state.pending_voids):
-        raise TaskError(
-            f"人员 {pid} 的撤换还在等待信标轮次，请先运行 suiji replace {task}",
-            code="void-pending",
-        )
-    # The void must apply (a member, a reason, someone left to take the place): tried with
-    # the draw's own order only to refuse early; the real order comes from the later round.
-    derive_void(
-        committed,
-        result,
-        [*applied, AppliedVoid(team, pid, reason.strip(), drawn.seed)],
-        seed=drawn.seed,
-    )
-    key = current.team(team if team == TASK_TEAM else id_key(team)).key
-    role = current.team(key).role_of(pid)
-    assert role is not None and state.draw is not None
-    body = PersonVoid(
-        task=task,
-        draw_seq=state.draw.seq,
-        team=key,
-        person=pid,
-        role=role,
-        reason=reason.strip(),
-        beacon=void_round(chain, w.now),
-    )
-    if not accept_finding:
-        if any(v.code == "void-slot-again" for v in hist.check_person_void(task, body)):
-            raise TaskError(
-                f"检查组 {key} 中 {pid} 所在岗位已撤换过一次，再次撤换将被验证报告为合规问题；"
-                f"确需撤换请加 --accept-finding：suiji void {task} {pid} --reason … --accept-finding",
-                code="void-slot-again",
-            )
-        if civil_date(w.now) >= committed.plan.window_start:
-            raise TaskError(
-                f"任务 {task} 的检查时间窗口已于 {committed.plan.window_start} 开始，此时撤换将被验证"
-                f"报告为合规问题；确需撤换请加 --accept-finding：suiji void {task} {pid} --reason … --accept-finding",
-                code="void-in-window",
-            )
-    return w.append(PERSON_VOID, body)
 
 
 # ---------------------------------------------------------------- no opting out
@@ -535,85 +372,7 @@ def refuse_choices(
     )
 
 
-@_locked_step
-def replace_due(
-    w: Step,
-    task: str,
-    *,
-    recorded: Mapping[int, str] | None = None,
-    fetch: bool = False,
-) -> list[Entry]:
-    """Record the replacement of every pending void of `task` whose round exists, in void order.
-
-    Each replacement records its round's beacon first (once per round). Stops at the first
-    void whose round is still in the future; everything is computed before writing.
-    """
-    hist = w.history
-    commit, drawn, applied = _drawn(hist, task)
-    state = hist.tasks[task]
-    assert hist.genesis is not None and state.draw is not None
-    store = ObjectStore(w.root)
-    committed = load_committed(store, commit)
-    result = parse_canonical(store.get(drawn.result_object))
-    planned: list[tuple[BeaconRound | None, int | None, PersonReplace]] = []
-    rounds: dict[tuple[str, int], BeaconRound] = {}
-    for void in state.pending_voids:
-        terms = void.body.beacon
-        if w.now < terms.available_at:
-            break
-        known = hist.beacons.get((terms.chain_hash, terms.round))
-        beacon = known.body if known is not None else rounds.get((terms.chain_hash, terms.round))
-        if beacon is None:
-            chain = next(c for c in hist.genesis.chains() if c.chain_hash == terms.chain_hash)
-            signature = beacon_signature(chain, terms.round, recorded=recorded, fetch=fetch)
-            randomness = verify_round(chain, terms.round, signature, cache=VerifiedCache())
-            beacon = BeaconRound(chain.name, chain.chain_hash, terms.round, signature, randomness)
-        rounds[(terms.chain_hash, terms.round)] = beacon
-        step = applied_void(void.body, void.hash, drawn.seed, beacon.randomness)
-        applied = [*applied, step]
-        after = derive_void(committed, result, applied, seed=drawn.seed)
-        rep = PersonReplace(
-            task=task,
-            void_seq=void.seq,
-            void=void.hash,
-            beacon_seq=known.seq if known is not None else -1,
-            seed=step.ticket_seed,
-            replacement=after.voids[-1].replacement,
-        )
-        planned.append((None if known is not None else beacon, rep.beacon_seq, rep))
-    out: list[Entry] = []
-    written: dict[tuple[str, int], int] = {}
-    for beacon, _seq, rep in planned:
-        if beacon is not None:
-            where = (beacon.chain_hash, beacon.round)
-            if where not in written:
-                written[where] = w.append(BEACON, beacon).seq
-            rep = replace(rep, beacon_seq=written[where])
-        out.append(w.append(PERSON_REPLACE, rep))
-    return out
-
-
-def pending_replacements(root: Path) -> list[str]:
-    """Tasks with a person void still waiting for its replacement."""
-    return [t for t, s in sorted(history(root).tasks.items()) if s.pending_voids]
-
-
 # ---------------------------------------------------------------- reports
-
-
-def team_of(root: Path, task: str, person: str) -> str:
-    """The team a person is on now (after earlier replacements), when unambiguous."""
-    from suiji.shared.text import id_key
-
-    commit, drawn, applied = _drawn(history(root), task)
-    store = ObjectStore(root)
-    result = parse_canonical(store.get(drawn.result_object))
-    current = derive_void(load_committed(store, commit), result, applied, seed=drawn.seed)
-    found = [t.key for t in current.teams if t.role_of(id_key(person)) is not None]
-    if len(found) != 1:
-        where = "、".join(found) if found else "任何检查组"
-        raise UsageError(f"人员 {person} 在 {where} 中；请用 --team 指明检查组")
-    return found[0]
 
 
 def coverage_report(root: Path, now: datetime) -> CoverageReport:
