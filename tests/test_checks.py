@@ -74,6 +74,7 @@ def _swap_team_member(root: Path, values: list[dict[str, Any]]) -> None:
     drawn = find(values, "draw", "2026-001")
     result = get(root, drawn["body"]["result_object"])
     t0, t1 = result["teams"]["teams"][0], result["teams"]["teams"][1]
+    assert t0["officers"][1]["person"] != t1["officers"][1]["person"]  # the swap changes bytes
     t0["officers"][1]["person"], t1["officers"][1]["person"] = (
         t1["officers"][1]["person"],
         t0["officers"][1]["person"],
@@ -85,6 +86,7 @@ def _swap_item(root: Path, values: list[dict[str, Any]]) -> None:
     drawn = find(values, "draw", "2026-001")
     result = get(root, drawn["body"]["result_object"])
     first, second = result["items"][0]["items"], result["items"][1]["items"]
+    assert first[0] != second[0]  # the swap changes bytes
     first[0], second[0] = second[0], first[0]
     drawn["body"]["result_object"] = put(root, result)
 
