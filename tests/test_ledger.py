@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from tests.support import vectors
 from tests.support.vectors import Case
 
+from suiji.beacon.chain import QUICKNET, chain_facts
 from suiji.crypto.ed25519 import (
     ENTRY_SIG_PREFIX,
     PublicKey,
@@ -64,6 +65,12 @@ SEEDS = {
     "witness": bytes([5]) * 32,
 }
 T0 = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+QUICKNET_ROUND = 1000000
+QUICKNET_SIGNATURE = (
+    "83ad29e4c409f9470fc2ef02f90214df49e02b441a1a241a82d622d9f608ef98"
+    "fd8b11a029f1bee9d9e83b45088abe72"
+)
+"""A genuine drand quicknet round (tests/vectors/beacon.json, verify_drand_quicknet_1000000)."""
 BEACON = {
     "name": "test-beacon",
     "chain_hash": "00" * 32,
@@ -142,15 +149,39 @@ def build_vectors(tmp: Path) -> dict[str, Any]:
     """Everything in tests/vectors/ledger.json, recomputed from the published seeds."""
     root = tmp / "vectors"
     obj = "2026年度危险化学品企业抽查名录（测试）\n".encode()
-    init(root)
+    # The vector ledger is a ledger `suiji verify` accepts (tests/test_vector_ledger.py):
+    # only kinds the SPEC defines, the public quicknet chain, an explicit policy.
+    body = make_genesis_body(
+        origin=ORIGIN,
+        roots=[pub("root1"), pub("root2")],
+        threshold=2,
+        signing=pub("signing"),
+        beacons=[chain_facts(QUICKNET)],
+        extra={"policy": {"min_random_percent": 30, "yearly_cap": 2}},
+    )
+    append(
+        root,
+        "genesis",
+        body,
+        key=key("signing"),
+        now=T0,
+        clock_overridden=False,
+        extra_sigs=[sign_body(key(r), body) for r in ("root1", "root2")],
+    )
+    signature = QUICKNET_SIGNATURE
     e1 = append(
         root,
-        "note",
-        {"population_object": object_id(obj), "title": "测试条目"},
+        "beacon",
+        {
+            "chain": QUICKNET,
+            "chain_hash": chain_facts(QUICKNET)["chain_hash"],
+            "round": QUICKNET_ROUND,
+            "signature": signature,
+            "randomness": hashlib.sha256(bytes.fromhex(signature)).hexdigest(),
+        },
         key=key("signing"),
         now=T0 + timedelta(hours=1),
         clock_overridden=False,
-        objects=[obj],
     )
     g = genesis(root)
     change = key_body("add", genesis=g.hash, key=pub("signing2"), role="signing")
@@ -160,8 +191,8 @@ def build_vectors(tmp: Path) -> dict[str, Any]:
     )
     e3 = append(
         root,
-        "note",
-        {"title": "轮换后的第一条"},
+        "withdrawal",
+        {"reason": "测试：撤回一个对象", "withdrawn": [object_id(obj)]},
         key=key("signing2"),
         now=T0 + timedelta(hours=3),
         clock_overridden=False,
@@ -241,9 +272,11 @@ def build_vectors(tmp: Path) -> dict[str, Any]:
         {
             "id": "entries",
             "comment": (
-                "a genesis (root1, root2; writer signing), a note with one object, a key "
-                "change adding signing2 (root-signed request), a note by signing2; "
-                "checkpoint signed by signing2"
+                "a genesis (root1, root2; writer signing; the public drand-quicknet "
+                "chain; an explicit policy), a beacon entry (quicknet round 1000000, "
+                "as in beacon.json), a key change adding signing2 (root-signed request), "
+                "a withdrawal of the object case's object by signing2; checkpoint signed "
+                "by signing2. `suiji verify` accepts this ledger (docs/spec/14-verifier.md)"
             ),
             "input": {"origin": ORIGIN, "genesis_prev": GENESIS_PREV},
             "output": {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 from datetime import date, datetime
 from pathlib import Path
@@ -247,3 +248,17 @@ def test_person_id_clash_and_duplicate_certificate(tmp_path: Path) -> None:
     found = codes(problems(directory))
     assert found["person.id_clash"][0].location.file == "experts.csv"
     assert {p.location.row for p in found["inspector.cert_duplicate"]} == {6, 7}
+
+
+def test_empty_cert_no_for_staff_outside_the_establishment() -> None:
+    """编外 staff hold no 执法证: their 执法证号 is the empty string in the snapshot, and
+    several empty ones are not a duplicate (docs/spec/02-records.md §2.6)."""
+    loaded = records.load_all(EXAMPLE, TODAY)
+    snap = loaded["inspectors"].snapshot.decode().splitlines()
+    cols = json.loads(snap[0])["columns"]
+    rows = [dict(zip(cols, json.loads(line), strict=True)) for line in snap[1:]]
+    outside = [r for r in rows if r["staffing"] == "编外"]
+    assert len(outside) > 1 and all(r["cert_no"] == "" for r in outside)
+    assert not [
+        p for p in loaded.problems if p.code in ("inspector.cert_duplicate", "inspector.no_cert")
+    ]

@@ -42,25 +42,6 @@ from suiji.shared.canonical import canonical_json, parse_canonical, tagged_hex
 from suiji.shared.errors import InputError, UsageError
 
 Row = dict[str, Any]
-# Python-only detail of the infeasible vectors: the first team that fails and the Chinese
-# message shown to the clerk (the files carry the cross-language error code only).
-INFEASIBLE_DETAIL = {
-    "draw_reject_group_officers_all_recused": (
-        "91310115591693856A",
-        "企业 91310115591693856A：第二片区没有可抽取的第二检查组执法人员（状态、证件有效期、回避或负荷上限）。"
-        "请核对人员名录、回避登记，或调整计划的 [team] 设置。",
-    ),
-    "draw_reject_leader_load_limit": (
-        "91310110666007217T",
-        "企业 91310110666007217T：没有可抽取的带队分管领导（状态、证件有效期、回避或负荷上限）。"
-        "请核对人员名录、回避登记，或调整计划的 [team] 设置。",
-    ),
-    "draw_reject_task_team_over_load_limit": (
-        "task",
-        "检查任务（全部 3 家企业）：全任务一组须承担全部 3 家企业，超过负荷上限 2。"
-        "请核对人员名录、回避登记，或调整计划的 [team] 设置。",
-    ),
-}
 START, END = date(2026, 3, 2), date(2026, 3, 31)
 SEED = tagged_hex("suiji/test/v1", b"teams")
 GROUPS = {"第一片区": "第一检查组", "第二片区": "第二检查组", "第三片区": "第三检查组"}
@@ -242,7 +223,11 @@ def test_draw_vectors(case: Case) -> None:
         with pytest.raises(TeamInfeasible) as err:
             draw_teams(rules=rules, **_inputs(v))
         assert vectors.error_code("teams", err.value) == case.error
-        assert (err.value.team, str(err.value)) == INFEASIBLE_DETAIL[case.id]
+        detail = vectors.case("teams", "teams_error_" + case.id.removeprefix("draw_reject_"))
+        assert detail.input == {"draw": case.id}
+        assert {"team": err.value.team, "rule": err.value.rule, "message": str(err.value)} == (
+            detail.output
+        )
         return
     got = draw_teams(rules=rules, **_inputs(v))
     assert team_draw_to_json(got) == case.output["result"]
@@ -262,9 +247,15 @@ def test_draw_vector_depends_on_recusal_and_load_limit() -> None:
     assert team_draw_to_json(draw_teams(rules=unlimited, **_inputs(v))) != expect
 
 
-def test_infeasible_details_name_vectors() -> None:
-    rejecting = {c.id for c in vectors.cases("teams", "draw") if c.rejects}
-    assert set(INFEASIBLE_DETAIL) == rejecting
+def test_every_reject_has_its_exact_teams_error() -> None:
+    """The hashed text of a failed team draw is a vector for every infeasible case."""
+    rejects = {
+        c.id.removeprefix("draw_reject_") for c in vectors.cases("teams", "draw") if c.rejects
+    }
+    errors = {c.id.removeprefix("teams_error_") for c in vectors.cases("teams", "teams_error")}
+    assert rejects == errors
+    rules = {c.output["rule"] for c in vectors.cases("teams", "teams_error")}
+    assert rules == {"leader", "group_officer", "officers", "accompany", "experts", "load_limit"}
 
 
 @vectors.parametrize("teams", "replacement_seed")

@@ -49,7 +49,7 @@ KINDS: dict[str, tuple[str, ...]] = {
         "public_chain",
     ),
     "draw": ("ticket", "seed", "order", "allocation", "stratified", "items", "extra_value"),
-    "teams": ("role_seed", "replacement_seed", "draw", "void"),
+    "teams": ("role_seed", "replacement_seed", "draw", "void", "teams_error"),
     "coverage": ("by_chance", "exclusions"),
     "verify": ("state",),
 }
