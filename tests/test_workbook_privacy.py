@@ -174,3 +174,14 @@ def test_gitcheck_runs_check_on_staged_records(tmp_path: Path) -> None:
     wb.save(path)
     git(repo, "add", "-A")
     assert main(argv) == 0
+
+
+def test_two_row_header_in_csv(tmp_path: Path) -> None:
+    directory = county(tmp_path)
+    header, *rows = csv.reader(io.StringIO((EXAMPLE / "experts.csv").read_text("utf-8-sig")))
+    upper = [header[0], header[1], *["专家信息"] * (len(header) - 2)]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([upper, ["", "", *header[2:]], *rows])
+    (directory / "experts.csv").write_text(out.getvalue(), "utf-8")
+    assert not [p for p in problems(directory) if p.severity == "error"]
+    assert int(records.load_all(directory, TODAY)["experts"].excel_rows[0]) == 3
