@@ -176,7 +176,37 @@ def _cmd_gitcheck(args: argparse.Namespace, ctx: Context) -> int:
         print(f"suiji gitcheck: 拒绝：{len(found)} 处改写了账本历史", file=sys.stderr)
         return exits.FOUND
     print("账本历史检查通过 (ledger history is append-only)")
-    return exits.OK
+    return _gitcheck_records(args, ctx)
+
+
+def _gitcheck_records(args: argparse.Namespace, ctx: Context) -> int:
+    """`suiji check` on the record files as they would be published, when any changed.
+
+    So an unchecked record file (personal data on a second worksheet, in a comment) never
+    reaches the public repository: the hook and CI refuse it like a history rewrite.
+    """
+    import tempfile
+
+    from suiji import records
+    from suiji.shared.times import civil_date
+    from suiji.verify.gitcheck import changed_records, export_records
+
+    changed = changed_records(ctx.root, base=args.base, head=args.head)
+    if not changed:
+        return exits.OK
+    with tempfile.TemporaryDirectory(prefix="suiji-gitcheck-") as tmp:
+        export_records(ctx.root, Path(tmp), base=args.base, head=args.head)
+        report = records.check(Path(tmp), civil_date(ctx.now), snapshots=False)
+    if report.ok:
+        print(f"记录文件检查通过（{len(changed)} 个改动的文件）")
+        return exits.OK
+    for line in render.check_lines(report):
+        print(f"suiji gitcheck: {line}", file=sys.stderr)
+    print(
+        "suiji gitcheck: 拒绝：记录文件未通过 suiji check（见上）；改正后重新暂存再提交",
+        file=sys.stderr,
+    )
+    return exits.FOUND
 
 
 def _register_ledger(add: AddFn) -> None:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the CLI imports the heavy sides only for the command that n
     from suiji.records.problems import RecordProblem
     from suiji.verify.gitcheck import GitFinding
     from suiji.verify.verifier import Report
+    from suiji.writing.dryrun import DryRun
 
 FailOn = Literal["any", "integrity"]
 
@@ -200,3 +201,47 @@ def coverage(rep: CoverageReport) -> str:
             f"已随机抽取 {r.done_random} 家次，占计划 {percent(r.share)}%（{done_mark}）"
         )
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- commit --dry-run
+
+_RULES = {
+    "leader": "带队分管领导",
+    "officers": "持证执法人员人数",
+    "group_officer": "每个执法片区须有对应检查组的持证执法人员",
+    "experts": "专家（人数与专业领域）",
+    "accompany": "编外随行人员",
+    "load_limit": "负荷上限",
+}
+
+
+def dry_run(dry: DryRun) -> str:
+    """`suiji commit --dry-run`: would commit, and how often the team rules were met."""
+    b = dry.body
+    lines = [f"试运行（不写入账本）：任务 {b.task}「{b.name}」"]
+    lines.append(
+        f"名录、方案、配额、事项和日期检查通过：可抽取 {b.eligible} 家，每次抽中 {dry.drawn} 家"
+    )
+    if dry.unmet is not None:
+        lines.append(f"不能承诺：{dry.unmet}")
+    rate = 100 * dry.met / dry.samples if dry.samples else 0.0
+    lines.append(
+        f"用 {dry.samples} 个试算种子模拟抽取：{dry.met} 次能组成全部检查组（{rate:.0f}%），"
+        f"{dry.samples - dry.met} 次不能"
+    )
+    for rule, count in dry.failures.most_common():
+        name = _RULES.get(rule, rule)
+        lines.append(f"  未满足“{name}”（{rule}）：{count} 次；例：{dry.examples[rule]}")
+    if dry.failures:
+        worst = _RULES.get(dry.failures.most_common(1)[0][0], "")
+        lines.append(
+            f"最常失败的规则是“{worst}”：请补充人员名录或专家库（持证、片区、专业领域），"
+            f"或修改方案的 [team] 设置，再运行 suiji commit --dry-run；"
+            f"承诺后抽取失败会作为“检查组未能组成”永久记录"
+        )
+    if dry.unmet is None:
+        lines.append(
+            "可以承诺：去掉 --dry-run 再运行同一条 suiji commit 命令"
+            "（试算种子不是真实种子，真实结果由信标决定）"
+        )
+    return "\n".join(lines) + "\n"

@@ -15,6 +15,11 @@ def _register_commit(add: AddFn) -> None:
     p.add_argument(
         "plan", type=Path, help="方案文件 content/records/plans/任务编号.toml (plan file)"
     )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="只检查、不写入：并用试算种子模拟抽取，报告检查组规则能否满足 (check only)",
+    )
     _key_options(p)
 
 
@@ -24,6 +29,15 @@ def _cmd_commit(args: argparse.Namespace, ctx: Context) -> int:
         commit,
     )
 
+    if args.dry_run:
+        import sys
+
+        from suiji.cli import exits, render
+        from suiji.writing.dryrun import dry_run
+
+        dry = dry_run(ctx.root, ctx.now, args.plan)
+        sys.stdout.write(render.dry_run(dry))
+        return exits.OK if dry.unmet is None else exits.exit_code(dry.unmet)
     entry = commit(_writer(args, ctx), args.plan)
     body = entry.typed_as(Commit)
     b = body.beacon

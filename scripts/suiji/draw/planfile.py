@@ -32,6 +32,67 @@ from suiji.draw.plan import (
 
 # ---------------------------------------------------------------- TOML
 
+_TOML_MESSAGES = (
+    (
+        "Invalid value",
+        '值的写法不对：文字要用英文双引号括起来（如 "监督管理股"），日期写作 2026-04-01',
+    ),
+    ("Expected '=' after a key", "键名后面应是英文等号 =（如 officers = 2）"),
+    ("Unterminated string", "引号没有配对：文字的开头和结尾都要有英文双引号"),
+    ("Unclosed array", "方括号 [ ] 没有配对"),
+    ("Unclosed inline table", "花括号 { } 没有配对"),
+    ("Cannot overwrite a value", "同一个键写了两次：请删去其中一个"),
+    ("Cannot declare", "同一个表（[…]）写了两次：请合并成一个"),
+    ("Expected newline or end of document", "一行只能写一个“键 = 值”"),
+    ("Invalid initial character for a key part", "键名的写法不对：键名用英文字母、数字和下划线"),
+    ("Invalid date or datetime", "日期写法不对：写作 2026-04-01"),
+    ("Illegal character '\\n'", "引号没有配对：这一行的文字缺少结尾的英文双引号"),
+    ("Illegal character", "有不允许的字符（如制表符、控制字符）"),
+)
+"""tomllib's messages (English) → what a clerk reads; the original stays in parentheses."""
+
+_FULL_WIDTH = {
+    "“": "中文引号 “",
+    "”": "中文引号 ”",
+    "‘": "中文引号 ‘",
+    "’": "中文引号 ’",
+    "＝": "全角等号 ＝",
+    "［": "全角方括号 ［",
+    "］": "全角方括号 ］",
+    "｛": "全角花括号 ｛",
+    "｝": "全角花括号 ｝",
+    "＃": "全角井号 ＃",
+}
+"""What a Chinese input method types in place of TOML's ASCII punctuation."""
+
+
+def toml_error(p: Path, text: str, exc: tomllib.TOMLDecodeError) -> str:
+    """A TOML syntax error in Chinese, located, naming full-width punctuation when present.
+
+    A plan typed with a Chinese input method often has “…” for "…" and ＝ for =; outside
+    quoted text they are what breaks the file, so the message names them and their line.
+    """
+    raw = str(exc)
+    m = re.search(r"at line (\d+)", raw)
+    line = int(m.group(1)) if m else text.count("\n") + 1
+    words = next((zh for en, zh in _TOML_MESSAGES if raw.startswith(en)), "格式不对")
+    lines = text.splitlines()
+    candidates = [line, *range(1, len(lines) + 1)]
+    for number in candidates:
+        code = lines[number - 1].split("#", 1)[0] if 0 < number <= len(lines) else ""
+        found = [name for ch, name in _FULL_WIDTH.items() if ch in _outside_quotes(code)]
+        if found:
+            return (
+                f"{p}:{number}: TOML 语法错误：这一行有{'、'.join(found)}，"
+                f'请改成英文半角的 " 和 = 等（把输入法切换到英文后重新输入）（{raw}）'
+            )
+    return f"{p}:{line}: TOML 语法错误：{words}（{raw}）"
+
+
+def _outside_quotes(code: str) -> str:
+    """The part of a line not inside ASCII double-quoted strings (where “” are fine)."""
+    return re.sub(r'"(?:[^"\\]|\\.)*"', "", code)
+
 
 class _Locator:
     """Finds the line a key is written on, since tomllib reports none for semantic errors."""
@@ -112,11 +173,7 @@ def _parse(raw: bytes, p: Path) -> tuple[Plan, _Locator]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"at line (\d+)", str(exc))
-        line = m.group(1) if m else "1"
-        raise PlanError(
-            [f"{p}:{line}: TOML 语法错误：{exc}（请检查引号、括号、等号和日期写法）"]
-        ) from None
+        raise PlanError([toml_error(p, text, exc)]) from None
     locator = _Locator(p, text)
     plan, problems = _plan_from_table(data, locator.problem)
     if problems:

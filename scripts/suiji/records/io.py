@@ -70,6 +70,11 @@ class RawTable:
     """The row number of the header (below any title rows)."""
     notes: tuple[tuple[Location, str], ...] = field(default=())
     """Warnings from reading itself (e.g. a second worksheet that was not read)."""
+    outside: tuple[tuple[Location, str, str], ...] = field(default=())
+    """Text a clerk may not see but the published file holds: (where, what, text) for
+    cells on other worksheets, in hidden rows or columns, and in cell comments."""
+    formulas: tuple[str, ...] = field(default=())
+    """Cells (A1 references) holding a formula whose result the file never saved."""
 
     @property
     def n(self) -> int:
@@ -109,6 +114,23 @@ def _find_header(rows: list[list[str]], schema: RecordSchema) -> int | None:
         if score >= 2 or (score == 1 and any(match_key(clean_text(c)) in first for c in row)):
             return i
     return None
+
+
+def _two_row_header(rows: list[list[str]], hdr: int, schema: RecordSchema) -> list[str] | None:
+    """The header when it spans two rows (group titles, some merged down; names below).
+
+    Excel forms often put 「基本信息」「分类分级」 above the column names, with columns like
+    「统一社会信用代码」 merged over both rows. Read as one header row, the row of names would
+    become a data row and fail once per column; so when the row below the header also holds
+    ≥ 2 known column names, the two rows are one header: the lower cell where it has text.
+    """
+    if hdr + 1 >= len(rows) or _header_score(rows[hdr + 1], set(schema.header_index())) < 2:
+        return None
+    upper, lower = rows[hdr], rows[hdr + 1]
+    width = max(len(upper), len(lower))
+    upper = upper + [""] * (width - len(upper))
+    lower = lower + [""] * (width - len(lower))
+    return [b if clean_text(b) else a for a, b in zip(upper, lower, strict=True)]
 
 
 def _no_header(label: str, schema: RecordSchema) -> ReadFailure:
@@ -154,6 +176,9 @@ def _parse_csv(
     # codes come for free.
     index = schema.header_index()
     headers = head_rows[hdr]
+    combined = _two_row_header(head_rows, hdr, schema)
+    if combined is not None:
+        headers, hdr = combined, hdr + 1  # data starts below the second header row
     dtypes: dict[int, Any] = {}
     for j, cell in enumerate(headers):
         col = index.get(match_key(clean_text(cell)))
@@ -289,6 +314,89 @@ def _letter(j: int) -> str:
     return str(get_column_letter(j + 1))
 
 
+_CHUNK = 1 << 20
+_OVERLAP = 1 << 14
+_ROW_TAG = re.compile(rb"<row\b[^>]*>")
+_COL_TAG = re.compile(rb"<col\b[^>]*>")
+_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
+_ATTR = re.compile(rb'\b(r|min|max)="(\d+)"')
+_NO_VALUE = re.compile(
+    rb'<c\b[^>]*\br="([A-Z]+\d+)"[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
+)
+
+
+def _sheet_markup(ws: Any) -> tuple[set[int], set[int], list[str]]:
+    """Hidden rows and columns (1-based) and formula cells without a saved value.
+
+    openpyxl's read-only mode (needed for a large registry) reports none of these, so the
+    worksheet's XML is scanned in chunks with overlapping ends (no tag spans 16 KiB).
+    """
+    rows: set[int] = set()
+    cols: set[int] = set()
+    formulas: list[str] = []
+    tail = b""
+    with ws._get_source() as fh:
+        while True:
+            chunk = fh.read(_CHUNK)
+            buf = tail + chunk
+            cut = len(buf) if not chunk else max(len(buf) - _OVERLAP, 0)
+            for m in _ROW_TAG.finditer(buf, 0, len(buf)):
+                if m.start() < cut and _HIDDEN.search(m.group(0)):
+                    attrs = dict(_ATTR.findall(m.group(0)))
+                    if b"r" in attrs:
+                        rows.add(int(attrs[b"r"]))
+            for m in _COL_TAG.finditer(buf):
+                if m.start() < cut and _HIDDEN.search(m.group(0)):
+                    attrs = dict(_ATTR.findall(m.group(0)))
+                    lo, hi = int(attrs.get(b"min", b"0")), int(attrs.get(b"max", b"0"))
+                    cols.update(range(lo, min(hi, 16384) + 1))
+            if b"<f" in buf:
+                formulas += [
+                    m.group(1).decode() for m in _NO_VALUE.finditer(buf) if m.start() < cut
+                ]
+            if not chunk:
+                break
+            tail = buf[cut:]
+    return rows, cols, formulas
+
+
+def _texts(label: str, rows: Any, where: str, keep: Any) -> list[tuple[Location, str, str]]:
+    """Non-empty cells of `rows` that `keep(row, column)` (1-based), located for a clerk."""
+    found: list[tuple[Location, str, str]] = []
+    for r, row in enumerate(rows, start=1):
+        for c, v in enumerate(row, start=1):
+            if v not in (None, "") and keep(r, c):
+                found.append((Location(label, r, f"{_letter(c - 1)}列"), where, _cell_text(v)))
+    return found
+
+
+def _comments(wb: Any, label: str) -> list[tuple[Location, str, str]]:
+    """The text of every cell comment (notes and threaded comments) in the workbook."""
+    import xml.etree.ElementTree as ET
+
+    found: list[tuple[Location, str, str]] = []
+    archive = wb._archive
+    for name in sorted(archive.namelist()):
+        base = name.rsplit("/", 1)[-1]
+        if not (base.startswith(("comment", "threadedComment")) and base.endswith(".xml")):
+            continue
+        try:
+            tree = ET.fromstring(archive.read(name))
+        except ET.ParseError:
+            continue
+        for node in tree.iter():
+            ref = node.get("ref")
+            if ref is None:
+                continue
+            text = "".join(t.text or "" for t in node.iter() if t.tag.endswith(("}t", "}text")))
+            if text.strip():
+                m = re.match(r"([A-Z]+)(\d+)$", ref)
+                row = int(m.group(2)) if m else None
+                column = f"{m.group(1)}列" if m else ref
+                found.append((Location(label, row, column), "批注", text))
+    return found
+
+
 def read_xlsx_file(path: Path, label: str, schema: RecordSchema) -> RawTable:
     """Read the first worksheet; values as Excel stores them (data_only: cached results)."""
     import zipfile
@@ -310,9 +418,14 @@ def read_xlsx_file(path: Path, label: str, schema: RecordSchema) -> RawTable:
         ws = sheets[0]
         ws.reset_dimensions()  # some writers record wrong dimensions; read what is there
         rows: list[tuple[Any, ...]] = [tuple(r) for r in ws.iter_rows(values_only=True)]
+        hidden_rows, hidden_cols, formulas = _sheet_markup(ws)
         notes: list[tuple[Location, str]] = []
+        outside: list[tuple[Location, str, str]] = []
         for other in sheets[1:]:
-            if any(v not in (None, "") for r in other.iter_rows(values_only=True) for v in r):
+            where = f"工作表「{other.title}」"
+            found = _texts(label, other.iter_rows(values_only=True), where, lambda r, c: True)
+            if found:
+                outside += found
                 notes.append(
                     (
                         Location(label),
@@ -320,13 +433,23 @@ def read_xlsx_file(path: Path, label: str, schema: RecordSchema) -> RawTable:
                         f"工作表「{other.title}」的内容不会被读取（请删除或移到别的文件）",
                     )
                 )
+        outside += _texts(
+            label,
+            rows,
+            "隐藏的行或列",
+            lambda r, c: r in hidden_rows or c in hidden_cols,
+        )
+        outside += _comments(wb, label)
     finally:
         wb.close()
     text_rows = [[_cell_text(v) for v in r] for r in rows[:HEADER_SEARCH_ROWS]]
     hdr = _find_header(text_rows, schema)
     if hdr is None:
         raise _no_header(label, schema)
-    header_cells = list(rows[hdr])
+    header_cells: list[Any] = list(rows[hdr])
+    combined = _two_row_header(text_rows, hdr, schema)
+    if combined is not None:
+        header_cells, hdr = list(combined), hdr + 1
     data_rows = rows[hdr + 1 :]
     width = max([len(header_cells), *(len(r) for r in data_rows)])
     header_cells += [None] * (width - len(header_cells))
@@ -357,6 +480,8 @@ def read_xlsx_file(path: Path, label: str, schema: RecordSchema) -> RawTable:
         letters=tuple(_letter(j) for j in range(width)),
         header_row=hdr + 1,
         notes=tuple(notes),
+        outside=tuple(outside),
+        formulas=tuple(formulas),
     )
 
 

@@ -44,12 +44,31 @@ def _candidates(values: ObjArray) -> Iterable[int]:
     return sorted(rows)
 
 
+_CODES = {"身份证号": "privacy.id_card", "手机号码": "privacy.mobile"}
+
+
+def scan_outside(sheet: Sheet) -> None:
+    """Personal data where a clerk may not look but the published workbook still holds it.
+
+    Other worksheets, hidden rows and columns and cell comments are published with the
+    file (anyone can unhide them), so personal data there is an error like in a cell.
+    """
+    for loc, where, text in sheet.raw.outside:
+        for kind, masked in find_personal_data(text):
+            sheet.add_at(
+                loc,
+                (loc.row or 0, -1),
+                "error",
+                _CODES.get(kind, "privacy.email"),
+                f"{where}中疑似{kind}「{masked}」：工作簿里的其他工作表、隐藏的行列和批注"
+                f"都会随文件公开，不得含个人信息，请删除（个人联系方式等请另行保存在局内部）",
+            )
+
+
 def scan_personal(sheet: Sheet, col: Column, values: ObjArray) -> None:
     def report(i: int, found: list[tuple[str, str]]) -> None:
         for kind, masked in found:
-            code = {"身份证号": "privacy.id_card", "手机号码": "privacy.mobile"}.get(
-                kind, "privacy.email"
-            )
+            code = _CODES.get(kind, "privacy.email")
             sheet.add(
                 i,
                 col.alias,

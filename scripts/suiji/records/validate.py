@@ -15,9 +15,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from suiji.shared.errors import Location
+
 from .fairness import ID_COLUMNS, id_problems
 from .io import RawTable
 from .model import LoadedRecord
+from .privacy import scan_outside
 from .problems import RecordProblem
 from .rules import checklist_rules, cross_rules, enterprise_rules, inspector_rules, plan_rules
 from .sheet import BoolArray, Collector, Sheet
@@ -41,6 +44,20 @@ def validate_tables(
         sheet = Sheet(raw, BY_NAME[name], out)
         for loc, message in raw.notes:
             sheet.add_at(loc, (0, -1), "warning", "file.note", message)
+        scan_outside(sheet)
+        if raw.formulas:
+            shown = "、".join(raw.formulas[:5]) + (
+                f" 等 {len(raw.formulas)} 处" if len(raw.formulas) > 5 else ""
+            )
+            sheet.add_at(
+                Location(raw.label),
+                (0, -1),
+                "error",
+                "file.formula_no_value",
+                f"单元格 {shown} 是公式，但文件里没有保存公式的计算结果（多见于其他软件生成的"
+                f"文件），这些单元格读出来是空的：请用 Excel 打开这个文件、保存一次，"
+                f"再运行 suiji check",
+            )
         map_columns(sheet)
         drop_empty_rows(sheet)
         parse_columns(sheet)

@@ -263,3 +263,54 @@ def gitcheck(root: Path, *, base: str | None = None, head: str = "HEAD") -> list
     if base is None:
         return check_staged(repo, prefix)
     return check_range(repo, base, head, prefix)
+
+
+# ---------------------------------------------------------------- record files
+
+
+def records_prefix(root: Path) -> tuple[Path, str]:
+    """The repository's top level and `content/records` inside it."""
+    top, ledger = ledger_prefix(root)
+    return top, ledger[: -len("ledger")] + "content/records"
+
+
+def changed_records(root: Path, *, base: str | None = None, head: str = "HEAD") -> list[str]:
+    """Record files (.csv, .xlsx) staged (no base) or changed in base..head, not deleted.
+
+    Git alone is read here; the caller (the CLI) runs `suiji check` on them, since this
+    layer does not read records.
+    """
+    repo, prefix = records_prefix(root)
+    if base is None:
+        head_rev = (
+            "HEAD" if _ok(repo, "rev-parse", "--verify", "HEAD^{commit}") else _empty_tree(repo)
+        )
+        changes = _changes(repo, head_rev, None, prefix)
+    else:
+        changes = _changes(repo, base, head, prefix)
+    return sorted(
+        path
+        for kind, path in changes
+        if kind != "D" and path.lower().endswith((".csv", ".xlsx")) and "/plans/" not in path
+    )
+
+
+def export_records(root: Path, dest: Path, *, base: str | None = None, head: str = "HEAD") -> None:
+    """Write the record files as staged (no base) or as in `head` into `dest`.
+
+    What is checked is what would be published, not the working copy beside it.
+    """
+    repo, prefix = records_prefix(root)
+    rev = None if base is None else head
+    if rev is None:
+        listing = _git(repo, "ls-files", "-z", "--", prefix)
+    else:
+        listing = _git(repo, "ls-tree", "-r", "--name-only", "-z", rev, "--", prefix)
+    side = _Side(repo, rev)
+    for path in listing.decode("utf-8", "surrogateescape").split("\0"):
+        rel = path[len(prefix) + 1 :] if path.startswith(prefix + "/") else ""
+        if not rel or "/" in rel:
+            continue
+        data = side.read(path)
+        if data is not None:
+            (dest / rel).write_bytes(data)

@@ -62,6 +62,36 @@ def _drawn(hist: History, task: str) -> tuple[Commit, Draw, list[AppliedVoid]]:
     return state.commit.body, state.draw.body, applied
 
 
+_RESULTS = (
+    "7 已关闭停业或正在组织清算、6 通过登记的住所（经营场所）无法联系、"
+    "F 未发现开展本次抽查涉及的经营活动、9 注销、10 被吊销、12 迁出"
+)
+
+
+def refuse_enterprise(task: str, result: object, code: str) -> None:
+    """A drawn enterprise is never voided or replaced: say what to record instead.
+
+    Replacing a drawn enterprise would let the bureau choose whom to inspect; one that is
+    closed, gone or not in the business is inspected "as drawn" and its result category
+    records why (the alternates are published for transparency only).
+    """
+    from suiji.shared.text import id_key
+
+    targets = result.get("targets") if isinstance(result, dict) else None
+    if not isinstance(targets, dict):
+        return
+    picked = {str(p.get("id")) for p in targets.get("selected", []) if isinstance(p, dict)}
+    if id_key(code) in picked:
+        raise TaskError(
+            f"{id_key(code)} 是任务 {task} 抽中的企业，不是检查人员：抽中的企业一经抽取"
+            f"不作废、也不由备选企业替补（备选名单只为公开）。企业已停业、无法联系或"
+            f"不再从事相关经营的，照常登记检查结果，结果类别选填（{_RESULTS}），"
+            f"并在备注中写明情况；suiji void 只用于撤换检查人员（suiji void {task} 人员编号"
+            f" --reason 理由）",
+            code="void-enterprise",
+        )
+
+
 @_locked_step
 def void_person(
     w: Step, task: str, team: str, person: str, reason: str, *, accept_finding: bool = False
@@ -76,6 +106,9 @@ def void_person(
 
     hist = w.history
     commit, drawn, applied = _drawn(hist, task)
+    store = ObjectStore(w.root)
+    result = parse_canonical(store.get(drawn.result_object))
+    refuse_enterprise(task, result, person)
     if not reason.strip():
         raise UsageError("替换人员必须写明理由（--reason）")
     assert hist.genesis is not None
@@ -85,9 +118,7 @@ def void_person(
             "本账本没有登记随机信标：替换人员须由将来的信标轮次决定，不能只用附加输入",
             code="void-needs-beacon",
         )
-    store = ObjectStore(w.root)
     committed = load_committed(store, commit)
-    result = parse_canonical(store.get(drawn.result_object))
     current = derive_void(committed, result, applied, seed=drawn.seed)
     pid = id_key(person)
     state = hist.tasks[task]
@@ -202,6 +233,7 @@ def team_of(root: Path, task: str, person: str) -> str:
     commit, drawn, applied = _drawn(history(root), task)
     store = ObjectStore(root)
     result = parse_canonical(store.get(drawn.result_object))
+    refuse_enterprise(task, result, person)
     current = derive_void(load_committed(store, commit), result, applied, seed=drawn.seed)
     found = [t.key for t in current.teams if t.role_of(id_key(person)) is not None]
     if len(found) != 1:

@@ -35,7 +35,7 @@ from suiji.draw.plan import Plan, plan_from_json, plan_to_json
 from suiji.draw.planfile import load_plan
 from suiji.draw.population import Population, population_to_json
 from suiji.draw.targets import check_targets_feasible
-from suiji.draw.teamcheck import check_teams_feasible
+from suiji.draw.teamcheck import TeamRulesUnmet, check_teams_feasible
 from suiji.ledger import append as ledger_append
 from suiji.ledger.codec import Entry
 from suiji.ledger.history import (
@@ -146,12 +146,32 @@ def plan_path(root: Path, task: str) -> Path:
     return root / PLANS_DIR / f"{task}.toml"
 
 
-@_locked_step
-def commit(w: Step, plan_file: Path) -> Entry:
-    """Commit a plan: population, snapshots and the future beacon round, before any seed."""
+@dataclass(frozen=True)
+class PreparedCommit:
+    """A commitment computed and checked, not yet appended (`commit`, `commit --dry-run`)."""
+
+    plan: Plan
+    population: Population
+    rows: Mapping[str, list[dict[str, Any]]]
+    body: Commit
+    objects: list[bytes]
+
+
+def prepare_commit(
+    root: Path,
+    hist: History,
+    now: datetime,
+    plan_file: Path,
+    *,
+    unmet: list[TeamRulesUnmet] | None = None,
+) -> PreparedCommit:
+    """Every check `commit` makes, in its order; raises the first refusal.
+
+    With `unmet` given, a plan whose team rules some outcome cannot meet is collected there
+    instead of raised, so a dry run can still try the draw and say how often it fails.
+    """
     from suiji import records
 
-    hist = w.history
     if hist.genesis is None:
         raise TaskError("账本尚未建立：请先运行 suiji init", code="ledger-not-initialised")
     plan = load_plan(plan_file)
@@ -166,10 +186,10 @@ def commit(w: Step, plan_file: Path) -> Entry:
             "如需修改，请先在轮次到来前作废：suiji void-commit",
             code="task-already-committed",
         )
-    today = civil_date(w.now)
-    loaded = records.load_all(w.root / RECORDS_DIR, today)
+    today = civil_date(now)
+    loaded = records.load_all(root / RECORDS_DIR, today)
     rows = {name: loaded.rows(name) for name in DRAW_RECORDS}
-    registryguard.refuse_regressions(w.root, rows)
+    registryguard.refuse_regressions(root, rows)
     registryguard.refuse_unknown_unit(plan.unit, rows["inspectors"], str(plan_file))
     refuse_rows_dated_after(rows, today.isoformat())
     population = derive_population(
@@ -181,7 +201,12 @@ def commit(w: Step, plan_file: Path) -> Entry:
     )
     check_targets_feasible(plan, population)
     check_items_feasible(plan, population, rows["checklist"])
-    refuse_choices(w.root, hist, plan, population, rows)
+    try:
+        refuse_choices(root, hist, plan, population, rows)
+    except TeamRulesUnmet as exc:
+        if unmet is None:
+            raise
+        unmet.append(exc)
     chain = hist.genesis.first_chain()
     if chain is None and not plan.seed_extra:
         raise TaskError(
@@ -202,11 +227,19 @@ def commit(w: Step, plan_file: Path) -> Entry:
         snapshots=tuple((n, object_id(b)) for n, b in snapshots.items()),
         population_object=object_id(pop_bytes),
         eligible=len(population.members),
-        beacon=beacon_terms(chain, w.now, hist.genesis.draw_delay_seconds),
+        beacon=beacon_terms(chain, now, hist.genesis.draw_delay_seconds),
     )
-    for v in hist.check_commit_extras(body, w.now, plan.seed_extra):
+    for v in hist.check_commit_extras(body, now, plan.seed_extra):
         raise TaskError(f"{plan_file}: {v.detail}；请改正方案中的期号和开奖日期", code=v.code)
-    return w.append(COMMIT, body, [plan_bytes, source, pop_bytes, *snapshots.values()])
+    objects = [plan_bytes, source, pop_bytes, *snapshots.values()]
+    return PreparedCommit(plan, population, rows, body, objects)
+
+
+@_locked_step
+def commit(w: Step, plan_file: Path) -> Entry:
+    """Commit a plan: population, snapshots and the future beacon round, before any seed."""
+    prepared = prepare_commit(w.root, w.history, w.now, plan_file)
+    return w.append(COMMIT, prepared.body, prepared.objects)
 
 
 @_locked_step
