@@ -146,3 +146,37 @@ def test_show_and_ticket_need_no_key(demo_copy: Path, command: str) -> None:
     assert code == 0, err
     after = {p: p.read_bytes() for p in (demo_copy / "ledger").rglob("*") if p.is_file()}
     assert before == after
+
+
+def test_ticket_names_the_plan_filter_that_left_an_enterprise_out(demo_year: Path) -> None:
+    """2026-004 draws 重点单位 only: an enterprise that is not one is filtered, with why."""
+    state = replayed(read_entries(demo_year)).tasks["2026-004"]
+    assert state.commit is not None
+    committed = load_committed(ObjectStore(demo_year), state.commit.body)
+    assert [k for k, _ in committed.plan.filters] == ["key_unit"]
+    ids = {m.id for m in committed.population.members} | {
+        u for u, _ in committed.population.excluded
+    }
+    row = next(
+        r for r in committed.rows["enterprises"] if r["uscc"] not in ids and not r["key_unit"]
+    )
+    code, text, _ = run(demo_year, "ticket", "2026-004", str(row["uscc"]))
+    assert code == 0 and "不符合方案的筛选条件" in text and "重点单位为“否”" in text
+
+
+def test_show_and_ticket_before_the_draw(bureau: Path) -> None:
+    from tests.support.bureau import suiji
+
+    plan = bureau / "content" / "records" / "plans" / "2026-002.toml"
+    assert suiji(bureau, "2026-02-02T09:00:00+08:00", "commit", str(plan)) == 0
+    code, text, err = run(bureau, "--now", "2026-02-02T10:00:00+08:00", "show", "2026-002")
+    assert code == 0, err
+    assert "尚未抽取" in text and "2026-02-02 09:00:00（北京时间）" in text
+    state = replayed(read_entries(bureau)).tasks["2026-002"]
+    assert state.commit is not None
+    member = load_committed(ObjectStore(bureau), state.commit.body).population.members[0]
+    code, text, err = run(
+        bureau, "--now", "2026-02-02T10:00:00+08:00", "ticket", "2026-002", member.id
+    )
+    assert code == 0, err
+    assert "可抽取（尚未抽取）" in text and "抽取后才能计算" in text
