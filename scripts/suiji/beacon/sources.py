@@ -169,8 +169,10 @@ def load_recorded(path: Path | str, *, chain: Chain | None = None) -> dict[int, 
     """Read a recorded-rounds file; return {round: signature hex} (signatures NOT yet verified).
 
     Format: {"rounds": [{"round", "signature", "randomness"?}, ...], "chain"?: {"hash", ...}}
-    or a plain list of such objects. A `randomness` that is not sha256(signature), a
-    duplicated round or a file whose chain hash differs from `chain` is an error.
+    or a plain list of such objects, or one such object alone — exactly what a drand relay
+    returns for `GET /{chain_hash}/public/{round}` — so a clerk can save the relay's answer
+    on a connected machine and carry it over. A `randomness` that is not sha256(signature),
+    a duplicated round or a file whose chain hash differs from `chain` is an error.
     """
     p = Path(path)
     try:
@@ -185,7 +187,9 @@ def load_recorded(path: Path | str, *, chain: Chain | None = None) -> dict[int, 
         data = _strict_json(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"{p}：不是合法的 JSON（{exc}）") from None
-    if isinstance(data, dict):
+    if isinstance(data, dict) and "rounds" not in data and {"round", "signature"} <= set(data):
+        rounds: Any = [data]  # one round as a relay serves it
+    elif isinstance(data, dict):
         file_chain = data.get("chain")
         if (
             chain is not None
@@ -198,11 +202,14 @@ def load_recorded(path: Path | str, *, chain: Chain | None = None) -> dict[int, 
             )
         rounds = data.get("rounds")
         if not isinstance(rounds, list):
-            raise BeaconError(f"{p}：缺少 rounds 数组；格式见 docs/spec/08-beacons.md §8.6")
+            raise BeaconError(
+                f"{p}：缺少 rounds 数组，也不是中继返回的单轮"
+                '（{"round": …, "randomness": …, "signature": …}）；格式见 docs/spec/08-beacons.md §8.6'
+            )
     elif isinstance(data, list):
         rounds = data
     else:
-        raise BeaconError(f'{p}：应为对象 {{"rounds": [...]}} 或数组')
+        raise BeaconError(f'{p}：应为对象 {{"rounds": [...]}}、中继返回的单轮对象或数组')
     out: dict[int, str] = {}
     for i, item in enumerate(rounds):
         where = f"{p}:rounds[{i}]"

@@ -8,6 +8,7 @@ message is data of its cause and stays with the error (`suiji.shared.errors`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from suiji.shared.errors import SuijiError
@@ -18,6 +19,7 @@ if TYPE_CHECKING:  # the CLI imports the heavy sides only for the command that n
     from suiji.records.model import CheckReport
     from suiji.records.problems import RecordProblem
     from suiji.verify.gitcheck import GitFinding
+    from suiji.verify.taskview import TaskView, TicketView
     from suiji.verify.verifier import Report
     from suiji.writing.dryrun import DryRun
 
@@ -245,3 +247,207 @@ def dry_run(dry: DryRun) -> str:
             "（试算种子不是真实种子，真实结果由信标决定）"
         )
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- one task (`suiji show`)
+# Every time a person reads is Beijing time; the ledger keeps UTC.
+
+ROLES = {
+    "leader": "组长",
+    "officer": "执法人员",
+    "group-officer": "执法人员（本片区检查组）",
+    "accompany": "随行人员（编外）",
+    "expert": "专家",
+}
+
+
+def beijing(moment: datetime) -> str:
+    """A moment as 北京时间 (Asia/Shanghai, UTC+8), to the second."""
+    from suiji.shared.times import SHANGHAI
+
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") + "（北京时间）"
+
+
+def _source(view: TaskView) -> str:
+    from suiji.model.tasks import ChainRound
+
+    b = view.beacon
+    if isinstance(b, ChainRound):
+        return f"信标链 {b.chain} 第 {b.round} 轮，该轮产生于 {beijing(b.available_at)}"
+    return f"仅用附加随机输入，不早于 {beijing(b.available_at)} 抽取"
+
+
+def _named(code: str, name: str) -> str:
+    return f"{code} {name}" if name else code
+
+
+def show_lines(view: TaskView) -> list[str]:
+    """What `suiji show TASK` prints: the plan, its randomness, the draw with every name."""
+    p = view.plan
+    lines = [
+        f"任务 {view.task}：{p.name}",
+        f"  抽查类型：{p.kind}；执法单位：{p.unit}；"
+        f"检查时间：{p.window_start.isoformat()} 至 {p.window_end.isoformat()}",
+        f"  承诺：条目 #{view.commit_seq}，{beijing(view.committed_at)}；可抽取 {view.eligible} 家",
+        f"  随机来源：{_source(view)}",
+    ]
+    if view.excluded:
+        lines.append(f"  排除 {len(view.excluded)} 家：")
+        lines.extend(f"    {_named(u, n)}：{why}" for u, n, why in view.excluded)
+    for name, value in view.extras:
+        lines.append(f"  附加随机输入：{name} = {value}")
+    if view.draw_seq is None or view.drawn_at is None:
+        lines.append("  尚未抽取。")
+        return lines
+    lines.append(f"  抽取：条目 #{view.draw_seq}，{beijing(view.drawn_at)}")
+    if view.randomness:
+        lines.append(f"  信标随机值：{view.randomness}")
+    lines.append(f"  种子：{view.seed}")
+    lines.append(f"抽中的企业（{len(view.targets)} 家，按票号从小到大）：")
+    for i, t in enumerate(view.targets, 1):
+        stratum = f"［{t.stratum}］" if t.stratum else ""
+        lines.append(f"  {i}. {_named(t.id, t.name)}{stratum}  票号 {t.ticket[:14]}…")
+        lines.extend(
+            f"     检查事项 {it.id} {it.title}（依据：{it.legal_basis}）" for it in t.items
+        )
+    if view.alternates:
+        lines.append("备选企业（仅供公开，抽中的企业不被替换）：")
+        lines.extend(f"  {_named(t.id, t.name)}  票号 {t.ticket[:14]}…" for t in view.alternates)
+    if view.teams_error:
+        lines.append(f"检查组未能组成：{view.teams_error}")
+    for team in view.teams:
+        where = "、".join(_named(u, n) for u, n in team.targets)
+        lines.append(f"检查组（{where}）：")
+        lines.extend(f"  {ROLES.get(m.role, m.role)}：{_named(m.id, m.name)}" for m in team.members)
+    for v in view.voids:
+        after = (
+            f"由 {_named(v.replacement, v.replacement_name or '')} 替换（条目 #{v.replace_seq}）"
+            if v.replacement
+            else f"等待第 {v.round} 轮（{beijing(v.round_time)}）决定替换人员"
+        )
+        lines.append(
+            f"人员撤换：条目 #{v.seq}，{beijing(v.time)}，检查组 {v.team} 的"
+            f"{ROLES.get(v.role, v.role)} {_named(v.person, v.person_name)}，理由：{v.reason}；{after}"
+        )
+    return lines
+
+
+Table = tuple[str, tuple[str, ...], list[tuple[str, ...]]]
+"""(sheet title, header, rows) of an export."""
+
+
+def show_tables(view: TaskView) -> list[Table]:
+    """`suiji show --csv/--xlsx`: the same task as tables (one sheet each in Excel)."""
+    p = view.plan
+    facts: list[tuple[str, ...]] = [
+        ("任务编号", view.task),
+        ("任务名称", p.name),
+        ("抽查类型", p.kind),
+        ("执法单位", p.unit),
+        ("检查时间", f"{p.window_start.isoformat()} 至 {p.window_end.isoformat()}"),
+        ("承诺条目", f"#{view.commit_seq}"),
+        ("承诺时间", beijing(view.committed_at)),
+        ("随机来源", _source(view)),
+        ("可抽取企业数", str(view.eligible)),
+        *(("附加随机输入：" + n, v) for n, v in view.extras),
+    ]
+    if view.draw_seq is not None and view.drawn_at is not None:
+        facts += [("抽取条目", f"#{view.draw_seq}"), ("抽取时间", beijing(view.drawn_at))]
+        facts += [("信标随机值", view.randomness or "（无）"), ("种子", view.seed or "")]
+    if view.teams_error:
+        facts.append(("检查组未能组成", view.teams_error))
+    targets: list[tuple[str, ...]] = []
+    for i, t in enumerate(view.targets, 1):
+        base = (str(i), t.id, t.name, t.stratum or "", t.ticket)
+        targets += [(*base, it.id, it.title, it.legal_basis) for it in t.items]
+        if not t.items:
+            targets.append((*base, "", "", ""))
+    return [
+        ("任务", ("项目", "内容"), facts),
+        (
+            "抽中企业和检查事项",
+            (
+                "序号",
+                "统一社会信用代码",
+                "单位名称",
+                "分层",
+                "票号",
+                "事项编号",
+                "检查事项",
+                "检查依据",
+            ),
+            targets,
+        ),
+        (
+            "备选企业",
+            ("统一社会信用代码", "单位名称", "分层", "票号"),
+            [(t.id, t.name, t.stratum or "", t.ticket) for t in view.alternates],
+        ),
+        (
+            "检查组",
+            ("检查组", "检查对象", "角色", "人员编号", "姓名"),
+            [
+                (
+                    team.key,
+                    "、".join(n or u for u, n in team.targets),
+                    ROLES.get(m.role, m.role),
+                    m.id,
+                    m.name,
+                )
+                for team in view.teams
+                for m in team.members
+            ],
+        ),
+        (
+            "排除和撤换",
+            ("类别", "编号", "名称", "理由", "结果"),
+            [_row("排除企业", u, n, why, "") for u, n, why in view.excluded]
+            + [
+                _row(
+                    f"人员撤换 #{v.seq}",
+                    v.person,
+                    v.person_name,
+                    v.reason,
+                    f"由 {v.replacement} {v.replacement_name or ''} 替换".strip()
+                    if v.replacement
+                    else f"等待第 {v.round} 轮",
+                )
+                for v in view.voids
+            ],
+        ),
+    ]
+
+
+def _row(*cells: str) -> tuple[str, ...]:
+    return cells
+
+
+TICKET_STATUS = {
+    "drawn": "已抽中",
+    "alternate": "未抽中，列为备选（抽中的企业不被替换）",
+    "not-drawn": "可抽取，但票号未排进抽取数量",
+    "eligible": "可抽取（尚未抽取）",
+    "excluded": "不可抽取：被排除",
+    "filtered": "不可抽取：不符合方案的筛选条件",
+    "retired": "不可抽取：承诺时已不在册（已退出名录）",
+    "unlisted": "不可抽取：承诺时的名录中没有该企业",
+}
+
+
+def ticket_lines(t: TicketView) -> list[str]:
+    """What `suiji ticket TASK CODE` prints."""
+    lines = [f"任务 {t.task}：{_named(t.uscc, t.name)}", f"  结果：{TICKET_STATUS[t.status]}"]
+    if t.reason:
+        lines.append(f"  原因：{t.reason}")
+    if t.stratum:
+        lines.append(f"  分层：{t.stratum}")
+    if t.ticket is None:
+        lines.append("  票号：抽取后才能计算（种子由承诺的信标轮次决定）")
+        return lines
+    lines.append(f"  种子：{t.seed}")
+    lines.append(f"  票号：{t.ticket}")
+    if t.rank is not None:
+        lines.append(f"  名次：第 {t.rank} 名（共 {t.of} 家，票号越小越先抽中）")
+    else:
+        lines.append("  （不在可抽取范围内，此票号不参与排序）")
+    return lines

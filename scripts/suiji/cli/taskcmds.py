@@ -89,6 +89,7 @@ def _cmd_draw(args: argparse.Namespace, ctx: Context) -> int:
         print(f"  抽中 {len(drawn.targets)} 家：{'、'.join(drawn.targets)}")
         if drawn.teams_error:
             print(f"  检查组未能组成：{drawn.teams_error}")
+        print(f"  企业名称、检查事项和检查组：suiji show {name}")
     return 0
 
 

@@ -183,7 +183,7 @@ def prepare_commit(
             )
         raise TaskError(
             f"任务 {plan.task_id} 已有有效承诺（条目 #{v.seq}）；"
-            "如需修改，请先在轮次到来前作废：suiji void-commit",
+            f"如需修改，请先在轮次到来前作废：suiji void {plan.task_id} --reason 理由",
             code="task-already-committed",
         )
     today = civil_date(now)

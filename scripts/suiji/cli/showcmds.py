@@ -1,0 +1,92 @@
+"""Read-only commands for people: `suiji show TASK` and `suiji ticket TASK CODE`.
+
+Neither needs a key nor the record files: both read the ledger and its committed objects
+(`suiji.verify.taskview`), so an enterprise owner with a copy of the public repository sees
+exactly what the ledger proves. Words are `render`'s; the export writers live here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+
+from suiji.cli import render
+from suiji.cli.common import AddFn, Context
+
+
+def _register_show(add: AddFn) -> None:
+    p = add(
+        "show",
+        "显示一个任务：方案、承诺、信标、抽中的企业和事项、检查组、撤换（北京时间）(show a task)",
+        _cmd_show,
+    )
+    p.add_argument("task", help="任务编号 (task id)")
+    p.add_argument(
+        "--csv", type=Path, metavar="FILE", help="另存为 CSV（UTF-8 带 BOM，Excel 可直接打开）"
+    )
+    p.add_argument("--xlsx", type=Path, metavar="FILE", help="另存为 Excel 工作簿 (export .xlsx)")
+
+
+def _cmd_show(args: argparse.Namespace, ctx: Context) -> int:
+    from suiji.ledger.objects import ObjectStore
+    from suiji.ledger.reading import read_entries
+    from suiji.verify.taskview import task_view
+
+    view = task_view(read_entries(ctx.root), ObjectStore(ctx.root), args.task)
+    print("\n".join(render.show_lines(view)))
+    tables = render.show_tables(view)
+    if args.csv:
+        write_csv(args.csv, tables)
+        print(f"已另存为 {args.csv}")
+    if args.xlsx:
+        write_xlsx(args.xlsx, tables)
+        print(f"已另存为 {args.xlsx}")
+    return 0
+
+
+def write_csv(path: Path, tables: Sequence[render.Table]) -> None:
+    """All tables in one CSV, each under its title and separated by an empty row."""
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        out = csv.writer(fh)
+        for i, (title, header, rows) in enumerate(tables):
+            if i:
+                out.writerow([])
+            out.writerow([title])
+            out.writerow(header)
+            out.writerows(rows)
+
+
+def write_xlsx(path: Path, tables: Sequence[render.Table]) -> None:
+    """One worksheet per table; every cell is text, so codes keep their leading zeros."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, header, rows in tables:
+        ws = wb.create_sheet(title)
+        ws.append(list(header))
+        for row in rows:
+            ws.append(list(row))
+    wb.save(path)
+
+
+def _register_ticket(add: AddFn) -> None:
+    p = add(
+        "ticket",
+        "某企业在一个任务中的票号、名次，以及可否抽取的原因 (one enterprise's ticket and rank)",
+        _cmd_ticket,
+    )
+    p.add_argument("task", help="任务编号 (task id)")
+    p.add_argument("code", help="统一社会信用代码 (the enterprise's USCC)")
+
+
+def _cmd_ticket(args: argparse.Namespace, ctx: Context) -> int:
+    from suiji.ledger.objects import ObjectStore
+    from suiji.ledger.reading import read_entries
+    from suiji.verify.taskview import ticket_view
+
+    view = ticket_view(read_entries(ctx.root), ObjectStore(ctx.root), args.task, args.code)
+    print("\n".join(render.ticket_lines(view)))
+    return 0
