@@ -13,7 +13,6 @@ plan and records always give the same report; they say nothing about the real se
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +24,7 @@ from suiji.draw.teamdraw import TeamInfeasible
 from suiji.draw.teams import draw_teams
 from suiji.ledger.taskhistory import history
 from suiji.model.tasks import Commit
+from suiji.shared.canonical import tagged_hex
 from suiji.writing.steps import prepare_commit
 
 SAMPLES = 200
@@ -54,7 +54,7 @@ class DryRun:
 
 def sample_seed(task: str, i: int) -> str:
     """The i-th public pseudo-seed of a dry run (never a real seed: nothing is secret)."""
-    return hashlib.sha256(f"suiji dry-run\x00{task}\x00{i}".encode()).hexdigest()
+    return tagged_hex("suiji/dry-run-seed/v1", f"{task}\x00{i}".encode())
 
 
 def dry_run(root: Path, now: datetime, plan_file: Path, *, samples: int = SAMPLES) -> DryRun:
