@@ -184,3 +184,68 @@ def test_resigned_tampering_is_caught(demo_copy: Path, edit: Any, expected: str)
     first = min(f.seq for f in found if f.seq is not None)
     assert first == changed, found
     assert expected in {f.code for f in found if f.seq == changed}, found
+
+
+# ---------------------------------------------------------------- verify --no-cache
+
+
+def _poison(round: int, signature: str) -> None:
+    """Someone who can write the cache file vouches for a forged signature (§8.8)."""
+    from suiji.beacon.cache import VerifiedCache
+    from suiji.beacon.chain import chain_facts, chain_from_facts
+
+    demo = chain_from_facts(chain_facts("suiji-demo"))
+    VerifiedCache()._remember(demo, round, signature, randomness_of(signature))
+
+
+def _beacon_codes(root: Path, seq: int, **kw: Any) -> set[str]:
+    checkers = default_checkers(use_cache=kw.pop("use_cache", True))
+    report = verify(
+        root, now=datetime.fromisoformat(DEMO_NOW), checkers=checkers, allow_demo=True, **kw
+    )
+    return {f.code for f in report.findings if f.seq == seq}
+
+
+def test_no_cache_ignores_a_poisoned_cache(
+    demo_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "poisoned"))  # not the session's cache
+    changed = resign(demo_copy, _other_round)
+    assert changed is not None
+    import json
+
+    forged = json.loads((demo_copy / "ledger" / "ledger.jsonl").read_bytes().splitlines()[changed])
+    body = forged["body"]
+    assert body["signature"] == demo_sign_round(body["round"] + 1)  # the forgery is in place
+    _poison(body["round"], body["signature"])
+    # the documented limit of a cache: whoever writes the file can vouch for a forgery
+    assert "beacon-signature" not in _beacon_codes(demo_copy, changed)
+    # --no-cache (the CLI option, the checkers' flag, or verify's) checks the pairing itself
+    assert "beacon-signature" in _beacon_codes(demo_copy, changed, use_cache=False)
+    assert "beacon-signature" in _beacon_codes(demo_copy, changed, beacon_cache=False)
+    from suiji.cli.app import main
+
+    assert main(["verify", "--root", str(demo_copy), "--allow-demo", "--no-cache"]) == 1
+
+
+def test_cache_entry_for_one_signature_never_validates_another(
+    demo_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "poisoned"))
+
+    def edit(root: Path, values: list[dict[str, Any]]) -> None:
+        b = find(values, "beacon")
+        signature = demo_sign_round(b["body"]["round"] + 2)
+        b["body"]["signature"] = signature
+        b["body"]["randomness"] = randomness_of(signature)
+
+    changed = resign(demo_copy, edit)
+    assert changed is not None
+    import json
+
+    body = json.loads((demo_copy / "ledger" / "ledger.jsonl").read_bytes().splitlines()[changed])[
+        "body"
+    ]
+    # signature A (round + 1's) is vouched for at this round; the ledger carries B (round + 2's)
+    _poison(body["round"], demo_sign_round(body["round"] + 1))
+    assert "beacon-signature" in _beacon_codes(demo_copy, changed)
