@@ -249,3 +249,77 @@ def test_cache_entry_for_one_signature_never_validates_another(
     # signature A (round + 1's) is vouched for at this round; the ledger carries B (round + 2's)
     _poison(body["round"], demo_sign_round(body["round"] + 1))
     assert "beacon-signature" in _beacon_codes(demo_copy, changed)
+
+
+# ---------------------------------------------------------------- withdrawals of draw inputs
+
+
+def _forge_append(root: Path, kind: str, body: dict[str, Any]) -> int:
+    """Append one entry signed with the bureau's own key, checkpoint re-signed (no checks)."""
+    import json
+
+    from suiji.crypto.keyfiles import load_private_key
+    from suiji.ledger.codec import encode_entry
+    from suiji.shared.canonical import tagged_hex
+    from suiji.standards.checkpoint import Checkpoint, sign_checkpoint
+    from suiji.standards.merkle import merkle_root
+
+    key = load_private_key(root / "private" / "signing.key")
+    path = root / "ledger" / "ledger.jsonl"
+    lines = path.read_bytes().splitlines()
+    last = json.loads(lines[-1])
+    line = encode_entry(
+        seq=len(lines),
+        prev=tagged_hex("suiji/entry/v1", lines[-1]),
+        kind=kind,
+        time=last["time"],
+        body=body,
+        key=key,
+    )
+    lines.append(line)
+    path.write_bytes(b"".join(x + b"\n" for x in lines))
+    origin = json.loads(lines[0])["body"]["origin"]
+    cp = Checkpoint(origin, len(lines), merkle_root(lines))
+    (root / "ledger" / "checkpoint").write_bytes(sign_checkpoint(cp, origin, key))
+    (root / "ledger" / ".writer-cache.json").unlink(missing_ok=True)
+    return len(lines) - 1
+
+
+def _commit_population(root: Path) -> str:
+    import json
+
+    for line in (root / "ledger" / "ledger.jsonl").read_bytes().splitlines():
+        value = json.loads(line)
+        if value["kind"] == "commit":
+            return str(value["body"]["population_object"])
+    raise LookupError("commit")
+
+
+def test_withdrawing_a_draw_input_is_refused_and_reported(demo_copy: Path) -> None:
+    from datetime import timedelta
+
+    from suiji.crypto.keyfiles import load_private_key
+    from suiji.ledger.append import append
+    from suiji.shared.errors import Refusal
+
+    oid = _commit_population(demo_copy)
+    ledger = demo_copy / "ledger" / "ledger.jsonl"
+    before = ledger.read_bytes()
+    body = {"withdrawn": [oid], "reason": "开奖结果更正"}
+    with pytest.raises(Refusal) as raised:
+        append(
+            demo_copy,
+            "withdrawal",
+            body,
+            key=load_private_key(demo_copy / "private" / "signing.key"),
+            now=datetime.fromisoformat(DEMO_NOW) + timedelta(days=1),
+            clock_overridden=True,
+        )
+    assert "withdrawal-draw-input" in str(raised.value)
+    assert ledger.read_bytes() == before  # nothing written
+    seq = _forge_append(demo_copy, "withdrawal", body)
+    assert ledger.read_bytes() != before
+    (demo_copy / "ledger" / "objects" / oid).unlink()
+    found = findings(demo_copy)
+    assert ("withdrawal-draw-input", seq) in {(f.code, f.seq) for f in found}, found
+    assert "object-missing" in {f.code for f in found}  # the withdrawal excuses nothing
