@@ -186,3 +186,142 @@ def test_resigned_tampering_is_caught(demo_copy: Path, edit: Any, expected: str)
     first = min(f.seq for f in found if f.seq is not None)
     assert first == changed, found
     assert expected in {f.code for f in found if f.seq == changed}, found
+
+
+# ---------------------------------------------------------------- verify --no-cache
+
+
+def _poison(round: int, signature: str) -> None:
+    """Someone who can write the cache file vouches for a forged signature (§8.8)."""
+    from suiji.beacon.cache import VerifiedCache
+    from suiji.beacon.chain import chain_facts, chain_from_facts
+
+    demo = chain_from_facts(chain_facts("suiji-demo"))
+    VerifiedCache()._remember(demo, round, signature, randomness_of(signature))
+
+
+def _beacon_codes(root: Path, seq: int, **kw: Any) -> set[str]:
+    checkers = default_checkers(use_cache=kw.pop("use_cache", True))
+    report = verify(
+        root, now=datetime.fromisoformat(DEMO_NOW), checkers=checkers, allow_demo=True, **kw
+    )
+    return {f.code for f in report.findings if f.seq == seq}
+
+
+def test_no_cache_ignores_a_poisoned_cache(
+    demo_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "poisoned"))  # not the session's cache
+    changed = resign(demo_copy, _other_round)
+    assert changed is not None
+    import json
+
+    forged = json.loads((demo_copy / "ledger" / "ledger.jsonl").read_bytes().splitlines()[changed])
+    body = forged["body"]
+    assert body["signature"] == demo_sign_round(body["round"] + 1)  # the forgery is in place
+    _poison(body["round"], body["signature"])
+    # the documented limit of a cache: whoever writes the file can vouch for a forgery
+    assert "beacon-signature" not in _beacon_codes(demo_copy, changed)
+    # --no-cache (the CLI option, the checkers' flag, or verify's) checks the pairing itself
+    assert "beacon-signature" in _beacon_codes(demo_copy, changed, use_cache=False)
+    assert "beacon-signature" in _beacon_codes(demo_copy, changed, beacon_cache=False)
+    from suiji.cli.app import main
+
+    assert main(["verify", "--root", str(demo_copy), "--allow-demo", "--no-cache"]) == 1
+
+
+def test_cache_entry_for_one_signature_never_validates_another(
+    demo_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "poisoned"))
+
+    def edit(root: Path, values: list[dict[str, Any]]) -> None:
+        b = find(values, "beacon")
+        signature = demo_sign_round(b["body"]["round"] + 2)
+        b["body"]["signature"] = signature
+        b["body"]["randomness"] = randomness_of(signature)
+
+    changed = resign(demo_copy, edit)
+    assert changed is not None
+    import json
+
+    body = json.loads((demo_copy / "ledger" / "ledger.jsonl").read_bytes().splitlines()[changed])[
+        "body"
+    ]
+    # signature A (round + 1's) is vouched for at this round; the ledger carries B (round + 2's)
+    _poison(body["round"], demo_sign_round(body["round"] + 1))
+    assert "beacon-signature" in _beacon_codes(demo_copy, changed)
+
+
+# ---------------------------------------------------------------- withdrawals of draw inputs
+
+
+def _forge_append(root: Path, kind: str, body: dict[str, Any]) -> int:
+    """Append one entry signed with the bureau's own key, checkpoint re-signed (no checks)."""
+    import json
+
+    from suiji.crypto.keyfiles import load_private_key
+    from suiji.ledger.codec import encode_entry
+    from suiji.shared.canonical import tagged_hex
+    from suiji.standards.checkpoint import Checkpoint, sign_checkpoint
+    from suiji.standards.merkle import merkle_root
+
+    key = load_private_key(root / "private" / "signing.key")
+    path = root / "ledger" / "ledger.jsonl"
+    lines = path.read_bytes().splitlines()
+    last = json.loads(lines[-1])
+    line = encode_entry(
+        seq=len(lines),
+        prev=tagged_hex("suiji/entry/v1", lines[-1]),
+        kind=kind,
+        time=last["time"],
+        body=body,
+        key=key,
+    )
+    lines.append(line)
+    path.write_bytes(b"".join(x + b"\n" for x in lines))
+    origin = json.loads(lines[0])["body"]["origin"]
+    cp = Checkpoint(origin, len(lines), merkle_root(lines))
+    (root / "ledger" / "checkpoint").write_bytes(sign_checkpoint(cp, origin, key))
+    (root / "ledger" / ".writer-cache.json").unlink(missing_ok=True)
+    return len(lines) - 1
+
+
+def _commit_population(root: Path) -> str:
+    import json
+
+    for line in (root / "ledger" / "ledger.jsonl").read_bytes().splitlines():
+        value = json.loads(line)
+        if value["kind"] == "commit":
+            return str(value["body"]["population_object"])
+    raise LookupError("commit")
+
+
+def test_withdrawing_a_draw_input_is_refused_and_reported(demo_copy: Path) -> None:
+    from datetime import timedelta
+
+    from suiji.crypto.keyfiles import load_private_key
+    from suiji.ledger.append import append
+    from suiji.shared.errors import Refusal
+
+    oid = _commit_population(demo_copy)
+    ledger = demo_copy / "ledger" / "ledger.jsonl"
+    before = ledger.read_bytes()
+    body = {"withdrawn": [oid], "reason": "开奖结果更正"}
+    with pytest.raises(Refusal) as raised:
+        append(
+            demo_copy,
+            "withdrawal",
+            body,
+            key=load_private_key(demo_copy / "private" / "signing.key"),
+            now=datetime.fromisoformat(DEMO_NOW) + timedelta(days=1),
+            clock_overridden=True,
+        )
+    assert "withdrawal-draw-input" in str(raised.value)
+    assert ledger.read_bytes() == before  # nothing written
+    seq = _forge_append(demo_copy, "withdrawal", body)
+    assert ledger.read_bytes() != before
+    (demo_copy / "ledger" / "objects" / oid).unlink()
+    found = findings(demo_copy)
+    assert ("withdrawal-draw-input", seq) in {(f.code, f.seq) for f in found}, found
+    assert "object-missing" in {f.code for f in found}  # the withdrawal excuses nothing

@@ -17,6 +17,8 @@ from suiji.ledger.append import append, create
 from suiji.ledger.codec import Entry
 from suiji.ledger.objects import object_id
 from suiji.ledger.paths import LEDGER_FILE, ledger_dir
+from suiji.shared.canonical import canonical_json, tagged_hex
+from suiji.standards.checkpoint import Checkpoint, sign_checkpoint
 from suiji.verify.gitcheck import check_commit, check_range, check_staged, gitcheck
 
 ORIGIN = "example.gov.cn/suiji-test"
@@ -185,11 +187,84 @@ def test_outside_files_and_keys(repo: Path) -> None:
     git(repo, "reset", "-q")
     (ld / "keys" / ("a" * 64 + ".pub")).unlink()
     (ld / "cosignatures").mkdir()
-    (ld / "cosignatures" / "w").write_text("note\n")
+    (ld / "cosignatures" / "w").write_bytes((ld / "checkpoint").read_bytes())  # our key signs it
     commit(repo, "cosig")
     (ld / "cosignatures" / "w").unlink()
     rev = commit(repo, "drop cosig")
     assert "联署" in messages(check_commit(repo, rev))
+
+
+def test_cosignature_no_known_key_signs_may_be_removed(repo: Path) -> None:
+    ld = ledger_dir(repo)
+    (ld / "cosignatures").mkdir()
+    (ld / "cosignatures" / "junk").write_text("note\n")
+    stranger = sign_checkpoint(Checkpoint(ORIGIN, 9, bytes(32)), ORIGIN, from_seed(bytes([9]) * 32))
+    (ld / "cosignatures" / "stranger").write_bytes(stranger)
+    commit(repo, "junk cosignatures")
+    (ld / "cosignatures" / "junk").unlink()
+    (ld / "cosignatures" / "stranger").unlink()
+    rev = commit(repo, "drop junk")
+    assert check_commit(repo, rev) == []
+
+
+@pytest.mark.parametrize(
+    "target", ["checkpoint", "objects/" + object_id(b"one"), "README.md", "cosignatures/w"]
+)
+def test_symlinks_under_ledger_are_refused(repo: Path, tmp_path: Path, target: str) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("password=hunter2\n")
+    path = ledger_dir(repo) / target
+    path.parent.mkdir(exist_ok=True)
+    path.unlink(missing_ok=True)
+    path.symlink_to(secret)
+    git(repo, "add", "-A")
+    found = check_staged(repo)
+    assert any(f.path == f"ledger/{target}" and "符号链接" in f.message for f in found), found
+    assert "hunter2" not in messages(found)
+
+
+def _append_raw(repo: Path, line: bytes) -> str:
+    path = ledger_dir(repo) / LEDGER_FILE
+    path.write_bytes(path.read_bytes() + line)
+    return commit(repo, "append by hand")
+
+
+def _tip(repo: Path) -> tuple[int, str]:
+    lines = (ledger_dir(repo) / LEDGER_FILE).read_bytes().split(b"\n")[:-1]
+    return len(lines), tagged_hex("suiji/entry/v1", lines[-1])
+
+
+def _entry(repo: Path, seq: int, prev: str, **change: Any) -> bytes:
+    """A line shaped like the writer's (its signature copied from the tip, so invalid)."""
+    import json
+
+    tip = (ledger_dir(repo) / LEDGER_FILE).read_bytes().split(b"\n")[-2]
+    value = {**json.loads(tip), "seq": seq, "prev": prev, "body": {"n": 5}, **change}
+    return canonical_json(value) + b"\n"
+
+
+@pytest.mark.parametrize(
+    ("make", "code"),
+    [
+        (lambda r, seq, prev: b'{"seq": 2}\n', "noncanonical"),
+        (lambda r, seq, prev: _entry(r, seq, prev)[:-1], "line-partial"),
+        (lambda r, seq, prev: _entry(r, seq + 1, prev), "seq"),
+        (lambda r, seq, prev: _entry(r, seq, "0" * 64), "prev"),
+        (lambda r, seq, prev: canonical_json({"seq": seq}) + b"\n", "fields"),
+    ],
+    ids=["noncanonical", "partial", "seq", "prev", "fields"],
+)
+def test_appended_lines_are_checked_structurally(repo: Path, make: Any, code: str) -> None:
+    seq, prev = _tip(repo)
+    rev = _append_raw(repo, make(repo, seq, prev))
+    found = check_commit(repo, rev)
+    assert len(found) == 1 and f"#{seq}" in found[0].message and code in found[0].message, found
+
+
+def test_well_formed_append_passes_the_structural_check(repo: Path) -> None:
+    """Structure only: a badly signed but well-chained line passes gitcheck (verify catches it)."""
+    seq, prev = _tip(repo)
+    assert check_commit(repo, _append_raw(repo, _entry(repo, seq, prev))) == []
 
 
 def test_writer_files_are_ignored_by_git(repo: Path) -> None:

@@ -458,6 +458,46 @@ def test_checkpoint_problems(tmp_path: Path) -> None:
     assert report.findings == () and any("检查点尚未更新" in n for n in report.notices)
 
 
+class _ConcurrentWriter:
+    """A checker that appends two entries (each with its checkpoint) while verify reads."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.done = False
+
+    def check(self, entry: Entry, objects: ObjectStore) -> Iterable[Finding]:
+        if not self.done:
+            self.done = True
+            add(self.root, 3)
+            add(self.root, 4)
+        return []
+
+    def finish(self) -> Iterable[Finding]:
+        return []
+
+
+def test_checkpoint_lag_while_a_writer_appends_is_not_stale(tmp_path: Path) -> None:
+    """The checkpoint read first lags two lines behind the scan: a writer, not staleness."""
+    small(tmp_path)
+    report = run(tmp_path, checkers=[_ConcurrentWriter(tmp_path)])
+    assert report.size == 5 and report.checkpoint_size == 3
+    assert report.findings == ()
+    assert any("验证期间有写入" in n for n in report.notices)
+    # the same lag with a checkpoint nobody moves is stale
+    ld = ledger_dir(tmp_path)
+    current = lines(tmp_path)
+    (ld / CHECKPOINT_FILE).write_bytes(
+        sign_checkpoint(Checkpoint(ORIGIN, 3, merkle_root(current[:3])), ORIGIN, key("signing"))
+    )
+    assert codes(run(tmp_path)) == {"checkpoint-stale"}
+    # one appended line without a checkpoint update: a notice, not a finding
+    (ld / CHECKPOINT_FILE).write_bytes(
+        sign_checkpoint(Checkpoint(ORIGIN, 4, merkle_root(current[:4])), ORIGIN, key("signing"))
+    )
+    report = run(tmp_path)
+    assert report.findings == () and any("检查点尚未更新" in n for n in report.notices)
+
+
 def test_empty_and_missing_ledger(tmp_path: Path) -> None:
     with pytest.raises(InputError):
         run(tmp_path)
@@ -541,7 +581,39 @@ def test_cosignatures_are_parsed_and_checked(tmp_path: Path) -> None:
     )
     assert codes(run(tmp_path)) == {"cosig-ahead"}
     (ld / "cosignatures" / "w2").write_bytes(b"junk\n")
-    assert codes(run(tmp_path)) == {"cosig-format"}
+    report = run(tmp_path)
+    assert report.findings == () and any("w2" in n and "忽略" in n for n in report.notices)
+
+
+def test_cosignature_no_known_key_signs_is_a_notice(tmp_path: Path) -> None:
+    """Anyone can drop a file into cosignatures/: unless our key signed it, it accuses nothing."""
+    small(tmp_path)
+    ld = ledger_dir(tmp_path)
+    (ld / "cosignatures").mkdir()
+    ahead = Checkpoint(ORIGIN, 9, bytes(32))
+    unsigned = ahead.body().encode() + b"\n"
+    (ld / "cosignatures" / "unsigned").write_bytes(unsigned)
+    (ld / "cosignatures" / "stranger").write_bytes(sign_checkpoint(ahead, ORIGIN, key("other")))
+    report = run(tmp_path)
+    assert report.findings == ()
+    assert sum("没有本账本任何签名密钥" in n or "忽略" in n for n in report.notices) == 2
+    # the same checkpoint signed by the ledger's own key is evidence of truncation
+    (ld / "cosignatures" / "stranger").write_bytes(sign_checkpoint(ahead, ORIGIN, key("signing")))
+    assert codes(run(tmp_path)) == {"cosig-ahead"}
+
+
+def test_cosignature_symlink_and_directory_are_skipped(tmp_path: Path) -> None:
+    small(tmp_path)
+    ld = ledger_dir(tmp_path)
+    (ld / "cosignatures").mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("password=hunter2\n")
+    (ld / "cosignatures" / "link").symlink_to(secret)
+    (ld / "cosignatures" / "sub").mkdir()
+    report = run(tmp_path)
+    assert report.findings == ()
+    skipped = [n for n in report.notices if "已跳过" in n]
+    assert len(skipped) == 2 and not any("hunter2" in n for n in report.notices)
 
 
 # ---------------------------------------------------------------- checkers (extension point)

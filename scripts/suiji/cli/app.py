@@ -131,6 +131,11 @@ def _register_verify(add: AddFn) -> None:
         action="store_true",
         help="演示账本不算失败（其随机数可预测，不具证明力）(do not fail on a demo ledger)",
     )
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="不使用本机已验证轮次缓存，逐个重新验证信标签名 (check every beacon signature afresh)",
+    )
 
 
 def _cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
@@ -144,9 +149,10 @@ def _cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
         now=ctx.now,
         pin=args.pin,
         state_file=args.state,
-        checkers=default_checkers(ctx.now),
+        checkers=default_checkers(ctx.now, use_cache=not args.no_cache),
         fail_on=args.fail_on,
         allow_demo=args.allow_demo,
+        beacon_cache=not args.no_cache,
     )
     if args.json:
         print(json.dumps(report.to_json(args.fail_on), ensure_ascii=False, indent=2))

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from suiji.ledger.codec import GENESIS_PREV, MAX_LINE, Entry, RawLine, _decode, _Invalid, iter_lines
+from suiji.ledger.codec import (
+    ENTRY_TAG,
+    GENESIS_PREV,
+    MAX_LINE,
+    Entry,
+    RawLine,
+    _decode,
+    _Invalid,
+    iter_lines,
+)
 from suiji.ledger.objects import ObjectStore
 from suiji.ledger.paths import LEDGER_FILE, ledger_dir
 from suiji.ledger.sigbatch import SignatureBatcher
 from suiji.ledger.state import LedgerState, Snapshot
 from suiji.model.fields import EntryError
 from suiji.model.genesis import Genesis
+from suiji.shared.canonical import tagged_hex
 from suiji.shared.errors import CanonicalError, InputError, Location
 from suiji.shared.files import open_regular
 from suiji.shared.findings import Finding
@@ -133,6 +144,35 @@ def read_entries(root: Path) -> Iterator[Entry]:
                 )
             prev = entry.hash
             yield entry
+
+
+def appended_problems(before: bytes, appended: bytes) -> list[tuple[int, str, str]]:
+    """Structural problems of `appended`, the bytes added after the ledger file `before`.
+
+    Each new line must be complete, at most MAX_LINE bytes, canonical with the entry's
+    exact fields, and continue the chain from `before`'s last line (seq, prev). No
+    signature is checked (that is `suiji verify`); this is the cheap check a git hook can
+    afford on every commit. Returns (seq, code, Chinese message) per problem; the first
+    broken line ends the check, since everything after it is unanchored.
+    """
+    old = before.split(b"\n")[:-1] if before else []
+    seq = len(old)
+    prev = tagged_hex(ENTRY_TAG, old[-1]) if old else GENESIS_PREV
+    for raw in iter_lines(io.BytesIO(appended), seq=seq):
+        if not raw.complete:
+            return [(raw.seq, "line-partial", "最后一行不完整（缺少换行）")]
+        if raw.data is None:
+            return [(raw.seq, "line-too-long", f"行长超过 {MAX_LINE} 字节")]
+        try:
+            entry, _, _ = _decode(raw)
+        except _Invalid as exc:
+            return [(raw.seq, exc.code, exc.message)]
+        if entry.seq != raw.seq:
+            return [(raw.seq, "seq", f"seq 为 {entry.seq}，按位置应为 {raw.seq}")]
+        if entry.prev != prev:
+            return [(raw.seq, "prev", "prev 不是前一条的条目哈希（账本链断裂）")]
+        prev = entry.hash
+    return []
 
 
 def genesis(root: Path) -> Entry:

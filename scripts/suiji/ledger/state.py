@@ -50,6 +50,10 @@ class Snapshot:
     writer: PublicKey | None
 
 
+_DRAW_INPUT_KINDS = frozenset({"commit", "draw"})
+"""Kinds whose objects are a draw's inputs or record: never withdrawable (§13.7)."""
+
+
 class LedgerState:
     """Everything a verifier remembers between lines: O(log n + keys) memory.
 
@@ -71,6 +75,9 @@ class LedgerState:
         self.demo = False
         self.withdrawn: set[str] = set()
         self.pending: dict[str, int] = {}
+        # objects a commitment or draw references: the inputs and record of a draw, which
+        # a withdrawal may never remove (docs/spec/13-task-entries.md §13.7)
+        self.draw_inputs: dict[str, int] = {}
         self.now: datetime | None = None
         # Not persisted: where ordinary entries' writer signatures go when a scan checks
         # them in a second process (see `SignatureBatcher`); None checks them at once.
@@ -79,7 +86,7 @@ class LedgerState:
     # -- persistence -------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
         return {
-            "v": 1,
+            "v": 2,
             "size": self.size,
             "offset": self.offset,
             "last_hash": self.last_hash,
@@ -92,11 +99,12 @@ class LedgerState:
             "demo": self.demo,
             "withdrawn": sorted(self.withdrawn),
             "pending": self.pending,
+            "draw_inputs": self.draw_inputs,
         }
 
     @classmethod
     def from_json(cls, value: Mapping[str, Any]) -> LedgerState:
-        if value.get("v") != 1:
+        if value.get("v") != 2:
             raise ValueError("cache version")
         s = cls()
         s.size, s.offset = int(value["size"]), int(value["offset"])
@@ -108,6 +116,7 @@ class LedgerState:
         s.demo = bool(value["demo"])
         s.withdrawn = set(value["withdrawn"])
         s.pending = {str(k): int(v) for k, v in value["pending"].items()}
+        s.draw_inputs = {str(k): int(v) for k, v in value["draw_inputs"].items()}
         if s.frontier.size != s.size:
             raise ValueError("cache frontier size")
         return s
@@ -119,6 +128,7 @@ class LedgerState:
         c.keys = self.keys.copy() if self.keys else None
         c.withdrawn = set(self.withdrawn)
         c.pending = dict(self.pending)
+        c.draw_inputs = dict(self.draw_inputs)
         return c
 
     def snapshot(self) -> Snapshot:
@@ -304,8 +314,19 @@ class LedgerState:
                 bad("withdrawal", str(exc))
             else:
                 for oid in withdrawal.withdrawn:
+                    used = self.draw_inputs.get(oid)
+                    if used is not None:
+                        bad(
+                            "withdrawal-draw-input",
+                            f"撤回了条目 #{used}（承诺或抽取）引用的对象 {oid[:16]}…："
+                            "抽取的输入和结果不得撤回；如需更正，请用 suiji void 作废承诺后重新承诺",
+                        )
+                        continue
                     self.withdrawn.add(oid)
                     self.pending.pop(oid, None)
+        if entry.kind in _DRAW_INPUT_KINDS:
+            for oid in refs:
+                self.draw_inputs.setdefault(oid, entry.seq)
         for oid in refs:
             status = store.status(oid)
             if status == "corrupt":
@@ -396,13 +417,20 @@ def _check_sigs(
 
 
 def check_checkpoint(
-    data: bytes, *, origin: str | None, size: int, snapshots: Mapping[int, Snapshot]
+    data: bytes,
+    *,
+    origin: str | None,
+    size: int,
+    snapshots: Mapping[int, Snapshot],
+    writer_active: bool = False,
 ) -> tuple[Checkpoint | None, list[Finding]]:
     """Check `ledger/checkpoint` against a scanned ledger of `size` complete lines.
 
     It must name our origin, be signed by the writer key in force at its size, have a
     size of `size` or `size - 1` (one fully written line may await its checkpoint after a
-    crash) and the RFC 6962 root of that many lines.
+    crash) and the RFC 6962 root of that many lines. With `writer_active` (the verifier
+    saw the checkpoint change while it read the ledger) any lag is a writer's appends,
+    each line already verified in full, not `checkpoint-stale`.
     """
     out: list[Finding] = []
 
@@ -424,7 +452,7 @@ def check_checkpoint(
             "账本被截断，或检查点不属于此账本",
         )
         return cp, out
-    if cp.size < size - 1:
+    if cp.size < size - 1 and not writer_active:
         bad("checkpoint-stale", f"检查点只覆盖 {cp.size} 条，账本有 {size} 条：检查点落后超过一条")
     snap = snapshots.get(cp.size)
     if snap is None:

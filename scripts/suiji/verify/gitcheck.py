@@ -12,7 +12,13 @@ hook) is compared with each of its parents:
   (verify checks it) but not disappear;
 - the only files an outsider may add are witness cosignatures in `cosignatures/`
   (which are kept: never removed);
-- nothing else may appear under `ledger/` (temporary files, private keys, …).
+- nothing else may appear under `ledger/` (temporary files, private keys, …), and
+  nothing there may be a symlink or submodule (git mode 120000/160000): a symlinked
+  checkpoint or object would make readers open a file outside the ledger;
+- every appended ledger line is checked structurally (complete, canonical, seq and prev
+  continuing the old tip) — signatures are `suiji verify`'s;
+- a cosignature file may be removed when no key the ledger knows signs it (anyone can
+  add one; removing junk must stay possible).
 
 docs/spec/14-verifier.md §14.7.
 """
@@ -24,12 +30,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from suiji.crypto.ed25519 import KeyError_
+from suiji.crypto.ed25519 import KeyError_, PublicKey
 from suiji.crypto.keyfiles import parse_public_key
-from suiji.model.entries import Withdrawal
+from suiji.ledger.reading import appended_problems
+from suiji.model.entries import GENESIS, KEY, Withdrawal
 from suiji.model.fields import EntryError
+from suiji.model.genesis import Genesis
+from suiji.model.keychange import ROLE_SIGNING, KeyChange
 from suiji.shared.canonical import HEX64_RE, parse_canonical, tagged_hex
 from suiji.shared.errors import CanonicalError, InputError
+from suiji.standards.note import NoteError, NoteVerifier, open_note
 
 _FREE = {"README.md", ".gitignore"}
 INDEX = "index"
@@ -91,7 +101,11 @@ class _Side:
         return _git(self.repo, "cat-file", "blob", spec)
 
 
-def _changes(repo: Path, old: str, new: str | None, prefix: str) -> list[tuple[str, str]]:
+_REGULAR_MODES = {"100644", "100755"}
+
+
+def _changes(repo: Path, old: str, new: str | None, prefix: str) -> list[tuple[str, str, str]]:
+    """(status, path, new git mode) per changed path; `--raw` so symlinks show up."""
     if new is None:
         out = _git(
             repo,
@@ -99,18 +113,22 @@ def _changes(repo: Path, old: str, new: str | None, prefix: str) -> list[tuple[s
             "--cached",
             "-r",
             "--no-renames",
-            "--name-status",
+            "--raw",
             "-z",
             old,
             "--",
             prefix,
         )
     else:
-        out = _git(
-            repo, "diff-tree", "-r", "--no-renames", "--name-status", "-z", old, new, "--", prefix
-        )
+        out = _git(repo, "diff-tree", "-r", "--no-renames", "--raw", "-z", old, new, "--", prefix)
     parts = out.decode("utf-8", "surrogateescape").split("\0")
-    return [(parts[i], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
+    found: list[tuple[str, str, str]] = []
+    for i in range(0, len(parts) - 1, 2):
+        meta = parts[i].lstrip(":").split()
+        if len(meta) < 5:
+            continue
+        found.append((meta[4], parts[i + 1], meta[1]))
+    return found
 
 
 def _withdrawn(ledger: bytes | None) -> set[str]:
@@ -143,9 +161,13 @@ def compare(repo: Path, old: str, new: str | None, prefix: str, label: str) -> l
     def bad(path: str, message: str) -> None:
         found.append(GitFinding(label, path, message))
 
-    for status, path in changes:
+    for status, path, mode in changes:
         rel = path[len(prefix) + 1 :]
         kind = status[:1]
+        if kind != "D" and mode not in _REGULAR_MODES:
+            what = {"120000": "符号链接", "160000": "子模块"}.get(mode, f"git 模式 {mode}")
+            bad(path, f"ledger/ 中不允许{what}：只能是普通文件")
+            continue
         if rel in _FREE:
             continue
         if rel == "ledger.jsonl":
@@ -155,7 +177,11 @@ def compare(repo: Path, old: str, new: str | None, prefix: str, label: str) -> l
                 before, after = old_side.read(path) or b"", new_side.read(path) or b""
                 if not after.startswith(before):
                     bad(path, _rewrite_message(before, after))
-            elif kind != "A":
+                else:
+                    _check_appended(path, before, after[len(before) :], bad)
+            elif kind == "A":
+                _check_appended(path, b"", new_side.read(path) or b"", bad)
+            else:
                 bad(path, f"不允许的变更类型 {status}")
         elif rel == "checkpoint":
             if kind not in ("A", "M"):
@@ -182,10 +208,60 @@ def compare(repo: Path, old: str, new: str | None, prefix: str, label: str) -> l
                 _check_key_file(path, rel, new_side.read(path) or b"", bad)
         elif rel.startswith("cosignatures/"):
             if kind == "D":
-                bad(path, "删除了见证联署：联署是证据，只增不删")
+                ledger = new_side.read(f"{prefix}/ledger.jsonl") or b""
+                if _signed_by_known_key(old_side.read(path) or b"", ledger):
+                    bad(path, "删除了见证联署：本账本密钥签署的联署是证据，只增不删")
         else:
             bad(path, "ledger/ 中不允许出现此文件（只允许账本、检查点、对象、公钥和见证联署）")
     return found
+
+
+def _check_appended(
+    path: str, before: bytes, appended: bytes, bad: Callable[[str, str], None]
+) -> None:
+    """The new lines must be well-formed and chain on from the old tip (no crypto)."""
+    for seq, code, message in appended_problems(before, appended):
+        bad(path, f"新增条目 #{seq} 结构无效（{code}）：{message}；请运行 suiji verify 查看")
+
+
+def _ledger_keys(ledger: bytes) -> tuple[str | None, list[PublicKey]]:
+    """The origin and every signing key a ledger file's genesis and key changes name.
+
+    A cheap scan (no signature checks): it only decides whether a cosignature file is
+    worth keeping, never whether the ledger is valid.
+    """
+    origin: str | None = None
+    keys: list[PublicKey] = []
+    for line in ledger.split(b"\n"):
+        if b'"kind":"genesis"' not in line and b'"kind":"key"' not in line:
+            continue
+        try:
+            value = parse_canonical(line)
+            if not isinstance(value, dict):
+                continue
+            if value.get("kind") == GENESIS:
+                genesis = Genesis.from_json(value.get("body"))
+                origin = genesis.origin
+                keys.append(genesis.keys.signing)
+            elif value.get("kind") == KEY:
+                change = KeyChange.from_json(value.get("body"))
+                if change.public is not None and change.role == ROLE_SIGNING:
+                    keys.append(change.public)
+        except (CanonicalError, EntryError):
+            continue
+    return origin, keys
+
+
+def _signed_by_known_key(note: bytes, ledger: bytes) -> bool:
+    """True when one of the ledger's signing keys signs this cosignature file's note."""
+    origin, keys = _ledger_keys(ledger)
+    if origin is None or not keys:
+        return False
+    try:
+        open_note(note, [NoteVerifier(origin, k.raw) for k in keys])
+    except (NoteError, ValueError):
+        return False
+    return True
 
 
 def _check_key_file(path: str, rel: str, data: bytes, bad: Callable[[str, str], None]) -> None:

@@ -131,6 +131,7 @@ class DrawChecker:
     now: datetime | None = None  # the verifier's "now": withheld commitments are judged at it
     contents: dict[str, str] = field(default_factory=dict)  # by task, latest plan content
     applied: dict[str, list[AppliedVoid]] = field(default_factory=dict)  # by task, replaced
+    use_cache: bool = True  # False (`verify --no-cache`): every beacon gets its pairing check
 
     def check(self, entry: Entry, objects: ObjectStore) -> Iterable[Finding]:
         handler = _HANDLERS.get(entry.kind)
@@ -256,7 +257,8 @@ class DrawChecker:
             out.append(_bad(entry, "beacon-chain", "信标链未在创世条目登记"))
             return
         try:
-            randomness = verify_round(chain, body.round, body.signature, cache=VerifiedCache())
+            cache = VerifiedCache() if self.use_cache else None
+            randomness = verify_round(chain, body.round, body.signature, cache=cache)
         except BeaconError as exc:
             out.append(_bad(entry, "beacon-signature", f"信标签名验证失败：{exc}"))
             return
@@ -515,15 +517,20 @@ def task_summary(state: TaskState, late: bool) -> dict[str, Any]:
     }
 
 
-def default_checkers(now: datetime | None = None) -> list[EntryChecker]:
-    """Fresh checker instances for one verification run; `now` judges withheld commitments."""
+def default_checkers(now: datetime | None = None, *, use_cache: bool = True) -> list[EntryChecker]:
+    """Fresh checker instances for one verification run; `now` judges withheld commitments.
+
+    `use_cache=False` (`suiji verify --no-cache`) never reads or writes the local
+    verified-round cache: a verifier that does not trust its machine's cache file checks
+    every beacon signature itself (docs/spec/08-beacons.md).
+    """
     from suiji.verify.kinds import KindChecker
     from suiji.verify.plancheck import PlanChecker
     from suiji.verify.registry import RegistryChecker
 
     return [
         KindChecker(),
-        DrawChecker(now=now),
+        DrawChecker(now=now, use_cache=use_cache),
         DrawListing(),
         RegistryChecker(),
         PlanChecker(),

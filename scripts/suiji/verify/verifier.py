@@ -19,11 +19,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from suiji.crypto.ed25519 import PublicKey
 from suiji.ledger.codec import ENTRY_TAG, Entry
 from suiji.ledger.objects import ObjectError, ObjectStore
 from suiji.ledger.paths import CHECKPOINT_FILE, COSIGNATURES_DIR, LEDGER_FILE, ledger_dir
 from suiji.ledger.reading import scan
 from suiji.ledger.state import LedgerState, Snapshot, check_checkpoint
+from suiji.model.keychange import ROLE_SIGNING
+from suiji.model.keystate import REVOKED
 from suiji.shared.canonical import canonical_json, parse_canonical, tagged_hex
 from suiji.shared.errors import CanonicalError, InputError, Location
 from suiji.shared.files import read_regular, write_atomic
@@ -229,54 +232,107 @@ class _Cosigned:
     checkpoint: Checkpoint
 
 
-def _read_cosignatures(ld: Path, bad: Any) -> list[_Cosigned]:
-    """Parse every note in `ledger/cosignatures/` (witness policy: a later issue)."""
+def _read_cosignatures(ld: Path, notice: Any) -> list[_Cosigned]:
+    """Parse every note in `ledger/cosignatures/` (witness policy: a later issue).
+
+    Anyone can drop a file there (a pull request, a stray copy), so nothing read here is
+    evidence until a key this ledger knows has signed it (`_check_cosignature`): a symlink,
+    a device, an oversized or unparsable file is skipped with a notice naming it, never an
+    integrity finding and never a crash, and its content is never echoed.
+    """
     directory = ld / COSIGNATURES_DIR
     out: list[_Cosigned] = []
+    if directory.is_symlink():
+        notice(f"{COSIGNATURES_DIR}/ 是符号链接：已跳过，不读取其中的联署（请换成普通目录）")
+        return out
     if not directory.is_dir():
         return out
     for path in sorted(directory.iterdir()):
-        if path.name.startswith(".") or not path.is_file():
+        if path.name.startswith("."):
             continue
-        data = read_regular(path)
+        try:
+            data = read_regular(path)
+        except InputError as exc:
+            notice(
+                f"{COSIGNATURES_DIR}/{path.name}: 已跳过：{exc.code}（符号链接、非普通文件或过大）"
+            )
+            continue
+        except OSError as exc:
+            notice(f"{COSIGNATURES_DIR}/{path.name}: 已跳过：无法读取（{exc.strerror}）")
+            continue
         try:
             cp = parse_checkpoint(parse_note(data).text)
-        except NoteError as exc:
-            bad(None, "cosig-format", f"{path.name}: 联署文件格式错误：{exc}")
+        except NoteError:
+            notice(
+                f"{COSIGNATURES_DIR}/{path.name}: 不是本账本已知密钥签署的检查点（格式不符），已忽略"
+            )
             continue
         out.append(_Cosigned(path, data, cp))
     return out
 
 
+def _known_writers(state: LedgerState) -> list[PublicKey]:
+    """Every signing key the ledger has authorised and not revoked: who may sign a checkpoint."""
+    if state.keys is None:
+        return []
+    return [
+        r.public
+        for r in state.keys.records.values()
+        if r.role == ROLE_SIGNING and r.status != REVOKED
+    ]
+
+
 def _check_cosignature(
-    c: _Cosigned, origin: str | None, size: int, snaps: dict[int, Snapshot], bad: Any
-) -> None:
+    c: _Cosigned,
+    origin: str | None,
+    size: int,
+    snaps: dict[int, Snapshot],
+    writers: Sequence[PublicKey],
+    col: _Collector,
+) -> bool:
+    """Check one note; False (and a notice) when no key this ledger knows signs it.
+
+    Only a checkpoint signed by one of the ledger's own signing keys can accuse the ledger
+    (`cosig-ahead`, `cosig-fork`): an unsigned or foreign file proves nothing about it.
+    """
     name = c.path.name
+    try:
+        open_note(c.data, [NoteVerifier(origin or "", w.raw) for w in writers])
+    except NoteError:
+        col.notices.append(
+            f"{COSIGNATURES_DIR}/{name}: 没有本账本任何签名密钥的有效签名，已忽略（不作为证据）"
+        )
+        return False
     if c.checkpoint.origin != origin:
-        bad(None, "cosig-origin", f"{name}: 联署的检查点属于另一个日志 {c.checkpoint.origin!r}")
-        return
+        col.bad(None, "cosig-origin", f"{name}: 联署的检查点属于另一个日志 {c.checkpoint.origin!r}")
+        return True
     if c.checkpoint.size > size:
-        bad(
+        col.bad(
             None,
             "cosig-ahead",
             f"{name}: 见证人见过大小为 {c.checkpoint.size} 的检查点，"
             f"本账本只有 {size} 条：账本被截断或回滚",
         )
-        return
+        return True
     snap = snaps.get(c.checkpoint.size)
     if snap is None or snap.writer is None or origin is None:
-        return
+        return True
     try:
         open_note(c.data, [NoteVerifier(origin, snap.writer.raw)])
     except NoteError as exc:
-        bad(None, "cosig-log-signature", f"{name}: 联署的检查点没有本账本签名密钥的有效签名：{exc}")
-        return
+        col.bad(
+            None,
+            "cosig-log-signature",
+            f"{name}: 联署的检查点没有当时签名密钥的有效签名：{exc}",
+        )
+        return True
     if snap.root != c.checkpoint.root:
-        bad(
+        col.bad(
             None,
             "cosig-fork",
             f"{name}: 见证人联署的大小为 {c.checkpoint.size} 的检查点与本账本不一致：日志分叉",
         )
+    return True
 
 
 # ---------------------------------------------------------------- verify
@@ -301,13 +357,15 @@ def verify(
     checkers: Sequence[EntryChecker] = (),
     fail_on: FailOn = "any",
     allow_demo: bool = False,
+    beacon_cache: bool = True,
 ) -> Report:
     """Verify `root`/ledger completely; memory does not grow with the ledger's length.
 
     `pin` is the expected genesis entry hash; `state_file` remembers the last accepted
     checkpoint and is advanced only when the report passes under `fail_on`. A demo ledger
-    is a `demo-ledger` finding unless `allow_demo`. Findings come out ordered by entry
-    number.
+    is a `demo-ledger` finding unless `allow_demo`. `beacon_cache=False` turns the local
+    verified-round cache off in every checker that has one (`use_cache`) and says so in
+    the report. Findings come out ordered by entry number.
     Raises InputError only when there is nothing to read.
     """
     ld = ledger_dir(root)
@@ -318,6 +376,10 @@ def verify(
             location=Location(str(ld / LEDGER_FILE)),
         )
     col = _Collector()
+    if not beacon_cache:
+        for checker in checkers:
+            if hasattr(checker, "use_cache"):
+                checker.use_cache = False
     cp_bytes: bytes | None = None
     with contextlib.suppress(FileNotFoundError):
         cp_bytes = read_regular(ld / CHECKPOINT_FILE)
@@ -326,7 +388,7 @@ def verify(
         with contextlib.suppress(NoteError):
             cp_size = parse_checkpoint(parse_note(cp_bytes).text).size
     saved = read_state(state_file) if state_file is not None else None
-    cosigned = _read_cosignatures(ld, col.bad)
+    cosigned = _read_cosignatures(ld, col.notices.append)
 
     lookback = LookBack(saved.seen if saved is not None else None)
     sizes = {s for s in (cp_size, saved.size if saved else None) if s is not None}
@@ -366,14 +428,26 @@ def verify(
 
     checkpoint: Checkpoint | None = None
     if cp_bytes is not None:
+        # read again after the scan: a checkpoint that changed meanwhile means a writer
+        # appended while we read, so the lines past the one we read first are its appends
+        active = _reread(ld / CHECKPOINT_FILE) != cp_bytes
         checkpoint, cp_findings = check_checkpoint(
-            cp_bytes, origin=state.origin, size=size, snapshots=result.snapshots
+            cp_bytes,
+            origin=state.origin,
+            size=size,
+            snapshots=result.snapshots,
+            writer_active=active,
         )
         col.findings.extend(cp_findings)
-        if checkpoint is not None and checkpoint.size == size - 1:
+        if checkpoint is not None and checkpoint.size == size - 1 and not active:
             col.notices.append(
                 f"最后一条（#{size - 1}）已完整写入但检查点尚未更新"
                 "（写入中断后可接受；下次追加时补上）"
+            )
+        elif checkpoint is not None and checkpoint.size < size and active:
+            col.notices.append(
+                f"验证期间有写入：按开始时读到的检查点（{checkpoint.size} 条）核对，"
+                f"其后的 {size - checkpoint.size} 条已逐条验证签名与链接，尚待新检查点覆盖"
             )
     elif size > 1:
         col.bad(None, "checkpoint-missing", "缺少检查点 ledger/checkpoint")
@@ -393,14 +467,18 @@ def verify(
     elif state_file is not None:
         col.notices.append(f"首次使用验证状态文件 {state_file}：以本次检查点为基准")
 
-    for c in cosigned:
-        _check_cosignature(c, state.origin, size, result.snapshots, col.bad)
-    if cosigned:
+    writers = _known_writers(state)
+    signed = sum(
+        _check_cosignature(c, state.origin, size, result.snapshots, writers, col) for c in cosigned
+    )
+    if signed:
         col.notices.append(
-            f"已解析 {len(cosigned)} 份见证联署（ledger/cosignatures/）；见证人策略将在后续版本实现"
+            f"已解析 {signed} 份见证联署（ledger/cosignatures/）；见证人策略将在后续版本实现"
         )
 
     _demo_and_clock(state, allow_demo, col)
+    if not beacon_cache:
+        col.notices.append("未使用本机已验证轮次缓存：每个信标签名都已重新验证（--no-cache）")
 
     # by entry number, ledger-wide findings last; stable, so each entry keeps its order
     col.findings.sort(key=lambda f: (f.seq is None, f.seq or 0))
@@ -444,6 +522,14 @@ def verify(
         )
         report = Report(**{**report.__dict__, "state_advanced": True})
     return report
+
+
+def _reread(path: Path) -> bytes | None:
+    """The checkpoint's bytes now (None if gone or unreadable): did a writer move it?"""
+    try:
+        return read_regular(path)
+    except (OSError, InputError):
+        return None
 
 
 def _task_summaries(checkers: Sequence[EntryChecker]) -> tuple[dict[str, Any], ...]:
