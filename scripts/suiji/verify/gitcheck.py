@@ -366,7 +366,7 @@ def changed_records(root: Path, *, base: str | None = None, head: str = "HEAD") 
         changes = _changes(repo, base, head, prefix)
     return sorted(
         path
-        for kind, path in changes
+        for kind, path, _mode in changes
         if kind != "D" and path.lower().endswith((".csv", ".xlsx")) and "/plans/" not in path
     )
 
