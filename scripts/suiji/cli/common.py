@@ -153,7 +153,7 @@ def confirm(args: argparse.Namespace, summary: list[str]) -> None:
 
     if getattr(args, "yes", False):
         return
-    if not sys.stdin.isatty():
+    if sys.stdin is None or not sys.stdin.isatty():
         raise UsageError(
             "此操作将写入账本且不可撤销，需要确认；当前没有终端可询问。"
             "请在终端中运行以便确认，或在脚本和 CI 中加 --yes",

@@ -162,7 +162,7 @@ def _readme(name: str) -> str:
 
 ## 测试与发布
 
-    make test    # ruff、mypy 和全部测试（测试用 suiji 自带的示例县，不读本局的记录）
+    make test    # ruff、mypy 和全部测试（测试用 suiji 自带的虚构数据，不读本局的记录）
     make html    # 生成公示网站
 
 ## 公众如何验证
