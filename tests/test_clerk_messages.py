@@ -7,6 +7,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
+from tests.support.example import example_records
 from tests.test_person_voids import TASK, VOID_AT, drawn, first_officer, ledger_bytes
 from tests.test_person_voids import writer as person_writer
 
@@ -21,9 +22,7 @@ from suiji.writing.steps import TaskError
 
 __all__ = ["drawn"]  # the fixture, imported for its use below
 
-EXAMPLE_PLAN = (
-    Path(__file__).resolve().parents[1] / "content" / "records" / "plans" / "2026-001.toml"
-)
+EXAMPLE_PLAN = example_records() / "plans" / "2026-001.toml"
 
 
 def toml_message(text: str) -> str:

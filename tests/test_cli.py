@@ -36,6 +36,7 @@ def test_help_lists_commands() -> None:
         "gitcheck",
         "ledger",
         "demo",
+        "new",
     ):
         assert command in out.stdout
     assert "随机" in out.stdout

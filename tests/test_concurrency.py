@@ -81,7 +81,7 @@ def _worker(conn: Connection, barrier: Barrier, root: Path) -> None:
 @pytest.fixture(scope="module")
 def racing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Callable[..., Any]]]:
     """An extra-only demo bureau with 2×RACES plans, and `race(job_a, job_b)`."""
-    root = make_bureau(tmp_path_factory.mktemp("race") / "b", "--demo")
+    root = make_bureau(tmp_path_factory.mktemp("race") / "b", "--extra-only", "--demo")
     source = (root / PLANS / "2026-001.toml").read_text(encoding="utf-8")
     for prefix in ("2026-1", "2026-2"):
         for i in range(RACES):

@@ -9,6 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.support import vectors
+from tests.support.example import example_records
 
 from suiji.cli import render
 from suiji.draw.coverage import (
@@ -111,12 +112,10 @@ _CACHE: dict[str, Any] = {}
 def _example() -> tuple[list[dict[str, Any]], Any]:
     """Example county's enterprises and plan 2026-001 (loaded once)."""
     if not _CACHE:
-        from pathlib import Path
-
         from suiji import records
         from suiji.draw.planfile import load_plan
 
-        base = Path(__file__).resolve().parent.parent / "content" / "records"
+        base = example_records()
         _CACHE["rows"] = records.load_all(base, date(2026, 3, 1)).rows("enterprises")
         _CACHE["plan"] = load_plan(base / "plans" / "2026-001.toml")
     return _CACHE["rows"], _CACHE["plan"]

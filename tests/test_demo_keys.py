@@ -112,6 +112,7 @@ def test_init_without_demo_refuses_demo_keys(
     own = tmp_path / "private" / "own.key"
     write_key_pair(own, generate())
     args = ["--root", str(tmp_path), "init", "--origin", "test.invalid/suiji"]
+    args += ["--beacon", "drand-quicknet"]
     if which == "root":
         args += ["--root-key", str(root_key), "--key", str(own)]
     elif which == "signing":

@@ -23,6 +23,7 @@ from consistent_sampler import first_fraction, sampler
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.support import vectors
+from tests.support.example import example_records
 from tests.support.vectors import Case
 
 from suiji.draw.eligibility import enterprise_active
@@ -209,7 +210,7 @@ def test_vector_items(case: Case) -> None:
 
 def test_example_county_order_equals_sampler() -> None:
     """The example county's registry, exactly as Rivest's sampler orders it."""
-    path = ROOT / "content" / "records" / "enterprises.csv"
+    path = example_records() / "enterprises.csv"
     with path.open(encoding="utf-8-sig", newline="") as fh:
         ids = sorted({id_key(r["统一社会信用代码"]) for r in csv.DictReader(fh)})
     assert len(ids) > 50
@@ -694,7 +695,7 @@ def test_items_feasibility_and_per_target() -> None:
 def county() -> Any:
     from suiji.records import load_all
 
-    return load_all(ROOT / "content" / "records", date(2026, 3, 1))
+    return load_all(example_records(), date(2026, 3, 1))
 
 
 @pytest.mark.parametrize("task", ["2026-001", "2026-002", "2026-003"])
@@ -702,7 +703,7 @@ def test_example_plans_draw_on_the_example_county(county: Any, task: str) -> Non
     """Each example plan is feasible on the example registries and draws as the sampler would."""
     from suiji.draw.planfile import load_plan
 
-    plan = load_plan(ROOT / "content" / "records" / "plans" / f"{task}.toml")
+    plan = load_plan(example_records() / "plans" / f"{task}.toml")
     as_of = date(2026, 3, 1)
     enterprises, checklist = county["enterprises"].rows(), county["checklist"].rows()
     pop = eligible(plan, enterprises, as_of=as_of)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.support.example import example_records
 
 from suiji import records
 from suiji.draw.eligibility import (
@@ -33,7 +33,7 @@ from suiji.records.schema import (
 )
 from suiji.shared.errors import InputError
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "content" / "records"
+EXAMPLE = example_records()
 TODAY = date(2026, 3, 1)
 
 ACTIVE_ON = {

@@ -186,6 +186,7 @@ def test_refusal_exits_2_in_the_cli(tmp_path: Path, capsys: pytest.CaptureFixtur
     root_key, _ = write_key_pair(tmp_path / "root", ROOT)
     signing_key, _ = write_key_pair(tmp_path / "signing", SIGNING)
     args = ["--root", str(root), "--now", "2026-03-01T03:00:00Z", "init", "--origin", ORIGIN]
+    args += ["--beacon", "drand-quicknet"]
     assert main([*args, "--root-key", str(root_key), "--key", str(signing_key)]) == 2
     assert capsys.readouterr().err == "suiji: 账本已经初始化（已有创世条目），不能再次 init\n"
 

@@ -187,7 +187,7 @@ def test_report_counts_voids_per_task(drawn: Path) -> None:
 
 
 def test_an_extra_only_ledger_refuses_person_voids(tmp_path: Path) -> None:
-    root = make_bureau(tmp_path / "b", "--demo")  # no beacon chain
+    root = make_bureau(tmp_path / "b", "--extra-only", "--demo")  # no beacon chain
     assert suiji(root, COMMIT_AT, "commit", str(root / PLANS / f"{TASK}.toml")) == 0
     assert suiji(root, INPUTS_AT, "inputs", TASK, "--extra", "福彩3D=371") == 0
     assert suiji(root, DRAW_AT, "draw", TASK) == 0

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.support.example import example_records
 
 from suiji.draw.plan import (
     DIRECTED,
@@ -34,7 +35,7 @@ from suiji.shared.canonical import canonical_json, parse_canonical
 from suiji.shared.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = sorted((ROOT / "content" / "records" / "plans").glob("*.toml"))
+EXAMPLES = sorted((example_records() / "plans").glob("*.toml"))
 
 BASE = """\
 task_id = "2026-009"

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.example import example_records
 
 from suiji.cli.app import main
 from suiji.records.cells import id_card_ok
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "content" / "records"
+EXAMPLE = example_records()
 NOW = "2026-03-01"
 
 

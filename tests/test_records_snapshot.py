@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.support import vectors
+from tests.support.example import example_records
 from tests.support.vectors import Case
 
 from suiji import records
@@ -37,7 +38,7 @@ from suiji.shared.errors import CanonicalError
 from suiji.shared.text import clean_text, id_key
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "content" / "records"
+EXAMPLE = example_records()
 TODAY = date(2026, 3, 1)
 
 

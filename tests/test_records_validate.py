@@ -11,13 +11,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from tests.support.example import example_records
 
 from suiji import records
 from suiji.records import RecordProblem
 from suiji.records.uscc import check_char, make_code
 from suiji.shared.errors import CheckFailed
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "content" / "records"
+EXAMPLE = example_records()
 TODAY = date(2026, 3, 1)
 
 

@@ -349,6 +349,6 @@ def test_commit_refuses_a_unit_that_is_no_inspectors_unit(
     before = _files(demo_copy)
     key = str(demo_copy / "private" / "signing.key")
     args = ["--root", str(demo_copy), "--now", DEMO_NOW, "commit", str(plans / "2026-009.toml")]
-    assert main([*args, "--key", key]) == 2
+    assert main([*args, "--key", key, "--yes"]) == 2
     assert "所在股室" in capsys.readouterr().err
     assert _files(demo_copy) == before

@@ -214,7 +214,7 @@ def test_extra_inputs_only_ledger(tmp_path: Path) -> None:
     """A bureau without a beacon: the typed-in lottery number is the only randomness."""
     from suiji.cli.app import main
 
-    root = make_bureau(tmp_path / "b", "--demo")  # no --beacon: extra inputs only
+    root = make_bureau(tmp_path / "b", "--extra-only", "--demo")
     # A plan without extra inputs would have no randomness at all: refused.
     assert suiji(root, COMMIT_AT, "commit", str(root / PLANS / "2026-004.toml")) == 2
     assert suiji(root, COMMIT_AT, "commit", str(root / PLANS / "2026-001.toml")) == 0

@@ -12,13 +12,13 @@ import itertools
 import random
 from collections.abc import Mapping, Sequence
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.support import vectors
+from tests.support.example import example_records
 from tests.support.vectors import Case
 
 from suiji.draw.sampler import ticket
@@ -845,7 +845,7 @@ def test_property_voids(world: dict[str, Any], picks: list[tuple[int, int]]) -> 
 
 # ---------------------------------------------------------------- the example county
 
-RECORDS = Path(__file__).resolve().parents[1] / "content" / "records"
+RECORDS = example_records()
 
 
 def test_example_county_teams() -> None:

@@ -15,12 +15,13 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.comments import Comment
+from tests.support.example import example_records
 
 from suiji import records
 from suiji.cli.app import main
 from suiji.records import RecordProblem
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "content" / "records"
+EXAMPLE = example_records()
 TODAY = date(2026, 3, 1)
 PHONE = "13812345678"
 

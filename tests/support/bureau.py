@@ -88,9 +88,12 @@ def make_bureau(root: Path, *init_args: str, at: str = SETUP_AT) -> Path:
 
 
 def suiji(root: Path, now: str, *args: str) -> int:
-    """Run a command against `root` at `now` with the bureau's signing key."""
+    """Run a command against `root` at `now` with the bureau's signing key.
+
+    Steps that write are confirmed with --yes, as CI does (no terminal to ask).
+    """
     key = (
-        ["--key", str(root / "private" / "signing.key")]
+        ["--key", str(root / "private" / "signing.key"), "--yes"]
         if args and args[0] in {"commit", "inputs", "draw", "void", "replace"}
         else []
     )

@@ -64,6 +64,28 @@ def _cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+def _register_new(add: AddFn) -> None:
+    p = add(
+        "new",
+        "在 DIR 建立本局的新仓库：空白记录模板、网站设置、CI，不含示例县 (start a bureau)",
+        _cmd_new,
+    )
+    p.add_argument("dir", help="新仓库的目录，须不存在或为空 (new repository directory)")
+    p.add_argument("--bureau", required=True, help="机关全称，如 某某县应急管理局 (bureau name)")
+
+
+def _cmd_new(args: argparse.Namespace, ctx: Context) -> int:
+    from suiji.cli.newbureau import new_bureau
+
+    target = Path(args.dir)
+    written = new_bureau(target, args.bureau)
+    print(f"已建立 {args.bureau} 的仓库：{target.resolve()}（{len(written)} 个文件）")
+    print("下一步：在 content/records/ 的 Excel 模板中填写本局的记录，然后运行")
+    print(f"  suiji --root {target} check")
+    print("再 suiji keygen 生成密钥，suiji init --beacon drand-quicknet … 建立账本。")
+    return 0
+
+
 # --- records (issue 3) ------------------------------------------------------------
 def _register_check(add: AddFn) -> None:
     p = add(
@@ -252,6 +274,7 @@ _REGISTRY: list[Callable[[AddFn], None]] = [
     _register_gitcheck,
     _register_ledger,
     _register_demo,
+    _register_new,
 ]
 
 

@@ -125,3 +125,46 @@ def _writer(args: argparse.Namespace, ctx: Context) -> Any:
         path = ctx.root / path if path else None
     key = load_private_key(path, passphrase_env=args.passphrase_env)
     return Writer(ctx.root, key, ctx.now, ctx.clock_overridden)
+
+
+# --- confirmation before an irreversible step ---------------------------------------
+CONFIRM_PROMPT = "确认写入账本？[y/N] "
+
+
+def _yes_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--yes",
+        "-y",
+        action="store_true",
+        help="不询问，直接写入账本（CI 和脚本用）(do not ask for confirmation)",
+    )
+
+
+def confirm(args: argparse.Namespace, summary: list[str]) -> None:
+    """Show what an irreversible step will append and ask, unless --yes was given.
+
+    A ledger entry can never be taken back, so a clerk sees it before it is written. With
+    no terminal to ask (a script, CI, a pipe) and no --yes, the step is refused rather than
+    left waiting for an answer nobody can give. Declining writes nothing.
+    """
+    import sys
+
+    from suiji.shared.errors import Refusal, UsageError
+
+    if getattr(args, "yes", False):
+        return
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise UsageError(
+            "此操作将写入账本且不可撤销，需要确认；当前没有终端可询问。"
+            "请在终端中运行以便确认，或在脚本和 CI 中加 --yes",
+            code="confirmation-needed",
+        )
+    print("将写入账本（不可撤销）：")
+    for line in summary:
+        print(f"  {line}")
+    try:
+        answer = input(CONFIRM_PROMPT).strip().lower()
+    except EOFError:
+        answer = ""
+    if answer not in {"y", "yes", "是"}:
+        raise Refusal("已取消：未写入账本，账本未改动", code="not-confirmed")

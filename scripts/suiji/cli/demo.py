@@ -149,8 +149,8 @@ def run_demo(
 
     def run(when: str, what: str, *args: str) -> None:
         print(f"\n== {when[:10]} {what}", file=out)
-        print(f"   $ suiji --now {when} {' '.join(args)}", file=out)
-        code = main(["--root", str(target), "--now", when, *args])
+        print(f"   $ suiji --now {when} {' '.join((*args, *_confirmed(args)))}", file=out)
+        code = main(["--root", str(target), "--now", when, *args, *_confirmed(args)])
         if code != 0:
             raise DemoFailed(f"演示步骤失败（退出码 {code}）：suiji {' '.join(args)}")
 
@@ -221,6 +221,15 @@ def _lay_out(target: Path) -> None:
     )
     (target / ".gitignore").write_text("private/\noutput/\n", "utf-8")
     os.chmod(target / "private", 0o700)
+
+
+WRITES = frozenset({"commit", "inputs", "draw", "void", "replace"})
+"""The steps that append to the ledger and so ask for confirmation unless --yes is given."""
+
+
+def _confirmed(args: Sequence[str]) -> tuple[str, ...]:
+    """`--yes` for a step that writes: the demo runs unattended."""
+    return ("--yes",) if args and args[0] in WRITES else ()
 
 
 def _person_and_team(found: tuple[str, str]) -> tuple[str, str, str]:

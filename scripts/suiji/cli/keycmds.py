@@ -40,7 +40,14 @@ def _register_init(add: AddFn) -> None:
         "--beacon",
         action="append",
         default=[],
-        help="接受的随机信标，如 drand-quicknet、suiji-demo，可重复 (accepted beacon chain)",
+        help="随机来源：公开随机信标，真实的局用 drand-quicknet（演示用 suiji-demo），可重复"
+        " (accepted beacon chain; drand-quicknet for a real bureau)",
+    )
+    p.add_argument(
+        "--extra-only",
+        action="store_true",
+        help="不用公开信标，只用方案声明的附加输入（福彩3D、现场掷骰）；会打印削弱了什么"
+        " (no beacon: extra inputs only, weaker)",
     )
     p.add_argument(
         "--beacon-json", type=Path, help="信标参数 JSON 文件（对象或数组）(beacon facts file)"
@@ -89,6 +96,7 @@ def _cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     else:
         if not args.origin:
             raise UsageError("需要 --origin（日志名，例如 example.gov.cn/suiji）")
+        beacons = _randomness_choice(args)
         roots: dict[bytes, PublicKey] = {}
         for path in args.root_pub:
             pub = read_public_key(path)
@@ -105,11 +113,6 @@ def _cmd_init(args: argparse.Namespace, ctx: Context) -> int:
             signing = read_public_key(args.signing_pub)
         else:
             signing = public_of(load_private_key(args.key, passphrase_env=args.passphrase_env))
-        beacons: list[dict[str, object]] = []
-        if args.beacon:
-            from suiji.beacon.chain import chain_facts
-
-            beacons.extend(dict(chain_facts(name)) for name in args.beacon)
         if args.beacon_json:
             try:
                 loaded = json.loads(args.beacon_json.read_text(encoding="utf-8"))
@@ -145,6 +148,40 @@ def _cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     print(f"账本已建立：{ledger_dir(ctx.root)}")
     print(f"创世条目哈希（请公布，验证时用 --pin 固定）：{entry.hash}")
     return 0
+
+
+EXTRA_ONLY_WARNING = (
+    "警告：--extra-only 不使用公开随机信标，抽取结果只取决于方案声明的附加输入"
+    "（福彩3D 开奖号码、现场掷骰等）。这削弱了可验证性：能事先知道或影响这些输入的人"
+    "（开奖、掷骰或登记的人）就能预知或挑选结果，公众只能相信登记的数值是真实的；"
+    "真实的局应使用 --beacon drand-quicknet。"
+)
+
+
+def _randomness_choice(args: argparse.Namespace) -> list[dict[str, object]]:
+    """The genesis's beacons, from a choice the bureau must make out loud.
+
+    A bureau that forgets the beacon would otherwise get a ledger whose draws rest on
+    extra inputs alone, and learn it only when a verifier asks; so no choice is refused, and
+    the weaker choice is named and explained when taken.
+    """
+    from suiji.shared.errors import UsageError
+
+    chosen = bool(args.beacon or args.beacon_json)
+    if args.extra_only and chosen:
+        raise UsageError("--extra-only 与 --beacon/--beacon-json 不能同时使用：请只选一种随机来源")
+    if not args.extra_only and not chosen:
+        raise UsageError(
+            "请明确选择随机来源：--beacon drand-quicknet（真实的局推荐，公开、不可预测的 drand"
+            " 随机信标）或 --extra-only（只用福彩3D、现场掷骰等附加输入，较弱）",
+            code="randomness-choice-needed",
+        )
+    if args.extra_only:
+        print(EXTRA_ONLY_WARNING)
+        return []
+    from suiji.beacon.chain import chain_facts
+
+    return [dict(chain_facts(name)) for name in args.beacon]
 
 
 def _register_keygen(add: AddFn) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from suiji.cli.common import AddFn, Context, _key_options, _writer
+from suiji.cli.common import AddFn, Context, _key_options, _writer, _yes_option, confirm
 
 
 def _register_commit(add: AddFn) -> None:
@@ -21,6 +21,7 @@ def _register_commit(add: AddFn) -> None:
         help="只检查、不写入：并用试算种子模拟抽取，报告检查组规则能否满足 (check only)",
     )
     _key_options(p)
+    _yes_option(p)
 
 
 def _cmd_commit(args: argparse.Namespace, ctx: Context) -> int:
@@ -38,7 +39,15 @@ def _cmd_commit(args: argparse.Namespace, ctx: Context) -> int:
         dry = dry_run(ctx.root, ctx.now, args.plan)
         sys.stdout.write(render.dry_run(dry))
         return exits.OK if dry.unmet is None else exits.exit_code(dry.unmet)
-    entry = commit(_writer(args, ctx), args.plan)
+    writer = _writer(args, ctx)
+    confirm(
+        args,
+        [
+            f"承诺任务 {args.plan.stem}（方案 {args.plan}）：登记名录库快照、方案和将来的信标轮次",
+            "承诺之后方案不能再改，只能在信标轮次之前公开作废",
+        ],
+    )
+    entry = commit(writer, args.plan)
     body = entry.typed_as(Commit)
     b = body.beacon
     source = (
@@ -62,6 +71,7 @@ def _register_draw(add: AddFn) -> None:
     p.add_argument("--beacons", type=Path, help="已记录的 drand 轮次文件 (recorded rounds file)")
     p.add_argument("--fetch", action="store_true", help="从 drand 中继获取轮次 (fetch from relays)")
     _key_options(p)
+    _yes_option(p)
 
 
 def _cmd_draw(args: argparse.Namespace, ctx: Context) -> int:
@@ -80,6 +90,8 @@ def _cmd_draw(args: argparse.Namespace, ctx: Context) -> int:
     names = due_tasks(ctx.root, ctx.now) if args.due else [args.task]
     if args.due and not names:
         print("没有已到轮次、尚未抽取的任务。")
+    if names:
+        confirm(args, [f"抽取任务 {'、'.join(names)}：记录信标轮次和抽取结果，结果公开、不能重抽"])
     for name in names:
         entry = draw_task(writer, name, recorded=recorded, fetch=args.fetch)
         drawn = entry.typed_as(Draw)
@@ -108,6 +120,7 @@ def _register_inputs(add: AddFn) -> None:
         help="如 福彩3D=371、现场掷骰（三枚）=3,5,6；每项单独记入账本 (name=value)",
     )
     _key_options(p)
+    _yes_option(p)
 
 
 def _cmd_inputs(args: argparse.Namespace, ctx: Context) -> int:
@@ -121,7 +134,15 @@ def _cmd_inputs(args: argparse.Namespace, ctx: Context) -> int:
         if not sep:
             raise UsageError(f"--extra 应写成 名称=值：{item!r}")
         typed.append((name.strip(), value))
-    for entry in record_inputs(_writer(args, ctx), args.task, typed):
+    writer = _writer(args, ctx)
+    confirm(
+        args,
+        [
+            f"任务 {args.task} 的附加输入 {name} = {value}（每项一条，登记后不能更改）"
+            for name, value in typed
+        ],
+    )
+    for entry in record_inputs(writer, args.task, typed):
         body = entry.typed_as(ExtraValue)
         print(f"任务 {args.task}：附加输入 {body.name} = {body.value} 已登记（条目 #{entry.seq}）")
     return 0
@@ -143,6 +164,7 @@ def _register_void(add: AddFn) -> None:
         help="同一岗位再次撤换或检查窗口开始后撤换：照样记录，验证报告为合规问题",
     )
     _key_options(p)
+    _yes_option(p)
 
 
 def _cmd_void(args: argparse.Namespace, ctx: Context) -> int:
@@ -152,10 +174,18 @@ def _cmd_void(args: argparse.Namespace, ctx: Context) -> int:
 
     writer = _writer(args, ctx)
     if args.person is None:
+        confirm(args, [f"作废任务 {args.task} 的承诺，理由（公开）：{args.reason}"])
         entry = void_commitment(writer, args.task, args.reason)
         print(f"任务 {args.task} 的承诺已作废（条目 #{entry.seq}）。")
         return 0
     team = args.team or team_of(ctx.root, args.task, args.person)
+    confirm(
+        args,
+        [
+            f"撤换任务 {args.task} 检查组 {team} 的人员 {args.person}，理由（公开）：{args.reason}",
+            "替换人员由撤换条目指定的将来信标轮次决定",
+        ],
+    )
     entry = void_person(
         writer, args.task, team, args.person, args.reason, accept_finding=args.accept_finding
     )
@@ -178,6 +208,7 @@ def _register_replace(add: AddFn) -> None:
     p.add_argument("--beacons", type=Path, help="已记录的 drand 轮次文件 (recorded rounds file)")
     p.add_argument("--fetch", action="store_true", help="从 drand 中继获取轮次 (fetch from relays)")
     _key_options(p)
+    _yes_option(p)
 
 
 def _cmd_replace(args: argparse.Namespace, ctx: Context) -> int:
@@ -188,6 +219,8 @@ def _cmd_replace(args: argparse.Namespace, ctx: Context) -> int:
     recorded = load_recorded(args.beacons) if args.beacons else None
     writer = _writer(args, ctx)
     names = [args.task] if args.task else pending_replacements(ctx.root)
+    if names:
+        confirm(args, [f"记录任务 {'、'.join(names)} 中由信标轮次决定的替换人员"])
     done = 0
     for name in names:
         for entry in replace_due(writer, name, recorded=recorded, fetch=args.fetch):
