@@ -257,3 +257,24 @@ def test_not_random_draws_are_shown_in_the_report(
     assert re.search(
         r"2026-201：.*已于条目 #\d+ 抽取；抽取 #\d+ 抽中了全部可抽对象，不是随机抽取", out
     )
+
+
+def test_a_plan_whose_draw_could_not_be_written_is_refused_at_commit(
+    bureau: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A draw entry that cannot fit one ledger line would make the task undrawable after
+    its round — indistinguishable from a withheld draw — so commit refuses it first."""
+    path = plan(bureau, "2026-101")
+    population = steps.prepare_commit(
+        bureau, history(bureau), at("2026-03-16T09:00:00+08:00"), path
+    )
+    k = len(prepared.population.members)  # the example plan draws 5 % of these
+    worst = steps.DRAW_ENVELOPE_BYTES + 1000  # a line limit the worst case cannot meet
+    monkeypatch.setattr(steps, "MAX_LINE", worst)
+    before = tree(bureau)
+    with pytest.raises(steps.TaskError) as refused:
+        steps.commit(writer(bureau, "2026-03-16T09:00:00+08:00"), path)
+    assert refused.value.code == "draw-too-large" and "拆成" in str(refused.value), k
+    assert tree(bureau) == before
+    monkeypatch.setattr(steps, "MAX_LINE", 1 << 20)  # the real limit: the same plan commits
+    assert suiji(bureau, "2026-03-16T09:00:00+08:00", "commit", str(path)) == 0

@@ -34,10 +34,10 @@ from suiji.draw.items import check_items_feasible
 from suiji.draw.plan import Plan, plan_from_json, plan_to_json
 from suiji.draw.planfile import load_plan
 from suiji.draw.population import Population, population_to_json
-from suiji.draw.targets import check_targets_feasible
+from suiji.draw.targets import allocate, check_targets_feasible
 from suiji.draw.teamcheck import TeamRulesUnmet, check_teams_feasible
 from suiji.ledger import append as ledger_append
-from suiji.ledger.codec import Entry
+from suiji.ledger.codec import MAX_LINE, Entry
 from suiji.ledger.history import (
     BEACON,
     COMMIT,
@@ -201,6 +201,7 @@ def prepare_commit(
     )
     check_targets_feasible(plan, population)
     check_items_feasible(plan, population, rows["checklist"])
+    refuse_oversized_draw(plan, population, plan_file)
     try:
         refuse_choices(root, hist, plan, population, rows)
     except TeamRulesUnmet as exc:
@@ -233,6 +234,29 @@ def prepare_commit(
         raise TaskError(f"{plan_file}: {v.detail}；请改正方案中的期号和开奖日期", code=v.code)
     objects = [plan_bytes, source, pop_bytes, *snapshots.values()]
     return PreparedCommit(plan, population, rows, body, objects)
+
+
+DRAW_ENVELOPE_BYTES = 4096
+"""A generous bound on everything in a draw entry but its target ids and extra values: the
+envelope (seq, prev, kind, time, one signature), the hashes and entry numbers of the body,
+and the longest `teams_error` message (a few hundred bytes)."""
+
+
+def refuse_oversized_draw(plan: Plan, population: Population, plan_file: Path) -> None:
+    """A commitment must always be drawable: its largest possible draw entry must fit in
+    one ledger line (MAX_LINE). Checked before anything is committed, because after the
+    round a draw that cannot be written would look exactly like a withheld one."""
+    k = sum(q.quota for q in allocate(plan, population))
+    longest = sorted((len(m.id.encode()) for m in population.members), reverse=True)[:k]
+    targets = sum(longest) + 3 * k  # each id quoted, with a comma
+    extra = sum(len(e.name.encode()) + 4 * 200 + 32 for e in plan.seed_extra)  # ≤ 200 chars
+    worst = DRAW_ENVELOPE_BYTES + targets + extra
+    if worst > MAX_LINE:
+        raise TaskError(
+            f"{plan_file}: 本方案最多抽取 {k} 家，抽取条目可能长达 {worst} 字节，超过账本每行上限 "
+            f"{MAX_LINE} 字节，抽签后将无法写入：请把任务拆成几个较小的任务分别承诺",
+            code="draw-too-large",
+        )
 
 
 @_locked_step
