@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -23,14 +24,9 @@ BUREAU = "测试县应急管理局"
 TINY = {"enterprises": 5, "inspectors": 8, "experts": 4, "checklist": 10, "recusals": 0}
 """How many of the example county's rows the tiny bureau keeps, per record."""
 
-SUBSET = (
-    "tests/test_example_county.py",
-    "tests/test_records_validate.py",
-    "tests/test_plan.py",
-    "tests/test_site.py",
-)
-"""Bureau-independent tests run inside the new repository: the example county's checks,
-the plan examples and the site build, none of which may read the bureau's records."""
+SUITE = ("tests", "--ignore=tests/test_adoption.py")
+"""`make test`'s whole suite, run inside the new repository with its own copy of suiji
+first on the path (this module is left out: it would adopt a bureau again, recursively)."""
 
 
 def _rows(name: str) -> list[list[str]]:
@@ -144,11 +140,13 @@ def test_an_adopted_bureau_checks_its_own_records_and_passes_the_tests(
     code = _run_check(bureau, out)
     assert code == 0, out.getvalue()
     assert re.search(r"enterprises\.xlsx: Excel 工作簿，5 行", out.getvalue())
+    env = {**os.environ, "PYTHONPATH": f"{bureau / 'scripts'}{os.pathsep}{bureau}"}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *SUBSET],
+        [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *SUITE],
         cwd=bureau,
         capture_output=True,
         text=True,
+        env=env,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert " passed" in result.stdout and "skipped" not in result.stdout.splitlines()[-1]

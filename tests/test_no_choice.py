@@ -265,9 +265,7 @@ def test_a_plan_whose_draw_could_not_be_written_is_refused_at_commit(
     """A draw entry that cannot fit one ledger line would make the task undrawable after
     its round — indistinguishable from a withheld draw — so commit refuses it first."""
     path = plan(bureau, "2026-101")
-    prepared = steps.prepare_commit(
-        bureau, history(bureau), at("2026-03-16T09:00:00+08:00"), path
-    )
+    prepared = steps.prepare_commit(bureau, history(bureau), at("2026-03-16T09:00:00+08:00"), path)
     k = len(prepared.population.members)  # the example plan draws 5 % of these
     worst = steps.DRAW_ENVELOPE_BYTES + 1000  # a line limit the worst case cannot meet
     monkeypatch.setattr(steps, "MAX_LINE", worst)
