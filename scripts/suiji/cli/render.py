@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from suiji.shared.errors import SuijiError
 from suiji.shared.findings import Finding
+from suiji.shared.times import parse_time
 
 if TYPE_CHECKING:  # the CLI imports the heavy sides only for the command that needs them
     from suiji.draw.coverage import CoverageReport
@@ -98,9 +99,11 @@ def task_lines(tasks: Sequence[Mapping[str, Any]]) -> list[str]:
     lines = [f"抽查任务：{len(tasks)} 个，已抽取 {drawn} 个（每个任务的随机来源）"]
     for t in tasks:
         if t.get("chain") is not None:
-            source = f"信标链 {t['chain']} 第 {t['round']} 轮（{t['round_time']}）"
+            source = (
+                f"信标链 {t['chain']} 第 {t['round']} 轮（{beijing(parse_time(t['round_time']))}）"
+            )
         elif t.get("draw_after") is not None:
-            source = f"仅附加输入，不早于 {t['draw_after']}"
+            source = f"仅附加输入，不早于 {beijing(parse_time(t['draw_after']))}"
         else:
             source = "无有效承诺"
         head = f"承诺 #{t['commitment']}，{source}" if t.get("commitment") is not None else source
