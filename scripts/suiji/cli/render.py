@@ -99,9 +99,8 @@ def task_lines(tasks: Sequence[Mapping[str, Any]]) -> list[str]:
     lines = [f"抽查任务：{len(tasks)} 个，已抽取 {drawn} 个（每个任务的随机来源）"]
     for t in tasks:
         if t.get("chain") is not None:
-            source = (
-                f"信标链 {t['chain']} 第 {t['round']} 轮（{beijing(parse_time(t['round_time']))}）"
-            )
+            when = beijing(parse_time(t["round_time"]))
+            source = f"信标链 {t['chain']} 第 {t['round']} 轮，产生于 {when}"
         elif t.get("draw_after") is not None:
             source = f"仅附加输入，不早于 {beijing(parse_time(t['draw_after']))}"
         else:
