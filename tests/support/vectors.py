@@ -27,7 +27,18 @@ import pytest
 SCHEMA = "suiji/vectors/v1"
 ROOT = Path(__file__).resolve().parents[2]
 VECTORS_DIR = ROOT / "tests" / "vectors"
-AREAS = ("encoding", "records", "uscc", "ledger", "beacon", "draw", "teams", "coverage", "verify")
+AREAS = (
+    "encoding",
+    "records",
+    "uscc",
+    "ledger",
+    "beacon",
+    "draw",
+    "teams",
+    "coverage",
+    "verify",
+    "calendar",
+)
 
 ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 CODE_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -52,6 +63,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "teams": ("role_seed", "replacement_seed", "draw", "void", "teams_error"),
     "coverage": ("by_chance", "exclusions"),
     "verify": ("state",),
+    "calendar": ("parse", "working_day", "add_working_days", "deadlines"),
 }
 
 # ---------------------------------------------------------------- error codes
@@ -118,6 +130,20 @@ ERROR_CODES: dict[str, dict[str, str]] = {
     "verify": {
         "state-file": "not a verify-state file: wrong type or members, a bad time or size, "
         "or a last_hash that is not the hash of last_line",
+    },
+    "calendar": {
+        "calendar-file-name": "the file name is not <year>.toml",
+        "calendar-encoding": "not UTF-8, or UTF-8 with a byte order mark",
+        "calendar-toml": "not TOML (syntax error)",
+        "calendar-key": "a missing or unknown key, or a text value that is empty or not trimmed",
+        "calendar-year": "year differs from the file name",
+        "calendar-date": "a value that is not a TOML date, or a day outside the file's year",
+        "calendar-holiday-name": "a holiday name that is none of the seven festivals (two joined by 、 allowed)",
+        "calendar-range": "a holiday range that ends before it starts or is longer than 14 days",
+        "calendar-workday-not-weekend": "a make-up working day that is not a Saturday or Sunday",
+        "calendar-day-twice": "a day named twice (overlapping ranges, or a make-up day inside a range)",
+        "calendar-missing-statutory": "a fixed-date statutory holiday (1/1, 5/1, 5/2, 10/1–3) not inside any range",
+        "deadline-days": "a count of days outside 1..366",
     },
 }
 
@@ -196,6 +222,26 @@ ERROR_RULES: dict[str, tuple[Rule, ...]] = {
         Rule("TeamInfeasible", "over-load-limit", attr=("rule", "load_limit")),
     ),
     "verify": (Rule("InputError", "state-file", attr=("code", "state-file")),),
+    "calendar": (
+        Rule("InputError", "calendar-file-name", attr=("code", "calendar-file-name")),
+        Rule("InputError", "calendar-encoding", attr=("code", "calendar-encoding")),
+        Rule("InputError", "calendar-toml", attr=("code", "calendar-toml")),
+        Rule("InputError", "calendar-key", attr=("code", "calendar-key")),
+        Rule("InputError", "calendar-year", attr=("code", "calendar-year")),
+        Rule("InputError", "calendar-date", attr=("code", "calendar-date")),
+        Rule("InputError", "calendar-holiday-name", attr=("code", "calendar-holiday-name")),
+        Rule("InputError", "calendar-range", attr=("code", "calendar-range")),
+        Rule(
+            "InputError",
+            "calendar-workday-not-weekend",
+            attr=("code", "calendar-workday-not-weekend"),
+        ),
+        Rule("InputError", "calendar-day-twice", attr=("code", "calendar-day-twice")),
+        Rule(
+            "InputError", "calendar-missing-statutory", attr=("code", "calendar-missing-statutory")
+        ),
+        Rule("InputError", "deadline-days", attr=("code", "deadline-days")),
+    ),
 }
 
 
