@@ -8,6 +8,8 @@ from typing import Any
 
 import chinese_calendar
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.support import vectors
 
 from suiji.draw.deadlines import (
@@ -274,3 +276,27 @@ def test_vector_deadlines(case: vectors.Case) -> None:
         "feedback": _deadline(got.feedback),
         "disclosure": _deadline(got.disclosure),
     } == case.output
+
+
+def test_a_file_that_is_not_utf8_is_refused() -> None:
+    data = (SHIPPED_DIR / "2026.toml").read_text(encoding="utf-8").encode("gb18030")
+    with pytest.raises(CalendarError) as caught:
+        parse_calendar(data, "content/records/calendar/2026.toml")
+    assert caught.value.code == "calendar-encoding"
+    assert "UTF-8" in caught.value.message
+
+
+@settings(max_examples=200)
+@given(
+    start=st.dates(min_value=dt.date(2024, 12, 1), max_value=dt.date(2027, 1, 31)),
+    n=st.integers(min_value=1, max_value=40),
+)
+def test_add_working_days_lands_on_the_nth_working_day(start: dt.date, n: int) -> None:
+    days = WorkingDays(SHIPPED)
+    got = days.add_working_days(start, n)
+    between = [start + dt.timedelta(days=i) for i in range(1, (got.day - start).days + 1)]
+    assert days.is_working_day(got.day)
+    assert sum(days.is_working_day(x) for x in between) == n
+    # provisional exactly when a day counted lies in a year without a file
+    assert got.provisional == any(x.year not in SHIPPED for x in between)
+    assert {y for y, _ in got.calendars} == {x.year for x in between}

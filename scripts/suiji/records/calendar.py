@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from suiji.shared.canonical import tagged_hex
-from suiji.shared.errors import InputError, Location
+from suiji.shared.errors import InputError, Location, os_failure
 
 CALENDAR_TAG = "suiji/object/v1"
 """Calendar files are hashed like ledger objects: the hash is the name they would be stored under."""
@@ -351,9 +351,7 @@ def load_calendars(records_dir: Path | str | None = None) -> dict[int, YearCalen
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise _fail(
-                f"无法读取日历文件（{exc.strerror}）", str(path), None, "calendar-read"
-            ) from None
+            raise os_failure(exc, path) from None
         cal = parse_calendar(data, str(path))
         out[cal.year] = cal
     return out
