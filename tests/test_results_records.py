@@ -290,3 +290,25 @@ def test_vectors(kind: str) -> None:
         else:
             value = parse(text)
             assert [list(v) if isinstance(v, tuple) else v for v in value] == case.output, case.id
+
+
+def test_gitcheck_checks_staged_results(tmp_path: Path) -> None:
+    from tests.test_workbook_privacy import git
+
+    from suiji.cli.app import main
+
+    repo = with_results(tmp_path)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.name", "测试")
+    git(repo, "config", "user.email", "test@example.invalid")
+    git(repo, "config", "commit.gpgsign", "false")
+    git(repo, "add", "-A")
+    argv = ["--root", str(repo), "--now", "2026-03-01", "gitcheck"]
+    assert main(argv) == 0
+    git(repo, "commit", "-q", "-m", "results")
+    write(
+        repo / "content" / "records" / "results" / "2026-002.csv",
+        changed(2, 检查情况="联系人 13812345678"),
+    )
+    git(repo, "add", "-A")
+    assert main(argv) == 1  # the staged results file holds a mobile number
