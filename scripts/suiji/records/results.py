@@ -24,11 +24,11 @@ from suiji.shared.errors import Location
 from .cells import FINDINGS_HINT
 from .io import RawTable, ReadFailure, file_label, read_table
 from .model import LoadedRecord
-from .privacy import scan_outside
 from .problems import RecordProblem
 from .schema import INSPECTED_CATEGORIES, NO_PROBLEM, RECORD_NAMES, RESULTS
 from .sheet import Collector, Sheet
 from .structure import drop_empty_rows, map_columns, parse_columns
+from .validate import file_rules
 
 RESULTS_DIR = "results"
 FORMATS = (".csv", ".xlsx")
@@ -83,40 +83,44 @@ def find_results(results_dir: Path) -> tuple[list[Path], list[tuple[Path, str, s
 
 
 def check_results(records_dir: Path, labels: Path | None) -> ResultFiles:
-    """Read and check every results file under `records_dir/results/` (reads only)."""
+    """Read and check every results file under `records_dir/results/` (reads only).
+
+    Problems are sorted by file (in file-name order, after the six records), row, column.
+    """
     out = Collector()
     files, bad = find_results(records_dir / RESULTS_DIR)
-    base = len(RECORD_NAMES)
-    for k, (path, code, message) in enumerate(bad):
+    names = sorted([p.name for p in files] + [p.name for p, _, _ in bad])
+    order = {name: len(RECORD_NAMES) + k for k, name in enumerate(names)}
+    for path, code, message in bad:
         out.add(
-            (base + k, 0, -1),
+            (order[path.name], 0, -1),
             RecordProblem(Location(file_label(path, labels)), "error", code, message),
         )
     raws: list[RawTable] = []
-    for k, path in enumerate(files):
-        label = file_label(path, labels)
+    for path in files:
         try:
-            raws.append(read_table(path, label, RESULTS))
+            raws.append(read_table(path, file_label(path, labels), RESULTS))
         except ReadFailure as failure:
             out.add(
-                (base + len(bad) + k, 0, -1),
+                (order[path.name], 0, -1),
                 RecordProblem(failure.location, "error", "file.unreadable", failure.message),
             )
-    records = validate_results(raws, out, base + len(bad) + len(files))
+    records = validate_results(raws, out, [order[r.path.name] for r in raws])
     return ResultFiles(records=records, problems=tuple(out.sorted()))
 
 
 def validate_results(
-    raws: Sequence[RawTable], out: Collector, order: int
+    raws: Sequence[RawTable], out: Collector, orders: Sequence[int]
 ) -> tuple[LoadedRecord, ...]:
-    """Validate each results file into `out`; across files, one row per task and enterprise."""
+    """Validate each results file into `out`; across files, one row per task and enterprise.
+
+    `orders[k]` sorts the problems of `raws[k]` among the others (see `Collector`).
+    """
     sheets: list[Sheet] = []
-    for k, raw in enumerate(raws):
+    for raw, order in zip(raws, orders, strict=True):
         sheet = Sheet(raw, RESULTS, out)
-        sheet.order = order + k
-        for loc, message in raw.notes:
-            sheet.add_at(loc, (0, -1), "warning", "file.note", message)
-        scan_outside(sheet)
+        sheet.order = order
+        file_rules(sheet)
         map_columns(sheet)
         drop_empty_rows(sheet)
         parse_columns(sheet)
