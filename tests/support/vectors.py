@@ -47,7 +47,14 @@ CASE_KEYS = frozenset({"id", "comment", "input", "output", "error"})
 
 KINDS: dict[str, tuple[str, ...]] = {
     "encoding": ("canonical_json", "parse_canonical", "tagged_hash", "match_key", "id_key"),
-    "records": ("snapshot_rows", "clerk_csv", "parse_snapshot", "date"),
+    "records": (
+        "snapshot_rows",
+        "clerk_csv",
+        "parse_snapshot",
+        "date",
+        "result_categories",
+        "item_findings",
+    ),
     "uscc": ("validate", "check_char", "org_check_char", "legacy_regno"),
     "ledger": ("test_key", "object", "entries", "cosignature", "line"),
     "beacon": (
@@ -96,6 +103,12 @@ ERROR_CODES: dict[str, dict[str, str]] = {
         "bad-bool": "a yes/no column is neither true nor false",
         "no-such-date": "a date cell names a day that does not exist (2025-02-30)",
         "unrecognised-date": "a date cell in none of the accepted spellings",
+        "unknown-category": "a result category that is neither a national code, name nor "
+        "one of its other spellings",
+        "category-conflict": "未发现问题 together with another category",
+        "findings-syntax": "an item-finding entry without item id, colon or finding",
+        "unknown-finding": "a finding other than 符合, 不符合, 不适用",
+        "item-repeated": "one item (by id_key) twice in one cell",
     },
     "uscc": {
         "bad-length": "not exactly 18 characters",
@@ -193,6 +206,11 @@ ERROR_RULES: dict[str, tuple[Rule, ...]] = {
         Rule("CanonicalError", "bad-bool", "必须是 true 或 false"),
         Rule("CellError", "no-such-date", "不存在"),
         Rule("CellError", "unrecognised-date", "无法识别的日期"),
+        Rule("ResultCellError", "unknown-category", attr=("code", "result.category_unknown")),
+        Rule("ResultCellError", "category-conflict", attr=("code", "result.category_conflict")),
+        Rule("ResultCellError", "findings-syntax", attr=("code", "result.findings_syntax")),
+        Rule("ResultCellError", "unknown-finding", attr=("code", "result.finding_unknown")),
+        Rule("ResultCellError", "item-repeated", attr=("code", "result.item_repeated")),
     ),
     "uscc": (  # uscc.problem returns its reason as text; tests wrap it as a ValueError
         Rule("ValueError", "bad-length", "应为 18 位"),

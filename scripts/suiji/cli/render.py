@@ -168,11 +168,16 @@ def check_lines(report: CheckReport) -> list[str]:
     lines = [record_problem(p) for p in report.problems]
     if report.ok:
         for r in report.records:
-            lines.append(
-                f"{r.file}: {ENCODING_LABELS.get(r.encoding, r.encoding)}，{r.rows} 行"
-                f"（有效 {r.active_rows} 行），快照 {r.snapshot}"
-            )
-        lines.append(f"检查通过：{len(report.records)} 个记录，{len(report.warnings)} 个警告")
+            read = f"{r.file}: {ENCODING_LABELS.get(r.encoding, r.encoding)}，{r.rows} 行"
+            if r.record == "results":
+                lines.append(f"{read}（检查结果）")
+            else:
+                lines.append(f"{read}（有效 {r.active_rows} 行），快照 {r.snapshot}")
+        results = sum(1 for r in report.records if r.record == "results")
+        shown = f"{len(report.records) - results} 个记录" + (
+            f"、{results} 个检查结果文件" if results else ""
+        )
+        lines.append(f"检查通过：{shown}，{len(report.warnings)} 个警告")
     else:
         lines.append(
             f"检查未通过：{len(report.errors)} 个错误，{len(report.warnings)} 个警告"

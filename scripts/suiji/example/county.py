@@ -45,6 +45,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from suiji.example.results import sample_csv
 from suiji.records.schema import (
     ENTERPRISE_ACTIVE,
     EXPERT_ACTIVE,
@@ -553,6 +554,7 @@ def render(county: County) -> dict[str, bytes]:
         "samples/enterprises.gb18030.csv": _csv_bytes(
             enterprises, _shuffled(county.enterprises, "gb18030"), "gb18030", _excel_display_date
         ),
+        "samples/results.csv": sample_csv(county.enterprises),
         **_example_plans(),
     }
 

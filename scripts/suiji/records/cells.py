@@ -11,7 +11,9 @@ import re
 import unicodedata
 from datetime import date, timedelta
 
-from suiji.shared.text import clean_text, match_key
+from suiji.shared.text import clean_text, id_key, match_key
+
+from .schema import FINDINGS, NO_PROBLEM, RESULT_CATEGORIES, RESULT_CATEGORY_ALIASES
 
 
 class CellError(ValueError):
@@ -172,3 +174,88 @@ def find_personal_data(text: str) -> list[tuple[str, str]]:
         local, _, domain = m.group(0).partition("@")
         found.append(("电子邮箱", f"{local[:1]}***@{domain}"))
     return found
+
+
+# ---------------------------------------------------------------- inspection results
+
+
+class ResultCellError(CellError):
+    """A results cell that cannot be read; `code` is the problem code `suiji check` reports."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def parse_ids(text: str) -> tuple[str, ...]:
+    """Several ids in one cell (split like multi-value cells) → sorted, de-duplicated id_keys."""
+    return tuple(sorted({id_key(p) for p in split_multi(text)} - {""}))
+
+
+def _category_lookup() -> dict[str, str]:
+    """match_key of every code, official name and other spelling → the official name."""
+    out = {match_key(code): name for code, name in RESULT_CATEGORIES}
+    out.update({match_key(name): name for _, name in RESULT_CATEGORIES})
+    out.update({match_key(a): name for a, name in RESULT_CATEGORY_ALIASES.items()})
+    return out
+
+
+def parse_categories(text: str) -> tuple[str, ...]:
+    """The result categories of a cell: codes (1, A, E …), official names or their other
+    spellings, separated like multi-value cells → official names in national code order.
+
+    未发现问题 stands alone: it contradicts every other category.
+    """
+    lookup = _category_lookup()
+    parts = split_multi(text)
+    unknown = [p for p in parts if match_key(p) not in lookup]
+    if unknown:
+        allowed = "；".join(f"{c} {n}" for c, n in RESULT_CATEGORIES)
+        raise ResultCellError(
+            f"「{'、'.join(unknown)}」不是全国统一的检查结果类别：只能填写以下类别的代码或名称"
+            f"（多个用“、”分隔）：{allowed}",
+            "result.category_unknown",
+        )
+    chosen = {lookup[match_key(p)] for p in parts}
+    if NO_PROBLEM in chosen and len(chosen) > 1:
+        others = "、".join(n for _, n in RESULT_CATEGORIES if n in chosen and n != NO_PROBLEM)
+        raise ResultCellError(
+            f"“{NO_PROBLEM}”不能与“{others}”同时选择：未发现问题时只填“{NO_PROBLEM}”，"
+            f"否则请删去“{NO_PROBLEM}”",
+            "result.category_conflict",
+        )
+    return tuple(n for _, n in RESULT_CATEGORIES if n in chosen)
+
+
+FINDINGS_SEP_RE = re.compile(r"[;；、\n]")
+FINDINGS_HINT = "请写成 事项编号:结果，多个事项用“；”分隔，如 TY-001:符合；WH-016:不符合"
+
+
+def parse_findings(text: str) -> tuple[tuple[str, str], ...]:
+    """Items checked with their findings: ``TY-001:符合；WH-016:不符合`` → pairs sorted by
+    item id (id_key). Entries are separated by ； ; 、 or a line break, item and finding by
+    a colon (half- or full-width); the finding is one of schema.FINDINGS.
+    """
+    out: dict[str, str] = {}
+    for part in FINDINGS_SEP_RE.split(unicodedata.normalize("NFKC", text)):
+        part = clean_text(part)
+        if not part:
+            continue
+        item, colon, finding = part.partition(":")
+        item, finding = id_key(item), clean_text(finding)
+        if not colon or not item or not finding:
+            raise ResultCellError(
+                f"无法识别「{clean_text(text)}」中的「{part}」：{FINDINGS_HINT}",
+                "result.findings_syntax",
+            )
+        if finding not in FINDINGS:
+            raise ResultCellError(
+                f"事项 {item} 的结果「{finding}」无效：只能是 {'、'.join(FINDINGS)} 之一",
+                "result.finding_unknown",
+            )
+        if item in out:
+            raise ResultCellError(
+                f"事项 {item} 写了两次：每个检查事项只写一个结果", "result.item_repeated"
+            )
+        out[item] = finding
+    return tuple(sorted(out.items()))

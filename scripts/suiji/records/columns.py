@@ -18,7 +18,18 @@ from suiji.records import uscc as records_uscc
 from suiji.records.uscc import ORG_WEIGHTS, VALUES, invalid_mask, is_legacy_regno, is_valid
 from suiji.shared.text import clean_text, id_key, match_key
 
-from .cells import CellError, parse_count, parse_date, parse_yes_no, split_multi, vocabulary_lookup
+from .cells import (
+    CellError,
+    ResultCellError,
+    parse_categories,
+    parse_count,
+    parse_date,
+    parse_findings,
+    parse_ids,
+    parse_yes_no,
+    split_multi,
+    vocabulary_lookup,
+)
 from .privacy import scan_personal
 from .problems import Severity
 from .schema import Column
@@ -265,6 +276,27 @@ def _parse_int(sheet: Sheet, col: Column, j: int) -> ObjArray:
     return by_unique(sheet, col, j, judge)
 
 
+def _parse_ids(sheet: Sheet, col: Column, j: int) -> ObjArray:
+    values = by_unique(sheet, col, j, lambda text: (parse_ids(text), None))
+    scan_personal(sheet, col, np.fromiter(map(clean_text, sheet.cells[j]), dtype=object))
+    return values
+
+
+def _result_cell(parse: Callable[[str], Any]) -> Callable[[Sheet, Column, int], ObjArray]:
+    """A parser for a results cell whose errors carry their own problem code."""
+
+    def parser(sheet: Sheet, col: Column, j: int) -> ObjArray:
+        def judge(text: str) -> tuple[Any, tuple[Severity, str, str] | None]:
+            try:
+                return parse(text), None
+            except ResultCellError as exc:
+                return (), ("error", exc.code, str(exc))
+
+        return by_unique(sheet, col, j, judge)
+
+    return parser
+
+
 PARSERS: dict[str, Callable[[Sheet, Column, int], np.ndarray]] = {
     "uscc": _parse_uscc,
     "id": _parse_id,
@@ -275,4 +307,7 @@ PARSERS: dict[str, Callable[[Sheet, Column, int], np.ndarray]] = {
     "date": _parse_date,
     "multi": _parse_multi,
     "int": _parse_int,
+    "ids": _parse_ids,
+    "categories": _result_cell(parse_categories),
+    "findings": _result_cell(parse_findings),
 }

@@ -97,6 +97,16 @@ class ReadFailure(Exception):
         self.message = message
 
 
+def file_label(path: Path, base: Path | None) -> str:
+    """How messages name a file: relative to `base` (the bureau's root) when inside it."""
+    if base is not None:
+        try:
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.name
+
+
 def _header_score(cells: list[str], known: set[str]) -> int:
     return sum(1 for c in cells if match_key(clean_text(c)) in known)
 

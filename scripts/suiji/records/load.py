@@ -14,9 +14,10 @@ from pathlib import Path
 
 from suiji.shared.errors import InputError, Location
 
-from .io import RawTable, ReadFailure, read_table
+from .io import RawTable, ReadFailure, file_label, read_table
 from .model import CheckReport, LoadedRecord, LoadedRecords, RecordSummary
 from .problems import RecordProblem, RecordsInvalid
+from .results import check_results
 from .schema import BY_NAME, RECORD_NAMES
 from .validate import validate_tables
 
@@ -41,12 +42,7 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _label(path: Path, base: Path | None) -> str:
-    if base is not None:
-        try:
-            return path.resolve().relative_to(base.resolve()).as_posix()
-        except ValueError:
-            pass
-    return path.name
+    return file_label(path, base)
 
 
 def find_files(
@@ -155,11 +151,17 @@ def _summary(record: LoadedRecord, with_snapshot: bool) -> RecordSummary:
 def check(
     records_dir: Path, today: date, *, label_base: Path | None = None, snapshots: bool = True
 ) -> CheckReport:
-    """Everything `suiji check` reports. Snapshot hashes only when there is no error."""
+    """Everything `suiji check` reports. Snapshot hashes only when there is no error.
+
+    The results files (`results/`, optional) are reported after the six records; they
+    have no snapshot (they are not an input of any draw).
+    """
     with _gc_paused():
         records, problems = _validate(records_dir, today, label_base)
         ok = not any(p.severity == "error" for p in problems)
+        results = check_results(records_dir, label_base)
+        ok = ok and not any(p.severity == "error" for p in results.problems)
         summaries = tuple(
             _summary(records[name], snapshots and ok) for name in RECORD_NAMES if name in records
-        )
-    return CheckReport(records=summaries, problems=tuple(problems))
+        ) + tuple(_summary(r, False) for r in results.records)
+    return CheckReport(records=summaries, problems=tuple(problems) + results.problems)

@@ -14,7 +14,20 @@ from typing import Literal
 from suiji.model.genesis import DEFAULT_MIN_RANDOM_PERCENT
 from suiji.shared.text import match_key
 
-Kind = Literal["uscc", "id", "text", "enum", "ref", "bool", "date", "multi", "int"]
+Kind = Literal[
+    "uscc",
+    "id",
+    "text",
+    "enum",
+    "ref",
+    "bool",
+    "date",
+    "multi",
+    "int",
+    "ids",
+    "categories",
+    "findings",
+]
 """How a cell is read and stored in the snapshot.
 
 uscc  统一社会信用代码: id_key, GB 32100 check (legacy 15-digit 注册号 with a warning)
@@ -26,6 +39,9 @@ bool  是/否 → true/false
 date  → "YYYY-MM-DD" or null
 multi several values separated by 、;；,， → sorted, de-duplicated list
 int   a whole number (annual plan) → JSON integer
+ids   several ids separated like multi (the team present at an inspection) → sorted id_keys
+categories  result categories (results.py) → official names in national code order
+findings    items checked with their findings (results.py) → ((item id, finding), …)
 """
 
 INDUSTRIES: tuple[str, ...] = (
@@ -282,3 +298,72 @@ SCHEMAS: tuple[RecordSchema, ...] = (
 BY_NAME: dict[str, RecordSchema] = {s.name: s for s in SCHEMAS}
 RECORD_NAMES: tuple[str, ...] = tuple(s.name for s in SCHEMAS)
 DRAW_RECORDS: tuple[str, ...] = ("enterprises", "inspectors", "experts", "checklist", "recusals")
+
+
+# ---------------------------------------------------------------- inspection results
+
+RESULT_CATEGORIES: tuple[tuple[str, str], ...] = (
+    ("1", "未发现问题"),
+    ("A", "发现问题待后续处理"),
+    ("E", "发现问题经责令已改正"),
+    ("F", "未发现开展本次抽查涉及的经营活动"),
+    ("6", "通过登记的住所（经营场所）无法联系"),
+    ("7", "已关闭停业或正在组织清算"),
+    ("8", "不配合检查情节严重"),
+    ("9", "注销"),
+    ("10", "被吊销"),
+    ("11", "被撤销"),
+    ("12", "迁出"),
+    ("5", "违反其他部门相关规定"),
+)
+"""The national result categories (code, official name) in the platforms' order; a result
+stores the official names of the categories it selects, in this order."""
+
+RESULT_CATEGORY_ALIASES: dict[str, str] = {
+    "发现问题已责令改正": "发现问题经责令已改正",
+    "通过登记的住所无法联系": "通过登记的住所（经营场所）无法联系",
+    "通过登记的经营场所无法联系": "通过登记的住所（经营场所）无法联系",
+    "吊销": "被吊销",
+    "撤销": "被撤销",
+}
+"""Other spellings of a category seen on provincial platforms → the official name."""
+
+NO_PROBLEM = "未发现问题"
+INSPECTED_CATEGORIES = (
+    "未发现问题",
+    "发现问题待后续处理",
+    "发现问题经责令已改正",
+    "违反其他部门相关规定",
+)
+"""Categories that say the inspection took place, so the items checked must be listed
+(the others — closed, unreachable, deregistered … — may leave 检查事项及结果 empty)."""
+FINDINGS: tuple[str, ...] = ("符合", "不符合", "不适用")
+"""What an item checked may be found: complies, does not comply, not applicable here."""
+
+RESULTS = RecordSchema(
+    name="results",
+    title="抽查检查结果",
+    columns=(
+        Column("任务编号", "task_id", "id", required=True),
+        Column("统一社会信用代码", "uscc", "uscc", required=True),
+        Column("检查开始日期", "started_on", "date", required=True),
+        Column("检查结束日期", "ended_on", "date", required=True),
+        Column("实际检查人员", "team", "ids", required=True),
+        Column("检查事项及结果", "findings", "findings"),
+        Column("检查结果", "categories", "categories", required=True),
+        Column("检查情况", "observations", "text"),
+        Column("对被检查人的评价", "assessment", "text"),
+        Column("处理意见和建议", "opinions", "text"),
+        Column("处罚决定书文号", "decision_no", "text"),
+        Column("处罚决定日期", "decided_on", "date"),
+        Column("处罚内容", "penalty", "text"),
+        Column("检查报告日期", "reported_on", "date"),
+        Column("反馈日期", "feedback_on", "date"),
+        Column("整改期限", "rectify_by", "date"),
+        Column("整改完成日期", "rectified_on", "date"),
+        Column("更正说明", "correction", "text"),
+    ),
+    key=("task_id", "uscc"),
+)
+"""Inspection results (content/records/results/*.csv|xlsx): one row per task and
+enterprise. Optional and not one of the six draw records: no snapshot yet."""

@@ -23,6 +23,9 @@ from .schema import RECORD_NAMES, Column, RecordSchema
 ObjArray = npt.NDArray[np.object_]
 BoolArray = npt.NDArray[np.bool_]
 
+LIST_KINDS = ("multi", "ids", "categories", "findings")
+"""Kinds whose value is a tuple (empty when the cell is blank)."""
+
 SMALL = 5000
 """Below this many rows a column is simply checked cell by cell."""
 
@@ -44,7 +47,10 @@ class Sheet:
         self.cells: tuple[ObjArray, ...] = raw.cells
         self.factorized = list(raw.factorized or (None,) * len(raw.cells))
         self.excel_rows = raw.excel_rows
-        self.order = RECORD_NAMES.index(schema.name)
+        self.order = (
+            RECORD_NAMES.index(schema.name) if schema.name in RECORD_NAMES else len(RECORD_NAMES)
+        )
+        """Sort position of this file's problems (results files: after the six records)."""
 
     @property
     def n(self) -> int:
@@ -117,7 +123,7 @@ def is_empty(col: Column, values: np.ndarray) -> BoolArray:
         return np.zeros(len(values), dtype=bool)
     if col.kind in ("date", "int"):
         return np.asarray(pd.isna(values), dtype=bool)
-    if col.kind == "multi":
+    if col.kind in LIST_KINDS:
         return np.fromiter((len(v) == 0 for v in values), dtype=bool, count=len(values))
     return np.asarray(values == "", dtype=bool)
 
@@ -128,7 +134,7 @@ def default_values(col: Column, n: int) -> np.ndarray:
         return np.zeros(n, dtype=bool)
     if col.kind in ("date", "int"):
         return np.full(n, None, dtype=object)
-    if col.kind == "multi":
+    if col.kind in LIST_KINDS:
         return obj_array((() for _ in range(n)), n)
     return np.full(n, "", dtype=object)
 

@@ -42,22 +42,7 @@ def validate_tables(
     active: dict[str, BoolArray] = {}
     for name, raw in raws.items():
         sheet = Sheet(raw, BY_NAME[name], out)
-        for loc, message in raw.notes:
-            sheet.add_at(loc, (0, -1), "warning", "file.note", message)
-        scan_outside(sheet)
-        if raw.formulas:
-            shown = "、".join(raw.formulas[:5]) + (
-                f" 等 {len(raw.formulas)} 处" if len(raw.formulas) > 5 else ""
-            )
-            sheet.add_at(
-                Location(raw.label),
-                (0, -1),
-                "error",
-                "file.formula_no_value",
-                f"单元格 {shown} 是公式，但文件里没有保存公式的计算结果（多见于其他软件生成的"
-                f"文件），这些单元格读出来是空的：请用 Excel 打开这个文件、保存一次，"
-                f"再运行 suiji check",
-            )
+        file_rules(sheet)
         map_columns(sheet)
         drop_empty_rows(sheet)
         parse_columns(sheet)
@@ -94,6 +79,28 @@ def validate_tables(
         for name, s in sheets.items()
     }
     return records, out.sorted()
+
+
+def file_rules(sheet: Sheet) -> None:
+    """What reading found in the file itself: notes, personal data outside the visible
+    cells, formulas whose result was never saved."""
+    raw = sheet.raw
+    for loc, message in raw.notes:
+        sheet.add_at(loc, (0, -1), "warning", "file.note", message)
+    scan_outside(sheet)
+    if raw.formulas:
+        shown = "、".join(raw.formulas[:5]) + (
+            f" 等 {len(raw.formulas)} 处" if len(raw.formulas) > 5 else ""
+        )
+        sheet.add_at(
+            Location(raw.label),
+            (0, -1),
+            "error",
+            "file.formula_no_value",
+            f"单元格 {shown} 是公式，但文件里没有保存公式的计算结果（多见于其他软件生成的"
+            f"文件），这些单元格读出来是空的：请用 Excel 打开这个文件、保存一次，"
+            f"再运行 suiji check",
+        )
 
 
 def _id_rules(sheet: Sheet) -> None:

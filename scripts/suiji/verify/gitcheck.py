@@ -374,7 +374,8 @@ def changed_records(root: Path, *, base: str | None = None, head: str = "HEAD") 
 def export_records(root: Path, dest: Path, *, base: str | None = None, head: str = "HEAD") -> None:
     """Write the record files as staged (no base) or as in `head` into `dest`.
 
-    What is checked is what would be published, not the working copy beside it.
+    What is checked is what would be published, not the working copy beside it: the
+    top-level records and the inspection results in `results/`.
     """
     repo, prefix = records_prefix(root)
     rev = None if base is None else head
@@ -385,8 +386,10 @@ def export_records(root: Path, dest: Path, *, base: str | None = None, head: str
     side = _Side(repo, rev)
     for path in listing.decode("utf-8", "surrogateescape").split("\0"):
         rel = path[len(prefix) + 1 :] if path.startswith(prefix + "/") else ""
-        if not rel or "/" in rel:
-            continue
+        folder, _, name = rel.rpartition("/")
+        if not name or folder not in ("", "results") or "/" in folder:
+            continue  # the records, and inspection results (results/); not samples or plans
         data = side.read(path)
         if data is not None:
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             (dest / rel).write_bytes(data)
