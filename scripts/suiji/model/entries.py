@@ -14,6 +14,7 @@ from typing import Any
 from suiji.model.fields import EntryError, Members, frozen_copy
 from suiji.model.genesis import Genesis
 from suiji.model.keychange import KeyChange
+from suiji.model.results import RESULT, ResultEntry
 from suiji.model.tasks import (
     BeaconRound,
     Commit,
@@ -78,6 +79,7 @@ Body = (
     | PersonVoid
     | PersonReplace
     | ExtraValue
+    | ResultEntry
 )
 
 DECODERS: dict[str, Callable[[object], Body]] = {
@@ -91,6 +93,7 @@ DECODERS: dict[str, Callable[[object], Body]] = {
     PERSON_VOID: PersonVoid.from_json,
     PERSON_REPLACE: PersonReplace.from_json,
     EXTRA_INPUT: ExtraValue.from_json,
+    RESULT: ResultEntry.from_json,
 }
 
 
