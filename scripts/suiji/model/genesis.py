@@ -57,13 +57,19 @@ the entry."""
 DEFAULT_YEARLY_CAP = 2
 DEFAULT_MIN_RANDOM_PERCENT = 30
 """The seed document: 双随机 at least 30 % of the annual enforcement plan (the one definition)."""
+DEFAULT_DISCLOSURE_DAYS = 10
+"""The seed document: results public within 10 (calendar) days after the inspection ends."""
 MAX_YEARLY_CAP = 366
 """At most one inspection a day: a larger cap would not limit anything."""
 
 _POLICY_RANGES = {
     "yearly_cap": (1, MAX_YEARLY_CAP),
     "min_random_percent": (0, 100),
+    "disclosure_days": (1, 366),
 }
+DISCLOSURE_UNITS = ("calendar", "working")
+"""`disclosure_unit`: 自然日 or 工作日 (docs/spec/15-calendar-and-deadlines.md §15.6)."""
+_POLICY_MEMBERS = (*_POLICY_RANGES, "disclosure_unit")
 
 
 @dataclass(frozen=True)
@@ -72,19 +78,21 @@ class Policy:
 
     yearly_cap: int | None = None
     min_random_percent: int | None = None
+    disclosure_days: int | None = None
+    disclosure_unit: str | None = None
 
     @classmethod
     def from_json(cls, value: object, path: str = "body.policy") -> Policy:
         if not isinstance(value, dict):
             raise EntryError("policy-type", path, "policy 必须是 JSON 对象")
         for name in sorted(value):
-            if name not in _POLICY_RANGES:
+            if name not in _POLICY_MEMBERS:
                 raise EntryError(
                     "policy-unknown",
                     f"{path}.{name}",
-                    f"policy 不允许的字段 {name}（只有 {'、'.join(_POLICY_RANGES)}）",
+                    f"policy 不允许的字段 {name}（只有 {'、'.join(_POLICY_MEMBERS)}）",
                 )
-        out: dict[str, int] = {}
+        out: dict[str, Any] = {}
         for name, (low, high) in _POLICY_RANGES.items():
             if name not in value:
                 continue
@@ -96,14 +104,27 @@ class Policy:
                     "policy-range", f"{path}.{name}", f"policy.{name} 必须在 {low}..{high} 之间"
                 )
             out[name] = int(v)
+        if "disclosure_unit" in value:
+            unit = value["disclosure_unit"]
+            if not isinstance(unit, str):
+                raise EntryError(
+                    "policy-type", f"{path}.disclosure_unit", "policy.disclosure_unit 必须是字符串"
+                )
+            if unit not in DISCLOSURE_UNITS:
+                raise EntryError(
+                    "policy-range",
+                    f"{path}.disclosure_unit",
+                    "policy.disclosure_unit 必须是 calendar（自然日）或 working（工作日）",
+                )
+            out["disclosure_unit"] = unit
         return cls(**out)
 
-    def to_json(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        if self.yearly_cap is not None:
-            out["yearly_cap"] = self.yearly_cap
-        if self.min_random_percent is not None:
-            out["min_random_percent"] = self.min_random_percent
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in _POLICY_MEMBERS:
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
         return out
 
     @property
@@ -119,6 +140,12 @@ class Policy:
             if self.min_random_percent is None
             else self.min_random_percent
         )
+
+    @property
+    def disclosure(self) -> tuple[int, str]:
+        """The disclosure period in force: (days, "calendar" | "working"); default 10 calendar."""
+        days = DEFAULT_DISCLOSURE_DAYS if self.disclosure_days is None else self.disclosure_days
+        return days, self.disclosure_unit or "calendar"
 
 
 # ---------------------------------------------------------------- keys
