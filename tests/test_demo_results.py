@@ -17,6 +17,7 @@ from pathlib import Path
 
 from suiji.cli.demo import TODAY
 from suiji.draw.deadlines import add_working_days
+from suiji.draw.resultcheck import check_result
 from suiji.example.results import (
     CLOSED,
     DrawnVisit,
@@ -26,8 +27,10 @@ from suiji.example.results import (
     results_csv,
 )
 from suiji.example.year import DRAFTS, FILINGS, RESULTS, ROUNDS, WITHDRAWAL, results_file
+from suiji.ledger.drawn import drawn_tasks
 from suiji.ledger.objects import ObjectStore
 from suiji.ledger.reading import read_entries
+from suiji.model.results import Penalty, ResultContent
 from suiji.records.calendar import shipped_calendars
 from suiji.records.results import check_results
 from suiji.verify.taskview import TaskView, Void, task_view
@@ -189,3 +192,61 @@ def test_a_closed_enterprise_row_has_no_items() -> None:
     row = result_row(Inspection(visit, day, day, day, day, CLOSED))
     assert row["检查结果"] == "已关闭停业或正在组织清算" and row["检查事项及结果"] == ""
     assert results_csv([row]).startswith("\ufeff任务编号".encode())
+
+
+def _d(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+def _contents(records: Path) -> list[ResultContent]:
+    """The results files under `records` as result objects (salt zero: not compared)."""
+    loaded = check_results(records, None)
+    assert loaded.problems == ()
+    out = []
+    for record in loaded.records:
+        v = record.values
+        for i in range(len(record.excel_rows)):
+            penalty = (
+                Penalty(
+                    v["decision_no"][i], date.fromisoformat(v["decided_on"][i]), v["penalty"][i]
+                )
+                if v["decision_no"][i]
+                else None
+            )
+            out.append(
+                ResultContent(
+                    salt="0" * 32,
+                    task=v["task_id"][i],
+                    uscc=v["uscc"][i],
+                    started_on=date.fromisoformat(v["started_on"][i]),
+                    ended_on=date.fromisoformat(v["ended_on"][i]),
+                    team=tuple(v["team"][i]),
+                    findings=tuple(v["findings"][i]),
+                    categories=tuple(v["categories"][i]),
+                    observations=v["observations"][i] or "",
+                    assessment=v["assessment"][i] or "",
+                    opinions=v["opinions"][i] or "",
+                    penalty=penalty,
+                    reported_on=_d(v["reported_on"][i]),
+                    feedback_on=_d(v["feedback_on"][i]),
+                    rectify_by=_d(v["rectify_by"][i]),
+                    rectified_on=_d(v["rectified_on"][i]),
+                    correction=v["correction"][i] or "",
+                )
+            )
+    return out
+
+
+def test_every_version_passes_the_checks_against_the_draw(demo_year: Path, tmp_path: Path) -> None:
+    """`check_result` (what `suiji record` and `suiji verify` apply) finds nothing."""
+    drawn = drawn_tasks(read_entries(demo_year), ObjectStore(demo_year))
+    for filing in FILINGS:
+        records = tmp_path / filing.draft
+        (records / "results").mkdir(parents=True)
+        (records / "results" / "r.csv").write_bytes(
+            (demo_year / DRAFTS / filing.draft).read_bytes()
+        )
+        contents = _contents(records)
+        assert contents, filing.draft
+        for content in contents:
+            assert check_result(content, drawn) == [], (filing.draft, content.uscc)
