@@ -12,6 +12,7 @@ from suiji import __version__
 from suiji.cli import exits, render
 from suiji.cli.common import AddFn, Context, Handler, _global_options, _Parser, resolve_clock
 from suiji.cli.keycmds import _register_init, _register_key, _register_keygen
+from suiji.cli.resultcmds import _register_record, _register_withdraw
 from suiji.cli.showcmds import _register_show, _register_ticket
 from suiji.cli.taskcmds import (
     _register_commit,
@@ -268,6 +269,8 @@ _REGISTRY: list[Callable[[AddFn], None]] = [
     _register_void,
     _register_replace,
     _register_coverage,
+    _register_record,
+    _register_withdraw,
     _register_show,
     _register_ticket,
     _register_verify,

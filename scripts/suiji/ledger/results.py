@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from suiji.ledger.codec import Entry
+from suiji.ledger.history import History
 from suiji.ledger.objects import ObjectError, ObjectStore
 from suiji.model.entries import Withdrawal
 from suiji.model.fields import EntryError
@@ -142,10 +143,51 @@ def results_view(entries: Iterable[Entry], store: ObjectStore) -> ResultsView:
     return ResultsView(versions)
 
 
+LIFECYCLE_CODES = frozenset({"result-task-unknown", "result-not-drawn"})
+"""Codes the lifecycle already gives for the entry's own (task, uscc): the verifier reports
+them once, from `History.check_result`, not again from the content."""
+
+
+def draw_problems(
+    hist: History, store: ObjectStore, content: ResultContent
+) -> list[tuple[str, str, str]]:
+    """(code, column, message) for a result that does not fit its task's draw.
+
+    The ONE place the writer (`suiji record`) and the verifier ask whether a result fits
+    the draw. Here: the task was drawn and the enterprise is one of its targets (an
+    enterprise is never replaced). The full check — team with its recorded voids, items,
+    window — is `suiji.draw.resultcheck.check_result`, to be called from here with the
+    drawn tasks built from `hist` and `store`.
+    """
+    state = hist.tasks.get(content.task)
+    if state is None or state.draw is None:
+        return [
+            (
+                "result-task-unknown",
+                "task_id",
+                f"任务 {content.task} 尚未抽取（或不存在）：只能登记已抽取任务的检查结果；"
+                "请核对任务编号，或运行 suiji show 查看已抽取的任务",
+            )
+        ]
+    if content.uscc not in state.draw.body.targets:
+        return [
+            (
+                "result-not-drawn",
+                "uscc",
+                f"「{content.uscc}」不是任务 {content.task} 抽中的单位：被抽中的单位不能替换；"
+                "未能检查的抽中单位请登记相应的检查结果类别（如 已关闭停业或正在组织清算）；"
+                f"运行 suiji show {content.task} 查看抽中的单位",
+            )
+        ]
+    return []
+
+
 __all__ = [
+    "LIFECYCLE_CODES",
     "ObjectError",
     "RecordedResult",
     "ResultsView",
+    "draw_problems",
     "load_content",
     "results_view",
 ]
