@@ -38,6 +38,7 @@ AREAS = (
     "coverage",
     "verify",
     "calendar",
+    "results",
 )
 
 ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
@@ -71,6 +72,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "coverage": ("by_chance", "exclusions"),
     "verify": ("state",),
     "calendar": ("parse", "working_day", "add_working_days", "deadlines"),
+    "results": ("object", "salt", "chain"),
 }
 
 # ---------------------------------------------------------------- error codes
@@ -143,6 +145,14 @@ ERROR_CODES: dict[str, dict[str, str]] = {
     "verify": {
         "state-file": "not a verify-state file: wrong type or members, a bad time or size, "
         "or a last_hash that is not the hash of last_line",
+    },
+    "results": {
+        "bad-salt": "salt is not 32 lowercase hex digits",
+        "bad-order": "findings not sorted by item, or an item twice",
+        "bad-schema": "schema is not suiji/result/v1",
+        "bad-date": "a date that is not YYYY-MM-DD or not a day",
+        "missing-member": "a member of the object is missing",
+        "unknown-member": "a member the object does not have",
     },
     "calendar": {
         "calendar-file-name": "the file name is not <year>.toml",
@@ -240,6 +250,14 @@ ERROR_RULES: dict[str, tuple[Rule, ...]] = {
         Rule("TeamInfeasible", "over-load-limit", attr=("rule", "load_limit")),
     ),
     "verify": (Rule("InputError", "state-file", attr=("code", "state-file")),),
+    "results": (
+        Rule("EntryError", "bad-salt", attr=("code", "bad-salt")),
+        Rule("EntryError", "bad-order", attr=("code", "bad-order")),
+        Rule("EntryError", "bad-schema", attr=("code", "bad-schema")),
+        Rule("EntryError", "bad-date", attr=("code", "bad-date")),
+        Rule("EntryError", "missing-member", attr=("code", "missing-member")),
+        Rule("EntryError", "unknown-member", attr=("code", "unknown-member")),
+    ),
     "calendar": (
         Rule("InputError", "calendar-file-name", attr=("code", "calendar-file-name")),
         Rule("InputError", "calendar-encoding", attr=("code", "calendar-encoding")),

@@ -13,6 +13,7 @@ from suiji.cli import exits, render
 from suiji.cli.common import AddFn, Context, Handler, _global_options, _Parser, resolve_clock
 from suiji.cli.deadlinecmds import _register_deadlines
 from suiji.cli.keycmds import _register_init, _register_key, _register_keygen
+from suiji.cli.resultcmds import _register_record, _register_withdraw
 from suiji.cli.showcmds import _register_show, _register_ticket
 from suiji.cli.taskcmds import (
     _register_commit,
@@ -270,6 +271,8 @@ _REGISTRY: list[Callable[[AddFn], None]] = [
     _register_replace,
     _register_coverage,
     _register_deadlines,
+    _register_record,
+    _register_withdraw,
     _register_show,
     _register_ticket,
     _register_verify,

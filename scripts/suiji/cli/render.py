@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the CLI imports the heavy sides only for the command that n
     from suiji.verify.taskview import TaskView, TicketView
     from suiji.verify.verifier import Report
     from suiji.writing.dryrun import DryRun
+    from suiji.writing.results import RecordPlan, WithdrawPlan
 
 FailOn = Literal["any", "integrity"]
 
@@ -521,3 +522,59 @@ def ticket_lines(t: TicketView) -> list[str]:
     else:
         lines.append("  （不在可抽取范围内，此票号不参与排序）")
     return lines
+
+
+# ---------------------------------------------------------------- results
+
+
+def record_plan(plan: RecordPlan, *, dry_run: bool) -> str:
+    """What `suiji record` found in the results files."""
+    lines = [
+        f"检查结果：新登记 {len(plan.new)} 项，更正 {len(plan.corrections)} 项，"
+        f"未改变 {plan.unchanged} 项"
+    ]
+    for p in plan.planned:
+        what = (
+            "新结果"
+            if p.corrects_seq is None
+            else f"更正条目 #{p.corrects_seq}（第 {p.version} 版）"
+        )
+        lines.append(f"  {p.content.task} 「{p.content.uscc}」：{what}（{p.where}）")
+    if not plan.planned:
+        lines.append("没有需要登记的内容：账本未改动。")
+    elif dry_run:
+        lines.append("试运行（--dry-run）：未写入账本；去掉 --dry-run 后登记。")
+    return "\n".join(lines) + "\n"
+
+
+def record_summary(plan: RecordPlan) -> list[str]:
+    return [
+        f"登记检查结果 {len(plan.new)} 项、更正 {len(plan.corrections)} 项：写入账本后公开，"
+        "不能删除；以后的修改只能作为更正登记，两个版本都公开"
+    ]
+
+
+def recorded(plan: RecordPlan, seqs: Sequence[int]) -> str:
+    if not seqs:
+        return ""
+    return (
+        f"已登记 {len(seqs)} 个条目（#{seqs[0]}–#{seqs[-1]}）；"
+        "运行 suiji verify 复核，suiji verify --json 列出全部结果\n"
+    )
+
+
+def withdraw_summary(plan: WithdrawPlan) -> list[str]:
+    r = plan.result
+    return [
+        f"撤回任务 {r.task} 对「{r.uscc}」的检查结果（共 {len(plan.objects)} 个版本）：理由“{plan.reason}”",
+        "账本保留条目和哈希，结果对象将从 ledger/objects/ 删除，网站不再显示其内容；"
+        "git 历史中仍有这些对象（见 docs/spec/16-results.md §16.4）",
+    ]
+
+
+def withdrawn(plan: WithdrawPlan, seq: int) -> str:
+    r = plan.result
+    return (
+        f"已撤回任务 {r.task} 对「{r.uscc}」的检查结果（条目 #{seq}），"
+        f"删除对象 {len(plan.objects)} 个；请提交 ledger/ 的改动（suiji gitcheck 允许这次删除）\n"
+    )
