@@ -24,6 +24,7 @@ from suiji.draw.derive import ObjectSource
 from suiji.ledger.codec import Entry
 from suiji.model.genesis import Genesis
 from suiji.model.results import ResultContent, ResultEntry
+from suiji.shared.errors import Unavailable
 from suiji.verify.taskview import TaskView, task_view
 
 COLUMNS: tuple[str, ...] = (
@@ -57,7 +58,14 @@ class ResultsSource(Protocol):
 
 def results_of(entries: Iterable[Entry], store: ObjectSource) -> ResultsSource:
     """The ledger's results view (`suiji.ledger.results.results_view`)."""
-    module = import_module("suiji.ledger.results")  # the ledger's one view of results
+    try:
+        module = import_module("suiji.ledger.results")  # the ledger's one view of results
+    except ModuleNotFoundError:
+        raise Unavailable(
+            "这个版本的 suiji 还不能读取账本中的检查结果（缺少 suiji.ledger.results）："
+            "请更新 suiji 后再运行 suiji export",
+            code="results-view-missing",
+        ) from None
     view: ResultsSource = module.results_view(entries, store)
     return view
 
