@@ -39,6 +39,7 @@ AREAS = (
     "verify",
     "calendar",
     "results",
+    "notices",
 )
 
 ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
@@ -73,6 +74,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "verify": ("state",),
     "calendar": ("parse", "working_day", "add_working_days", "deadlines"),
     "results": ("object", "salt", "chain"),
+    "notices": ("normalize", "hash", "check", "codes_file"),
 }
 
 # ---------------------------------------------------------------- error codes
@@ -167,6 +169,11 @@ ERROR_CODES: dict[str, dict[str, str]] = {
         "calendar-day-twice": "a day named twice (overlapping ranges, or a make-up day inside a range)",
         "calendar-missing-statutory": "a fixed-date statutory holiday (1/1, 5/1, 5/2, 10/1–3) not inside any range",
         "deadline-days": "a count of days outside 1..366",
+    },
+    "notices": {
+        "notice-code-format": "a code that is not ten characters of the alphabet after normalising",
+        "notice-not-listed": "the public file has no line for the enterprise",
+        "notice-codes-file": "a public code file that breaks §17.4",
     },
 }
 
@@ -277,6 +284,11 @@ ERROR_RULES: dict[str, tuple[Rule, ...]] = {
             "InputError", "calendar-missing-statutory", attr=("code", "calendar-missing-statutory")
         ),
         Rule("InputError", "deadline-days", attr=("code", "deadline-days")),
+    ),
+    "notices": (
+        Rule("NoticeCodeError", "notice-code-format", attr=("code", "notice-code-format")),
+        Rule("NoticeCodeError", "notice-not-listed", attr=("code", "notice-not-listed")),
+        Rule("NoticeCodeError", "notice-codes-file", attr=("code", "notice-codes-file")),
     ),
 }
 

@@ -578,3 +578,58 @@ def withdrawn(plan: WithdrawPlan, seq: int) -> str:
         f"已撤回任务 {r.task} 对「{r.uscc}」的检查结果（条目 #{seq}），"
         f"删除对象 {len(plan.objects)} 个；请提交 ledger/ 的改动（suiji gitcheck 允许这次删除）\n"
     )
+
+
+# ---------------------------------------------------------------- inspection documents
+
+
+def _rel(root: Any, path: Any) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def notice_lines(root: Any, task: str, run: Any) -> list[str]:
+    """`suiji notice`: what was written, what to commit, what to print."""
+    n = len(run.codes.codes)
+    return [
+        f"任务 {task}：已为 {n} 家企业写出检查通知书（含核验码）和检查记录：{_rel(root, run.folder)}/",
+        "  通知书含核验码，只在 private/（不进仓库）；请打印后送达，不要把核验码发到群里或贴到网上",
+        f"公开核验码文件（只含加盐慢哈希）：{_rel(root, run.public)}",
+        f"  请提交并发布：git add {_rel(root, run.public)} && git commit；"
+        f"企业可用 suiji notice-check {task} 统一社会信用代码 核验码 核验",
+    ]
+
+
+def notice_checked(task: str, uscc: str, ok: bool) -> str:
+    """`suiji notice-check`: the answer an enterprise reads."""
+    if ok:
+        return f"核验通过：这是本局为任务 {task} 发给 {uscc} 的通知书上的核验码"
+    return (
+        f"核验不通过：这不是本局为任务 {task} 发给 {uscc} 的核验码（或输入有误，请再核对一次）；"
+        f"仍不通过的，请勿接待持此通知书的人员，并立即向本局电话核实"
+    )
+
+
+def notice_not_listed(task: str, uscc: str) -> str:
+    return (
+        f"核验不通过：任务 {task} 的公开核验码文件中没有 {uscc}：该单位不是本任务的检查对象，"
+        f"或统一社会信用代码输入有误；请向本局电话核实"
+    )
+
+
+def written_lines(what: str, root: Any, files: Sequence[Any]) -> list[str]:
+    return [f"已写出 {len(files)} 份{what}：", *(f"  {_rel(root, f)}" for f in files)]
+
+
+def template_lines(root: Any, task: str, out: Any) -> list[str]:
+    return [
+        f"已写出任务 {task} 的检查结果模板：{_rel(root, out)}",
+        "  已填任务编号、统一社会信用代码和抽中的检查组；选中单元格可看到单位名称、人员姓名和抽中的事项",
+        f"  填好后另存到 content/records/results/（如 {task}.xlsx），运行 suiji check 检查",
+    ]
+
+
+def exported(out: Any, n: int) -> str:
+    return f"已导出 {n} 条检查结果（省级平台公示栏目）：{out}"
