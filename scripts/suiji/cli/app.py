@@ -12,7 +12,7 @@ from suiji import __version__
 from suiji.cli import exits, render
 from suiji.cli.common import AddFn, Context, Handler, _global_options, _Parser, resolve_clock
 from suiji.cli.keycmds import _register_init, _register_key, _register_keygen
-from suiji.cli.showcmds import _register_show, _register_ticket
+from suiji.cli.showcmds import _register_publish, _register_show, _register_ticket
 from suiji.cli.taskcmds import (
     _register_commit,
     _register_coverage,
@@ -270,6 +270,7 @@ _REGISTRY: list[Callable[[AddFn], None]] = [
     _register_coverage,
     _register_show,
     _register_ticket,
+    _register_publish,
     _register_verify,
     _register_gitcheck,
     _register_ledger,

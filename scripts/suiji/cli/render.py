@@ -17,6 +17,7 @@ from suiji.shared.times import parse_time
 
 if TYPE_CHECKING:  # the CLI imports the heavy sides only for the command that needs them
     from suiji.draw.coverage import CoverageReport
+    from suiji.publish.site import Summary as PublishSummary
     from suiji.records.model import CheckReport
     from suiji.records.problems import RecordProblem
     from suiji.verify.gitcheck import GitFinding
@@ -458,3 +459,12 @@ def ticket_lines(t: TicketView) -> list[str]:
     else:
         lines.append("  （不在可抽取范围内，此票号不参与排序）")
     return lines
+
+
+def publish_summary(summary: PublishSummary) -> str:
+    """What `suiji publish` prints: where, how many pages, what changed."""
+    return (
+        f"已生成 {summary.pages} 个页面到 {summary.out}：写入 {summary.written} 个，"
+        f"未变 {summary.unchanged} 个，删除 {summary.removed} 个。"
+        "用 Pelican 构建网站：pelican content -o output -s pelicanconf.py"
+    )
