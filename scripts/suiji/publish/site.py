@@ -141,7 +141,7 @@ def read_notices(root: Path) -> dict[str, Mapping[str, Any]]:
             raw = json.loads(path.read_text("utf-8"))
         except (OSError, ValueError) as exc:
             raise InputError(
-                f"{path}：无法读取检查告知书核验码文件（{exc}）；请用 suiji notice 重新生成",
+                f"{path}：无法读取检查告知书核验码文件（{exc}）；请检查该文件是否为完整的 JSON（或删除后重新生成检查告知书）",
                 code="notice-codes-unreadable",
             ) from exc
         if isinstance(raw, dict) and isinstance(raw.get("task"), str):
