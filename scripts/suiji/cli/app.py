@@ -15,7 +15,7 @@ from suiji.cli.deadlinecmds import _register_deadlines
 from suiji.cli.doccmds import REGISTER as _DOCUMENT_COMMANDS
 from suiji.cli.keycmds import _register_init, _register_key, _register_keygen
 from suiji.cli.resultcmds import _register_record, _register_withdraw
-from suiji.cli.showcmds import _register_show, _register_ticket
+from suiji.cli.showcmds import _register_publish, _register_show, _register_ticket
 from suiji.cli.taskcmds import (
     _register_commit,
     _register_coverage,
@@ -277,6 +277,7 @@ _REGISTRY: list[Callable[[AddFn], None]] = [
     _register_show,
     _register_ticket,
     *_DOCUMENT_COMMANDS,
+    _register_publish,
     _register_verify,
     _register_gitcheck,
     _register_ledger,

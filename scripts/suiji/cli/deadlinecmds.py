@@ -42,7 +42,7 @@ def _register_deadlines(add: AddFn) -> None:
 def _cmd_deadlines(args: argparse.Namespace, ctx: Context) -> int:
     import json
 
-    from suiji.cli import exits, render
+    from suiji.cli import exits, renderresults
     from suiji.draw.deadlinestatus import deadline_report, disclosure_rule
     from suiji.ledger.drawn import drawn_tasks
     from suiji.ledger.objects import ObjectStore
@@ -67,5 +67,5 @@ def _cmd_deadlines(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, sort_keys=True))
     else:
-        print(render.deadlines(report))
+        print(renderresults.deadlines(report))
     return exits.found(report.overdue > 0)

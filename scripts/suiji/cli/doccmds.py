@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from suiji.cli import exits, render
+from suiji.cli import exits, renderresults
 from suiji.cli.common import AddFn, Context
 from suiji.shared.errors import Refusal
 
@@ -43,7 +43,7 @@ def _cmd_notice(args: argparse.Namespace, ctx: Context) -> int:
     from suiji.shared.times import civil_date
 
     run = make_notices(ctx.root, _docs(ctx, args.task), civil_date(ctx.now))
-    print("\n".join(render.notice_lines(ctx.root, args.task, run)))
+    print("\n".join(renderresults.notice_lines(ctx.root, args.task, run)))
     return exits.OK
 
 
@@ -72,10 +72,10 @@ def _cmd_notice_check(args: argparse.Namespace, ctx: Context) -> int:
     codes = read_codes(args.file or codes_path(ctx.root, args.task), args.task)
     uscc = id_key(args.code)
     if codes.entry(uscc) is None:
-        print(render.notice_not_listed(args.task, uscc))
+        print(renderresults.notice_not_listed(args.task, uscc))
         return exits.FOUND
     ok = check_code(codes, uscc, args.vcode)
-    print(render.notice_checked(args.task, uscc, ok))
+    print(renderresults.notice_checked(args.task, uscc, ok))
     return exits.found(not ok)
 
 
@@ -92,7 +92,7 @@ def _cmd_inspection_sheet(args: argparse.Namespace, ctx: Context) -> int:
     from suiji.publish.notices import write_records
 
     files = write_records(ctx.root, _docs(ctx, args.task))
-    print("\n".join(render.written_lines("检查记录（回执）", ctx.root, files)))
+    print("\n".join(renderresults.written_lines("检查记录（回执）", ctx.root, files)))
     return exits.OK
 
 
@@ -127,7 +127,7 @@ def _cmd_template(args: argparse.Namespace, ctx: Context) -> int:
             code="file-exists",
         )
     write_template(out, docs)
-    print("\n".join(render.template_lines(ctx.root, args.task, out)))
+    print("\n".join(renderresults.template_lines(ctx.root, args.task, out)))
     return exits.OK
 
 
@@ -162,7 +162,7 @@ def _cmd_export(args: argparse.Namespace, ctx: Context) -> int:
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(out, csv_bytes(table))
-    print(render.exported(out, len(table.rows)))
+    print(renderresults.exported(out, len(table.rows)))
     return exits.OK
 
 

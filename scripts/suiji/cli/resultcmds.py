@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from suiji.cli import renderresults
 from suiji.cli.common import AddFn, Context, _key_options, _writer, _yes_option, confirm
 
 
@@ -24,17 +25,16 @@ def _register_record(add: AddFn) -> None:
 
 
 def _cmd_record(args: argparse.Namespace, ctx: Context) -> int:
-    from suiji.cli import render
     from suiji.writing.results import preview_record, record
 
     writer = _writer(args, ctx)
     plan = preview_record(writer)
-    sys.stdout.write(render.record_plan(plan, dry_run=args.dry_run))
+    sys.stdout.write(renderresults.record_plan(plan, dry_run=args.dry_run))
     if args.dry_run or not plan.planned:
         return 0
-    confirm(args, render.record_summary(plan))
+    confirm(args, renderresults.record_summary(plan))
     done, seqs = record(writer)
-    sys.stdout.write(render.recorded(done, seqs))
+    sys.stdout.write(renderresults.recorded(done, seqs))
     return 0
 
 
@@ -52,12 +52,11 @@ def _register_withdraw(add: AddFn) -> None:
 
 
 def _cmd_withdraw(args: argparse.Namespace, ctx: Context) -> int:
-    from suiji.cli import render
     from suiji.writing.results import preview_withdraw, withdraw
 
     writer = _writer(args, ctx)
     plan = preview_withdraw(writer, args.task, args.uscc, args.reason)
-    confirm(args, render.withdraw_summary(plan))
+    confirm(args, renderresults.withdraw_summary(plan))
     done, seq = withdraw(writer, args.task, args.uscc, args.reason)
-    sys.stdout.write(render.withdrawn(done, seq))
+    sys.stdout.write(renderresults.withdrawn(done, seq))
     return 0
