@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from suiji.cli import render
+from suiji.cli import renderresults
 from suiji.cli.app import main
 from suiji.draw.deadlines import DisclosureRule
 from suiji.draw.deadlinestatus import (
@@ -192,7 +192,7 @@ def test_a_provisional_year_is_shown_as_provisional() -> None:
     assert row.report.due.day == d("2031-10-06") and row.report.due.provisional
     assert not row.disclosure.due.provisional  # calendar days need no calendar
     assert rep.provisional_years == (2031,)
-    text = render.deadlines(rep)
+    text = renderresults.deadlines(rep)
     assert "2031-10-06（暂定）" in text
     assert "content/records/calendar/2031.toml" in text
     data = rep.to_json()

@@ -38,6 +38,8 @@ AREAS = (
     "coverage",
     "verify",
     "calendar",
+    "results",
+    "notices",
 )
 
 ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
@@ -71,6 +73,8 @@ KINDS: dict[str, tuple[str, ...]] = {
     "coverage": ("by_chance", "exclusions"),
     "verify": ("state",),
     "calendar": ("parse", "working_day", "add_working_days", "deadlines"),
+    "results": ("object", "salt", "chain"),
+    "notices": ("normalize", "hash", "check", "codes_file"),
 }
 
 # ---------------------------------------------------------------- error codes
@@ -144,6 +148,14 @@ ERROR_CODES: dict[str, dict[str, str]] = {
         "state-file": "not a verify-state file: wrong type or members, a bad time or size, "
         "or a last_hash that is not the hash of last_line",
     },
+    "results": {
+        "bad-salt": "salt is not 32 lowercase hex digits",
+        "bad-order": "findings not sorted by item, or an item twice",
+        "bad-schema": "schema is not suiji/result/v1",
+        "bad-date": "a date that is not YYYY-MM-DD or not a day",
+        "missing-member": "a member of the object is missing",
+        "unknown-member": "a member the object does not have",
+    },
     "calendar": {
         "calendar-file-name": "the file name is not <year>.toml",
         "calendar-encoding": "not UTF-8, or UTF-8 with a byte order mark",
@@ -157,6 +169,11 @@ ERROR_CODES: dict[str, dict[str, str]] = {
         "calendar-day-twice": "a day named twice (overlapping ranges, or a make-up day inside a range)",
         "calendar-missing-statutory": "a fixed-date statutory holiday (1/1, 5/1, 5/2, 10/1–3) not inside any range",
         "deadline-days": "a count of days outside 1..366",
+    },
+    "notices": {
+        "notice-code-format": "a code that is not ten characters of the alphabet after normalising",
+        "notice-not-listed": "the public file has no line for the enterprise",
+        "notice-codes-file": "a public code file that breaks §17.4",
     },
 }
 
@@ -240,6 +257,14 @@ ERROR_RULES: dict[str, tuple[Rule, ...]] = {
         Rule("TeamInfeasible", "over-load-limit", attr=("rule", "load_limit")),
     ),
     "verify": (Rule("InputError", "state-file", attr=("code", "state-file")),),
+    "results": (
+        Rule("EntryError", "bad-salt", attr=("code", "bad-salt")),
+        Rule("EntryError", "bad-order", attr=("code", "bad-order")),
+        Rule("EntryError", "bad-schema", attr=("code", "bad-schema")),
+        Rule("EntryError", "bad-date", attr=("code", "bad-date")),
+        Rule("EntryError", "missing-member", attr=("code", "missing-member")),
+        Rule("EntryError", "unknown-member", attr=("code", "unknown-member")),
+    ),
     "calendar": (
         Rule("InputError", "calendar-file-name", attr=("code", "calendar-file-name")),
         Rule("InputError", "calendar-encoding", attr=("code", "calendar-encoding")),
@@ -259,6 +284,11 @@ ERROR_RULES: dict[str, tuple[Rule, ...]] = {
             "InputError", "calendar-missing-statutory", attr=("code", "calendar-missing-statutory")
         ),
         Rule("InputError", "deadline-days", attr=("code", "deadline-days")),
+    ),
+    "notices": (
+        Rule("NoticeCodeError", "notice-code-format", attr=("code", "notice-code-format")),
+        Rule("NoticeCodeError", "notice-not-listed", attr=("code", "notice-not-listed")),
+        Rule("NoticeCodeError", "notice-codes-file", attr=("code", "notice-codes-file")),
     ),
 }
 

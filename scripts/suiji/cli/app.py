@@ -12,8 +12,10 @@ from suiji import __version__
 from suiji.cli import exits, render
 from suiji.cli.common import AddFn, Context, Handler, _global_options, _Parser, resolve_clock
 from suiji.cli.deadlinecmds import _register_deadlines
+from suiji.cli.doccmds import REGISTER as _DOCUMENT_COMMANDS
 from suiji.cli.keycmds import _register_init, _register_key, _register_keygen
-from suiji.cli.showcmds import _register_show, _register_ticket
+from suiji.cli.resultcmds import _register_record, _register_withdraw
+from suiji.cli.showcmds import _register_publish, _register_show, _register_ticket
 from suiji.cli.taskcmds import (
     _register_commit,
     _register_coverage,
@@ -270,8 +272,12 @@ _REGISTRY: list[Callable[[AddFn], None]] = [
     _register_replace,
     _register_coverage,
     _register_deadlines,
+    _register_record,
+    _register_withdraw,
     _register_show,
     _register_ticket,
+    *_DOCUMENT_COMMANDS,
+    _register_publish,
     _register_verify,
     _register_gitcheck,
     _register_ledger,

@@ -42,11 +42,12 @@ def _register_deadlines(add: AddFn) -> None:
 def _cmd_deadlines(args: argparse.Namespace, ctx: Context) -> int:
     import json
 
-    from suiji.cli import exits, render
+    from suiji.cli import exits, renderresults
     from suiji.draw.deadlinestatus import deadline_report, disclosure_rule
-    from suiji.ledger.deadlineinputs import deadline_results, deadline_tasks
+    from suiji.ledger.drawn import drawn_tasks
     from suiji.ledger.objects import ObjectStore
     from suiji.ledger.reading import read_entries
+    from suiji.ledger.results import results_view
     from suiji.model.genesis import Genesis, Policy
     from suiji.records.calendar import load_calendars
     from suiji.shared.times import civil_date
@@ -56,8 +57,8 @@ def _cmd_deadlines(args: argparse.Namespace, ctx: Context) -> int:
     genesis = entries[0].typed if entries else None
     policy = genesis.coverage if isinstance(genesis, Genesis) else Policy()
     report = deadline_report(
-        deadline_tasks(entries, store),
-        deadline_results(entries, store),
+        drawn_tasks(entries, store),
+        results_view(entries, store).current(),
         load_calendars(ctx.root / "content" / "records"),
         args.today or civil_date(ctx.now),
         disclosure_rule(policy),
@@ -66,5 +67,5 @@ def _cmd_deadlines(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, sort_keys=True))
     else:
-        print(render.deadlines(report))
+        print(renderresults.deadlines(report))
     return exits.found(report.overdue > 0)

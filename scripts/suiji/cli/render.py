@@ -17,7 +17,6 @@ from suiji.shared.times import parse_time
 
 if TYPE_CHECKING:  # the CLI imports the heavy sides only for the command that needs them
     from suiji.draw.coverage import CoverageReport
-    from suiji.draw.deadlinestatus import DeadlineReport, DeadlineState, Share
     from suiji.records.model import CheckReport
     from suiji.records.problems import RecordProblem
     from suiji.verify.gitcheck import GitFinding
@@ -210,68 +209,6 @@ def coverage(rep: CoverageReport) -> str:
             f"（计划占比 {percent(r.planned_share)}%，{plan_mark}）；"
             f"已随机抽取 {r.done_random} 家次，占计划 {percent(r.share)}%（{done_mark}）"
         )
-    return "\n".join(lines)
-
-
-# ---------------------------------------------------------------- deadlines
-
-_DEADLINE_WHAT = {"report": "检查报告", "feedback": "反馈企业", "disclosure": "结果公示"}
-
-
-def _deadline_state(s: DeadlineState) -> str:
-    due = s.due.day.isoformat() + ("（暂定）" if s.due.provisional else "")
-    done = s.done_on.isoformat() if s.done_on is not None else ""
-    words = {
-        "pending": f"{due} 到期（检查尚未结束）",
-        "due": f"{due} 到期，待办",
-        "overdue": f"{due} 到期，已逾期",
-        "done": f"{due} 到期，已于 {done} 按时完成",
-        "late": f"{due} 到期，{done} 才完成（逾期完成）",
-    }[s.status]
-    if s.warning:
-        words += "；提醒：公示期即将届满"
-    return f"{_DEADLINE_WHAT[s.kind]} {words}"
-
-
-def _share(s: Share) -> str:
-    if s.decided == 0:
-        return "—（尚无到期项）"
-    return f"{s.on_time * 100 // s.decided}%（{s.on_time}/{s.decided}）"
-
-
-def deadlines(rep: DeadlineReport) -> str:
-    """`suiji deadlines`: per task and enterprise, then per unit and group when asked."""
-    unit_word = "自然日" if rep.rule.unit == "calendar" else "工作日"
-    lines = [
-        f"期限（截至 {rep.today.isoformat()}；检查报告：检查结束后 1 个工作日内；"
-        f"反馈企业：报告后 1 个工作日内；结果公示：检查结束次日起 {rep.rule.days} 个{unit_word}内）"
-    ]
-    task = None
-    for row in rep.rows:
-        if row.task != task:
-            task = row.task
-            lines.append(f"任务 {row.task}（{row.unit}）")
-        source = "检查结果" if row.recorded else "检查时段末日，尚无检查结果"
-        lines.append(f"  {row.uscc}  检查结束 {row.ended_on.isoformat()}（{source}）")
-        lines.extend(f"    {_deadline_state(s)}" for s in row.states)
-    if not rep.rows:
-        lines.append("尚无已抽取的任务，没有期限")
-    if rep.units is not None:
-        lines.append("按股室和检查组统计按时完成率（按时完成 / 已完成或已逾期）：")
-        for u in rep.units:
-            name = u.unit if u.group is None else f"  {u.unit} {u.group}"
-            lines.append(
-                f"  {name}：企业 {u.targets} 家次；检查报告 {_share(u.share('report'))}；"
-                f"反馈企业 {_share(u.share('feedback'))}；结果公示 {_share(u.share('disclosure'))}；"
-                f"逾期未办 {u.overdue} 项"
-            )
-    lines.append(
-        f"合计：待办 {rep.count('due')} 项，已逾期 {rep.overdue} 项，"
-        f"按时完成 {rep.count('done')} 项，逾期完成 {rep.count('late')} 项，"
-        f"未到期 {rep.count('pending')} 项"
-    )
-    if rep.provisional_note:
-        lines.append(f"注意：{rep.provisional_note}")
     return "\n".join(lines)
 
 

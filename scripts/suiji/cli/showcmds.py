@@ -1,4 +1,4 @@
-"""Read-only commands for people: `suiji show TASK` and `suiji ticket TASK CODE`.
+"""Read-only commands: `suiji show TASK`, `suiji ticket TASK CODE` and `suiji publish`.
 
 Neither needs a key nor the record files: both read the ledger and its committed objects
 (`suiji.verify.taskview`), so an enterprise owner with a copy of the public repository sees
@@ -12,7 +12,7 @@ import csv
 from collections.abc import Sequence
 from pathlib import Path
 
-from suiji.cli import render
+from suiji.cli import render, renderresults
 from suiji.cli.common import AddFn, Context
 
 
@@ -89,4 +89,38 @@ def _cmd_ticket(args: argparse.Namespace, ctx: Context) -> int:
 
     view = ticket_view(read_entries(ctx.root), ObjectStore(ctx.root), args.task, args.code)
     print("\n".join(render.ticket_lines(view)))
+    return 0
+
+
+def _register_publish(add: AddFn) -> None:
+    p = add(
+        "publish",
+        "生成公示网站的 Markdown 页面到 content/generated/（只读账本，不签名）(write the site's pages)",
+        _cmd_publish,
+    )
+    p.add_argument(
+        "--out", type=Path, metavar="DIR", help="输出目录（默认 content/generated）(output folder)"
+    )
+    p.add_argument(
+        "--json", action="store_true", help="以 JSON 输出统计 (machine-readable summary)"
+    )
+
+
+def _cmd_publish(args: argparse.Namespace, ctx: Context) -> int:
+    import json
+
+    from suiji.ledger.reading import read_entries
+    from suiji.publish.site import publish
+    from suiji.shared.times import civil_date
+
+    summary = publish(
+        ctx.root,
+        read_entries(ctx.root),
+        today=civil_date(ctx.now),
+        out=args.out,
+    )
+    if args.json:
+        print(json.dumps(summary.to_json(), ensure_ascii=False))
+    else:
+        print(renderresults.publish_summary(summary))
     return 0

@@ -27,6 +27,8 @@ from suiji.ledger.history import (
     COMPLIANCE_RULES,
     DRAW,
     PERSON_VOID,
+    RESULT,
+    WITHDRAWAL,
     History,
 )
 from suiji.ledger.local import _cleanup_tmp, _described, _load, _Loaded, _locked, _summarise
@@ -155,7 +157,7 @@ def _fix_tail(
 # ---------------------------------------------------------------- append
 
 
-TASK_KINDS = frozenset({COMMIT, COMMIT_VOID, BEACON, DRAW, PERSON_VOID})
+TASK_KINDS = frozenset({COMMIT, COMMIT_VOID, BEACON, DRAW, PERSON_VOID, RESULT, WITHDRAWAL})
 """Kinds with lifecycle rules: the locked dry run checks them against the task history."""
 
 

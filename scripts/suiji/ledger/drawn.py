@@ -37,6 +37,19 @@ def drawn_tasks(entries: Iterable[Entry], store: ObjectSource) -> dict[str, Draw
     return out
 
 
+def drawn_task(
+    state: TaskState, store: ObjectSource, snapshots: dict[str, list[dict[str, Any]]]
+) -> DrawnTask | None:
+    """One task as it stands in a history being replayed (None: not drawn, or voided).
+
+    `snapshots` caches parsed snapshot rows across calls: the writer and the verifier
+    check many results of the same few tasks.
+    """
+    if state.commit is None or state.draw is None:
+        return None
+    return _task(state, store, snapshots)
+
+
 def _snapshot(
     store: ObjectSource, oid: str, cache: dict[str, list[dict[str, Any]]]
 ) -> list[dict[str, Any]]:

@@ -1,8 +1,11 @@
-"""The ONE task lifecycle: commitments, voids, beacons, draws, person voids — over typed bodies.
+"""The ONE task lifecycle: commitments, voids, beacons, draws, person voids, results — over
+typed bodies.
 
 A task goes commit → (commit-void → commit again)* → draw (once, from the committed
 round) → (person-void … person-replace)*: each person void names a future round, and its
-replacement is recorded, in void order, once that round exists. `History` holds what the ledger has recorded so far and knows the
+replacement is recorded, in void order, once that round exists. After the draw, each drawn
+enterprise's result is recorded (result → correction*, each naming the current version) and
+may be withdrawn (信用修复), after which nothing more is recorded for it. `History` holds what the ledger has recorded so far and knows the
 rules of each transition: `check` says what an entry would break, as `Violation`s (data:
 the verifier turns them into findings, the writer into refusals); `apply` records the
 entry. Both the writer's steps and the verifier's replay drive it. This module reads no
@@ -28,8 +31,11 @@ from suiji.model.entries import (
     EXTRA_INPUT,
     PERSON_REPLACE,
     PERSON_VOID,
+    WITHDRAWAL,
+    Withdrawal,
 )
 from suiji.model.genesis import Genesis
+from suiji.model.results import RESULT, ResultEntry
 from suiji.model.tasks import (
     BeaconRound,
     ChainRound,
@@ -50,9 +56,12 @@ __all__ = [
     "EXTRA_INPUT",
     "PERSON_REPLACE",
     "PERSON_VOID",
+    "RESULT",
+    "WITHDRAWAL",
     "WITHHELD_GRACE",
     "History",
     "Recorded",
+    "ResultState",
     "TaskState",
     "Violation",
     "drawn_by_chance",
@@ -134,6 +143,18 @@ class TaskState:
 
 
 @dataclass
+class ResultState:
+    """One drawn enterprise's result in one task: its versions, and the withdrawal if any."""
+
+    versions: list[Recorded[ResultEntry]] = field(default_factory=list)
+    withdrawn: int | None = None  # seq of the withdrawal entry
+
+    @property
+    def current(self) -> Recorded[ResultEntry]:
+        return self.versions[-1]
+
+
+@dataclass
 class History:
     """Everything a later step needs from earlier entries, built in one pass."""
 
@@ -142,6 +163,8 @@ class History:
     beacons: dict[tuple[str, int], Recorded[BeaconRound]] = field(default_factory=dict)
     beacons_by_seq: dict[int, Recorded[BeaconRound]] = field(default_factory=dict)
     drawn: list[DrawnTask] = field(default_factory=list)
+    results: dict[tuple[str, str], ResultState] = field(default_factory=dict)
+    result_objects: dict[str, tuple[str, str]] = field(default_factory=dict)  # oid → key
 
     # ------------------------------------------------------------ rules
 
@@ -160,6 +183,10 @@ class History:
             return self.check_person_replace(body, entry.moment)
         if isinstance(body, ExtraValue):
             return self.check_extra_input(body, entry.moment)
+        if isinstance(body, ResultEntry):
+            return self.check_result(body)
+        if isinstance(body, Withdrawal):
+            return self.check_withdrawal(body)
         return []
 
     def check_commit(self, task: str) -> list[Violation]:
@@ -235,6 +262,37 @@ class History:
             return [Violation("replace-early", rep.task, seq=pending[0].seq)]
         return []
 
+    def check_result(self, result: ResultEntry) -> list[Violation]:
+        """Only for a drawn task's target; a correction names the current version; nothing
+        after a withdrawal (spec §16.3)."""
+        task, uscc = result.task, result.uscc
+        state = self.tasks.get(task)
+        if state is None or state.draw is None:
+            return [Violation("result-task-unknown", task, fatal=True, detail=uscc)]
+        if uscc not in state.draw.body.targets:
+            return [
+                Violation("result-not-drawn", task, fatal=True, seq=state.draw.seq, detail=uscc)
+            ]
+        recorded = self.results.get((task, uscc))
+        if recorded is not None and recorded.withdrawn is not None:
+            return [
+                Violation("result-withdrawn", task, fatal=True, seq=recorded.withdrawn, detail=uscc)
+            ]
+        current = recorded.current.seq if recorded is not None else None
+        if result.corrects_seq != current:
+            return [Violation("result-corrects", task, fatal=True, seq=current, detail=uscc)]
+        return []
+
+    def check_withdrawal(self, withdrawal: Withdrawal) -> list[Violation]:
+        """A result is withdrawn whole: every version's object, or none (spec §16.4)."""
+        named = set(withdrawal.withdrawn)
+        out = []
+        for key in sorted({self.result_objects[o] for o in named if o in self.result_objects}):
+            state = self.results[key]
+            if any(v.body.result_object not in named for v in state.versions):
+                out.append(Violation("result-withdrawal-partial", key[0], detail=key[1]))
+        return out
+
     # ------------------------------------------------------------ transitions
 
     def apply(self, entry: Entry) -> None:
@@ -279,6 +337,15 @@ class History:
             state.slot_of[(void.team, body.replacement)] = state.slot(void.team, void.person)
         elif isinstance(body, ExtraValue):
             self.tasks[body.task].extras.setdefault(body.name, Recorded.of(entry, body))
+        elif isinstance(body, ResultEntry):
+            key = (body.task, body.uscc)
+            self.results.setdefault(key, ResultState()).versions.append(Recorded.of(entry, body))
+            self.result_objects[body.result_object] = key
+        elif isinstance(body, Withdrawal):
+            for oid in body.withdrawn:
+                named = self.result_objects.get(oid)
+                if named is not None and self.results[named].withdrawn is None:
+                    self.results[named].withdrawn = entry.seq
 
     # ------------------------------------------------------------ extra inputs
     # A plan's extra inputs are fixed before the beacon: each value in its own entry,

@@ -22,14 +22,16 @@ from suiji.draw.deadlinestatus import (
     disclosure_rule,
 )
 from suiji.ledger.codec import Entry
-from suiji.ledger.deadlineinputs import deadline_results, deadline_tasks
+from suiji.ledger.drawn import drawn_tasks
 from suiji.ledger.objects import ObjectStore
+from suiji.ledger.results import results_view
 from suiji.model.entries import COMMIT, COMMIT_VOID, DRAW, GENESIS, WITHDRAWAL
 from suiji.model.fields import EntryError
 from suiji.model.genesis import Genesis, Policy
 from suiji.model.results import RESULT, ResultEntry
 from suiji.model.tasks import Draw
 from suiji.records.calendar import CalendarError, YearCalendar, load_calendars, shipped_calendars
+from suiji.shared.errors import InputError
 from suiji.shared.findings import Finding
 from suiji.shared.times import civil_date
 
@@ -89,9 +91,14 @@ class DeadlineChecker:
             out.append(Finding(None, "compliance", "deadline-calendar", self.calendar_problem))
         if self._store is None:
             return out
+        try:
+            drawn = drawn_tasks(self._entries, self._store)
+            results = results_view(self._entries, self._store).current()
+        except InputError:
+            return out  # a broken object or body: the other checkers report it at its entry
         rows = deadline_status(
-            deadline_tasks(self._entries, self._store),
-            deadline_results(self._entries, self._store),
+            drawn,
+            results,
             self.calendars,
             civil_date(self.now),
             disclosure_rule(self._policy),

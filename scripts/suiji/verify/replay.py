@@ -527,10 +527,13 @@ def default_checkers(now: datetime | None = None, *, use_cache: bool = True) -> 
     from suiji.verify.kinds import KindChecker
     from suiji.verify.plancheck import PlanChecker
     from suiji.verify.registry import RegistryChecker
+    from suiji.verify.results import ResultChecker
 
+    draws = DrawChecker(now=now, use_cache=use_cache)
     return [
         KindChecker(),
-        DrawChecker(now=now, use_cache=use_cache),
+        draws,
+        ResultChecker(draws.hist),  # after `draws`: one lifecycle, each entry applied once
         DrawListing(),
         RegistryChecker(),
         PlanChecker(),

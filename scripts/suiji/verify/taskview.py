@@ -22,7 +22,7 @@ from suiji.draw.population import eligible
 from suiji.draw.sampler import order, ticket
 from suiji.draw.teamdraw import team_draw_from_json
 from suiji.ledger.codec import Entry
-from suiji.ledger.history import Recorded, TaskState, replayed
+from suiji.ledger.history import History, Recorded, TaskState, replayed
 from suiji.model.tasks import BeaconTerms, Commit
 from suiji.records.schema import ENTERPRISES
 from suiji.shared.canonical import parse_canonical
@@ -110,8 +110,9 @@ class TaskView:
     voids: tuple[Void, ...] = ()
 
 
-def _state(entries: Iterable[Entry], task: str) -> tuple[TaskState, Any]:
-    hist = replayed(entries)
+def _state(entries: Iterable[Entry] | History, task: str) -> tuple[TaskState, History]:
+    """The task's state in a replayed history (replayed here from entries if not given)."""
+    hist = entries if isinstance(entries, History) else replayed(entries)
     state = hist.tasks.get(task)
     if state is None or state.commit is None:
         known = "、".join(sorted(t for t, s in hist.tasks.items() if s.commit)) or "无"
@@ -125,8 +126,11 @@ def _names(rows: Sequence[Mapping[str, Any]], key: str) -> dict[str, str]:
     return {str(r[key]): str(r.get("name") or "") for r in rows}
 
 
-def task_view(entries: Iterable[Entry], store: ObjectSource, task: str) -> TaskView:
-    """The task's live commitment and, once drawn, its result with every name filled in."""
+def task_view(entries: Iterable[Entry] | History, store: ObjectSource, task: str) -> TaskView:
+    """The task's live commitment and, once drawn, its result with every name filled in.
+
+    `entries` may be an already replayed `History` (the site builder replays once for all
+    tasks)."""
     state, hist = _state(entries, task)
     commit: Recorded[Commit] = state.commit  # type: ignore[assignment]
     committed = load_committed(store, commit.body)
@@ -158,7 +162,8 @@ def task_view(entries: Iterable[Entry], store: ObjectSource, task: str) -> TaskV
         chosen = tuple(items[i] for i in item_ids.get(p["id"], [])) if with_items else ()
         return Target(p["id"], enterprises.get(p["id"], ""), p["ticket"], p["stratum"], chosen)
 
-    beacon = hist.beacons_by_seq.get(draw.body.beacon_seq)
+    seq = draw.body.beacon_seq
+    beacon = hist.beacons_by_seq.get(seq) if seq is not None else None
     voids = _voids(state, people)
     return replace(
         view,
@@ -266,7 +271,9 @@ class TicketView:
     of: int | None
 
 
-def ticket_view(entries: Iterable[Entry], store: ObjectSource, task: str, code: str) -> TicketView:
+def ticket_view(
+    entries: Iterable[Entry] | History, store: ObjectSource, task: str, code: str
+) -> TicketView:
     """Why `code` was or was not eligible in `task`, and its ticket and rank once drawn."""
     state, _ = _state(entries, task)
     commit: Recorded[Commit] = state.commit  # type: ignore[assignment]
@@ -299,6 +306,70 @@ def ticket_view(entries: Iterable[Entry], store: ObjectSource, task: str, code: 
         rank=rank,
         of=of,
     )
+
+
+def all_tickets(
+    entries: Iterable[Entry] | History, store: ObjectSource, task: str
+) -> list[TicketView]:
+    """`ticket_view` for every enterprise of the committed population and every excluded
+    one, in one pass: each stratum is ordered once (not once per enterprise).
+
+    Sorted by status group (members first, by stratum and rank; then the excluded by id).
+    """
+    state, _ = _state(entries, task)
+    commit: Recorded[Commit] = state.commit  # type: ignore[assignment]
+    committed = load_committed(store, commit.body)
+    names = _names(committed.rows["enterprises"], "uscc")
+    pop = committed.population
+    draw = state.draw
+    seed = draw.body.seed if draw is not None else None
+    drawn: set[str] = set(draw.body.targets) if draw is not None else set()
+    spare: set[str] = set()
+    if draw is not None:
+        result = parse_canonical(store.get(draw.body.result_object))
+        spare = {p["id"] for p in result["targets"]["alternates"]}
+    strata: dict[str | None, list[str]] = {}
+    for m in pop.members:
+        strata.setdefault(m.stratum, []).append(m.id)
+    out: list[TicketView] = []
+    for stratum in sorted(strata, key=lambda s: s or ""):
+        ids = strata[stratum]
+        ranked = order(ids, seed) if seed is not None else sorted(ids)
+        for i, uscc in enumerate(ranked, 1):
+            if seed is None:
+                status = "eligible"
+            else:
+                status = "drawn" if uscc in drawn else "alternate" if uscc in spare else "not-drawn"
+            out.append(
+                TicketView(
+                    task=task,
+                    uscc=uscc,
+                    name=names.get(uscc, ""),
+                    status=status,
+                    reason="",
+                    stratum=stratum,
+                    seed=seed,
+                    ticket=ticket(seed, uscc) if seed is not None else None,
+                    rank=i if seed is not None else None,
+                    of=len(ids) if seed is not None else None,
+                )
+            )
+    for uscc, why in sorted(pop.excluded):
+        out.append(
+            TicketView(
+                task=task,
+                uscc=uscc,
+                name=names.get(uscc, ""),
+                status="excluded",
+                reason=why,
+                stratum=None,
+                seed=seed,
+                ticket=ticket(seed, uscc) if seed is not None else None,
+                rank=None,
+                of=None,
+            )
+        )
+    return out
 
 
 def _eligibility(committed: Committed, row: Mapping[str, Any] | None, uscc: str) -> tuple[str, str]:

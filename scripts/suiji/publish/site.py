@@ -1,0 +1,171 @@
+"""Collect → render → write: `content/generated/`, rewritten only where bytes change.
+
+Incremental on purpose: a file whose bytes are unchanged keeps its modification time, so
+Pelican's cache and `make`-style tools see only real changes; a file no longer produced is
+removed (a page of a result that was withdrawn and whose object is gone, a task renamed).
+Only `.md` files under the output directory are ever removed, and the directory is ours
+(git-ignored). Writes are atomic (tmp + rename), so an interrupted run leaves whole files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from suiji.ledger.codec import Entry
+from suiji.ledger.objects import ObjectStore
+from suiji.ledger.results import results_view
+from suiji.publish.collect import RecordedResultLike, ResultsLike, SiteData, TaskInfo, collect
+from suiji.publish.markdown import Page, render
+from suiji.publish.sitepages import coverage_page, enterprise_page, registry_page
+from suiji.publish.taskpages import result_page, task_page
+from suiji.shared.errors import InputError
+from suiji.verify.taskview import TicketView
+
+GENERATED_DIR = Path("content") / "generated"
+NOTICES_DIR = Path("content") / "records" / "notices"
+
+
+class PageCollision(InputError):
+    """Two pages would be written to the same file or URL (a bug, or ids that collide)."""
+
+    code = "publish-collision"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a run did: files written (new or changed), left unchanged, removed."""
+
+    written: int
+    unchanged: int
+    removed: int
+    out: Path
+
+    @property
+    def pages(self) -> int:
+        return self.written + self.unchanged
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "out": str(self.out),
+            "pages": self.pages,
+            "written": self.written,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+        }
+
+
+def pages(site: SiteData) -> Iterator[Page]:
+    """Every page of the site, in a fixed order."""
+    names = site.enterprise_names()
+    enterprises = set(names)
+    enterprises.update(r.entry.uscc for r in site.results)
+    by_task: dict[str, list[RecordedResultLike]] = {}
+    by_ent: dict[str, list[RecordedResultLike]] = {}
+    for r in site.results:
+        by_task.setdefault(r.entry.task, []).append(r)
+        by_ent.setdefault(r.entry.uscc, []).append(r)
+    tickets: dict[str, list[tuple[TaskInfo, TicketView]]] = {}
+    infos = {t.view.task: t for t in site.tasks}
+    for info in site.tasks:
+        for tk in info.tickets:
+            tickets.setdefault(tk.uscc, []).append((info, tk))
+            enterprises.add(tk.uscc)
+    for info in site.tasks:
+        yield task_page(info, by_task.get(info.view.task, []), enterprises, names)
+    for r in site.results:
+        key = (r.entry.task, r.entry.uscc)
+        yield result_page(r, site.versions.get(key, [r]), infos.get(key[0]), names, enterprises)
+    reg = site.registries.get("enterprises")
+    rows = {str(r["uscc"]): r for r in reg.rows} if reg else {}
+    for uscc in sorted(enterprises):
+        yield enterprise_page(
+            uscc, names.get(uscc, ""), rows.get(uscc), tickets.get(uscc, []), by_ent.get(uscc, [])
+        )
+    for name in sorted(site.registries):
+        yield registry_page(site.registries[name], site.changes)
+    cov = coverage_page(site, enterprises)
+    if cov is not None:
+        yield cov
+
+
+def write_pages(out: Path, produced: Iterable[Page]) -> Summary:
+    """Write each page whose bytes differ; remove `.md` files no longer produced."""
+    out.mkdir(parents=True, exist_ok=True)
+    seen: set[str] = set()
+    slugs: set[str] = set()
+    written = unchanged = 0
+    for page in produced:
+        if page.path in seen or page.slug in slugs:
+            raise PageCollision(f"两个页面使用同一文件或网址：{page.path}（{page.slug}）")
+        seen.add(page.path)
+        slugs.add(page.slug)
+        data = render(page)
+        target = out / page.path
+        try:
+            same = target.stat().st_size == len(data) and target.read_bytes() == data
+        except FileNotFoundError:
+            same = False
+        if same:
+            unchanged += 1
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+        written += 1
+    removed = 0
+    for old in sorted(out.rglob("*.md")):
+        if old.relative_to(out).as_posix() not in seen:
+            old.unlink()
+            removed += 1
+    for d in sorted((p for p in out.rglob("*") if p.is_dir()), reverse=True):
+        if not any(d.iterdir()):
+            d.rmdir()
+    return Summary(written, unchanged, removed, out)
+
+
+def read_notices(root: Path) -> dict[str, Mapping[str, Any]]:
+    """The public notice-code files (`content/records/notices/<task>.json`), by task."""
+    folder = root / NOTICES_DIR
+    out: dict[str, Mapping[str, Any]] = {}
+    if not folder.is_dir():
+        return out
+    for path in sorted(folder.glob("*.json")):
+        try:
+            raw = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputError(
+                f"{path}：无法读取检查告知书核验码文件（{exc}）；请检查该文件是否为完整的 JSON（或删除后重新生成检查告知书）",
+                code="notice-codes-unreadable",
+            ) from exc
+        if isinstance(raw, dict) and isinstance(raw.get("task"), str):
+            out[raw["task"]] = raw
+    return out
+
+
+def ledger_results(lines: list[Entry], store: ObjectStore) -> ResultsLike:
+    """The ledger's one view of results (the same one verify and deadlines use)."""
+    return results_view(lines, store)
+
+
+def publish(
+    root: Path,
+    entries: Iterable[Entry],
+    *,
+    today: date,
+    results: ResultsLike | None = None,
+    out: Path | None = None,
+) -> Summary:
+    """`suiji publish`: the ledger's pages into root/content/generated (or `out`)."""
+    store = ObjectStore(root)
+    lines = list(entries)
+    if results is None:
+        results = ledger_results(lines, store)
+    site = collect(lines, store, today=today, results=results, notices=read_notices(root))
+    return write_pages(out or root / GENERATED_DIR, pages(site))
