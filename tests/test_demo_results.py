@@ -151,7 +151,7 @@ def test_2026_005_is_due_at_the_demo_today_and_not_overdue(demo_year: Path) -> N
     days; nothing of it is recorded, nothing is overdue yet."""
     view = _view(demo_year, "2026-005")
     today = datetime.fromisoformat(TODAY).date()
-    assert view.draw_seq is not None and len(view.targets) == 2
+    assert view.draw_seq is not None and len(view.targets) == 3
     assert view.plan.window_end == date(2026, 12, 14)
     assert add_working_days(view.plan.window_end, 1, CAL).day == today
     assert view.plan.window_end + timedelta(days=10) == date(2026, 12, 24)

@@ -14,7 +14,8 @@ How the lines are run, and why this way:
 - A line `cp demo/drafts/results/X.csv demo/content/records/results/Y.csv` in a fenced
   block is the clerk putting a filled-in results file in place: the test copies the file
   (its path words substituted like a `suiji` line's), so the results that `suiji record`
-  signs in the guide are the demo's, version by version. The guide's chapters, read in file
+  signs in the guide are the demo's, version by version; `rm demo/content/records/results/X`
+  takes one away. Both may only write into the results folder. The guide's chapters, read in file
   order, rebuild the year from `suiji init` to `suiji verify`, each write with the `--now`
   the demo uses, so writes need no plan files or times of their own. After the last line the
   rebuilt ledger must begin with the demo's own ledger byte for byte: the guide covers every
@@ -136,12 +137,15 @@ def test_every_guide_line_runs_on_the_demo(
 ) -> None:
     shutil.rmtree(demo_copy / "ledger")
     shutil.rmtree(demo_copy / "content" / "records" / "results", ignore_errors=True)
-    for line in guide_lines(("suiji", "cp")):
-        if line.program == "cp":
-            source, dest = (_substitute(word, demo_copy) for word in line.argv)
-            assert line.argv[1].startswith(f"{DEMO_WORD}/content/records/results/"), line.where
-            Path(dest).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, dest)
+    for line in guide_lines(("suiji", "cp", "rm")):
+        if line.program != "suiji":
+            assert line.argv[-1].startswith(f"{DEMO_WORD}/content/records/results/"), line.where
+            paths = [Path(_substitute(word, demo_copy)) for word in line.argv]
+            if line.program == "rm":
+                paths[0].unlink()
+                continue
+            paths[1].parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(paths[0], paths[1])
             continue
         assert line.argv[:2] == ("--root", DEMO_WORD), f"{line.where}: 请以 suiji --root demo 开头"
         argv = [_substitute(word, demo_copy) for word in line.argv]

@@ -43,6 +43,7 @@ from suiji.shared.errors import SuijiError
 from suiji.verify.taskview import ticket_view
 
 TASK = "2026-002"
+DUE_TASK = "2026-005"
 
 # ---------------------------------------------------------------- vectors
 
@@ -233,10 +234,12 @@ def test_inspection_sheet_lists_drawn_items(demo_copy: Path) -> None:
 
 
 def test_template_filled_in_is_a_results_file_check_reads(demo_copy: Path) -> None:
-    assert main(["--root", str(demo_copy), "template", TASK]) == 0
-    out = demo_copy / "private" / "notices" / TASK / f"results-{TASK}.xlsx"
-    assert main(["--root", str(demo_copy), "template", TASK]) == 2, "never overwrites"
-    docs = task_documents(read_entries(demo_copy), ObjectStore(demo_copy), TASK)
+    """For 2026-005, whose results are due at the demo's today (the others are filed)."""
+    task = DUE_TASK
+    assert main(["--root", str(demo_copy), "template", task]) == 0
+    out = demo_copy / "private" / "notices" / task / f"results-{task}.xlsx"
+    assert main(["--root", str(demo_copy), "template", task]) == 2, "never overwrites"
+    docs = task_documents(read_entries(demo_copy), ObjectStore(demo_copy), task)
     wb = openpyxl.load_workbook(out)
     ws = wb.active
     header = [c.value for c in ws[2]]
@@ -261,7 +264,7 @@ def test_template_filled_in_is_a_results_file_check_reads(demo_copy: Path) -> No
         ws.cell(r, col["整改期限"], docs.window_end)
     results = demo_copy / "content" / "records" / "results"
     results.mkdir(parents=True, exist_ok=True)
-    wb.save(results / f"{TASK}.xlsx")
+    wb.save(results / f"{task}.xlsx")
     report = check_records(
         demo_copy / "content" / "records", dt.date(2026, 12, 15), label_base=demo_copy
     )

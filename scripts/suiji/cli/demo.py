@@ -22,7 +22,15 @@ from typing import TextIO
 
 from suiji.crypto.keyfiles import DEMO_KEY_TAG, demo_key, write_key_pair
 from suiji.example.county import generate
-from suiji.example.year import DRAFTS, FILINGS, RESULTS, Filing, results_file
+from suiji.example.year import (
+    DRAFTS,
+    FILINGS,
+    RESULTS,
+    WITHDRAWAL,
+    Filing,
+    results_file,
+    withdrawn_uscc,
+)
 from suiji.ledger.reading import genesis
 from suiji.shared.errors import CheckFailed, UsageError
 
@@ -47,18 +55,33 @@ class Step:
     args: tuple[str, ...]
 
 
-RECORD = ("check",)
-"""How a filed results file is taken in: for now only checked (signing it in is to come)."""
-
-
 def _filed(filing: Filing) -> list[Filing | Step]:
-    """A results file put in place, then recorded."""
-    return [filing, Step(filing.when, f"登记 {filing.task} 的检查结果", RECORD)]
+    """A results file put in place, then checked and recorded (signed into the ledger).
+
+    The filing that removes a row ahead of a withdrawal is not recorded: `suiji record`
+    refuses a recorded result whose row is gone until `suiji withdraw` has withdrawn it.
+    """
+    if filing.when == WITHDRAWAL.removed:
+        return [filing]
+    return [
+        filing,
+        Step(filing.when, f"检查 {filing.task} 的结果文件", ("check",)),
+        Step(filing.when, f"登记 {filing.task} 的检查结果：签名写入账本", ("record",)),
+    ]
 
 
 def _filing(when: str) -> list[Filing | Step]:
     """Every filing at `when` (the demo's script in `suiji.example.year`)."""
     return [x for f in FILINGS if f.when == when for x in _filed(f)]
+
+
+def _withdrawal(target: Path) -> Step:
+    """信用修复: withdraw the penalised result whose row the clerk has removed."""
+    return Step(
+        WITHDRAWAL.when,
+        "处罚最短公示期届满、信用修复获准：撤下该结果（账本留哈希，删除结果对象）",
+        ("withdraw", WITHDRAWAL.task, withdrawn_uscc(target), "--reason", WITHDRAWAL.reason),
+    )
 
 
 def _steps(
@@ -106,6 +129,7 @@ def _steps(
         *_filing("2026-05-15T16:00:00+08:00"),
         *_filing("2026-05-22T16:00:00+08:00"),
         *_filing("2026-06-01T09:00:00+08:00"),
+        lambda: _withdrawal(target),
         Step(
             "2026-06-15T09:00:00+08:00",
             "承诺第三季度分行业分层抽查 2026-003",
@@ -152,8 +176,18 @@ def _steps(
         Step(TODAY, "覆盖情况：重点单位、半年一查单位和双随机比例", ("coverage",)),
         Step(
             TODAY,
+            "期限：2026-005 的检查报告今天到期、结果 12 月 24 日前公开，没有逾期的",
+            ("deadlines",),
+        ),
+        Step(
+            TODAY,
             "任何人都可以复核：重新验证每个签名、链接和每一次抽取（演示账本须加 --allow-demo）",
             ("verify", "--allow-demo"),
+        ),
+        Step(
+            TODAY,
+            "生成公示网站的 Markdown 页面（只读账本）：任务、检查结果（含更正和撤下）、一企一档",
+            ("publish",),
         ),
     ]
 
@@ -265,7 +299,7 @@ def _lay_out(target: Path) -> None:
     os.chmod(target / "private", 0o700)
 
 
-WRITES = frozenset({"commit", "inputs", "draw", "void", "replace"})
+WRITES = frozenset({"commit", "inputs", "draw", "void", "replace", "record", "withdraw"})
 """The steps that append to the ledger and so ask for confirmation unless --yes is given."""
 
 
