@@ -17,7 +17,16 @@ from suiji.shared.canonical import parse_canonical
 def test_demo_year_has_every_kind_of_step(demo_year: Path) -> None:
     kinds = [e.kind for e in read_entries(demo_year)]
     assert kinds[0] == "genesis"
-    for kind in ("commit", "commit-void", "beacon", "draw", "person-void", "person-replace"):
+    for kind in (
+        "commit",
+        "commit-void",
+        "beacon",
+        "draw",
+        "person-void",
+        "person-replace",
+        "result",
+        "withdrawal",
+    ):
         assert kind in kinds
     # The void is decided by a later round: its replacement is recorded after that round.
     all_entries = list(read_entries(demo_year))

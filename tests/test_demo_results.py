@@ -15,6 +15,9 @@ import io
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
+from suiji.cli.app import main
 from suiji.cli.demo import TODAY
 from suiji.draw.deadlines import add_working_days
 from suiji.draw.resultcheck import check_result
@@ -30,6 +33,7 @@ from suiji.example.year import DRAFTS, FILINGS, RESULTS, ROUNDS, WITHDRAWAL, res
 from suiji.ledger.drawn import drawn_tasks
 from suiji.ledger.objects import ObjectStore
 from suiji.ledger.reading import read_entries
+from suiji.ledger.results import results_view
 from suiji.model.results import Penalty, ResultContent
 from suiji.records.calendar import shipped_calendars
 from suiji.records.results import check_results
@@ -250,3 +254,35 @@ def test_every_version_passes_the_checks_against_the_draw(demo_year: Path, tmp_p
         assert contents, filing.draft
         for content in contents:
             assert check_result(content, drawn) == [], (filing.draft, content.uscc)
+
+
+def test_the_ledger_holds_every_result_one_correction_and_one_withdrawal(demo_year: Path) -> None:
+    """What `suiji record` and `suiji withdraw` left in the demo's ledger."""
+    view = results_view(read_entries(demo_year), ObjectStore(demo_year))
+    for task in ROUNDS:
+        drawn = {t.id for t in _view(demo_year, task).targets}
+        assert {r.uscc for r in view.for_task(task)} == drawn, task
+    assert view.for_task("2026-005") == []
+    every = [v for r in view.current() for v in view.versions(r.task, r.uscc)]
+    corrected = [v for v in every if v.version == 2]
+    assert [(v.task, v.entry.corrects_seq is not None) for v in corrected] == [("2026-004", True)]
+    assert corrected[0].content is not None and corrected[0].content.correction
+    withdrawn = [r for r in view.current() if r.withdrawn_seq is not None]
+    assert [(r.task, r.uscc, r.content) for r in withdrawn] == [
+        (WITHDRAWAL.task, _view(demo_year, WITHDRAWAL.task).targets[WITHDRAWAL.place].id, None)
+    ]
+    assert not (demo_year / "ledger" / "objects" / withdrawn[0].entry.result_object).exists()
+    penalties = [r for r in view.current() if r.content is not None and r.content.penalty]
+    assert len(penalties) >= 2
+
+
+def test_deadlines_exit_zero_at_the_demo_today_and_one_eleven_days_later(
+    demo_year: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SUIJI_NOW", raising=False)
+    assert main(["--root", str(demo_year), "deadlines"]) == 0  # the demo's own today
+    out = capsys.readouterr().out
+    assert "2026-005" in out and "已逾期 0 项" in out
+    later = "2026-12-26T10:00:00+08:00"
+    assert main(["--root", str(demo_year), "--now", later, "deadlines"]) == 1
+    assert "已逾期" in capsys.readouterr().out
