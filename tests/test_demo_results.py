@@ -115,6 +115,14 @@ def test_the_year_has_penalties_a_closed_enterprise_a_correction_and_a_withdrawa
 ) -> None:
     drafts = {f.draft: _rows((demo_year / DRAFTS / f.draft).read_bytes()) for f in FILINGS}
     every = [r for rows in drafts.values() for r in rows]
+    # the demo's printed steps name these numbers
+    part1, whole = drafts["2026-001-part1.csv"], drafts["2026-001.csv"]
+    assert (
+        (len(part1), len(whole)) == (7, 16)
+        and whole[:7] != []
+        and part1 == [r for r in whole if r in part1]
+    )
+    assert any(r["检查结果"] == "已关闭停业或正在组织清算" for r in part1)
     penalties = {(r["任务编号"], r["处罚决定书文号"]) for r in every if r["处罚决定书文号"]}
     assert len(penalties) >= 3
     assert any(
