@@ -35,7 +35,7 @@ from suiji.records.snapshot import parse_snapshot, snapshot_from_rows
 from suiji.shared.canonical import canonical_json
 from suiji.shared.errors import Refusal
 from suiji.shared.times import format_time, parse_time, parse_user_time
-from suiji.verify.replay import default_checkers
+from suiji.verify.checkers import default_checkers
 from suiji.verify.verifier import Report, read_state, verify
 
 PLANS = Path("content") / "records" / "plans"

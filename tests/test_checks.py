@@ -13,7 +13,7 @@ from tests.support.resign import find, get, put, resign
 from suiji.beacon.chain import randomness_of
 from suiji.beacon.sources import demo_sign_round
 from suiji.shared.findings import Finding
-from suiji.verify.replay import default_checkers
+from suiji.verify.checkers import default_checkers
 from suiji.verify.verifier import verify
 
 

@@ -33,8 +33,8 @@ from suiji.model.genesis import Policy
 from suiji.model.results import ResultContent, ResultEntry
 from suiji.records.calendar import shipped_calendars
 from suiji.shared.times import SHANGHAI, parse_user_time
+from suiji.verify.checkers import default_checkers
 from suiji.verify.deadlinecheck import DEADLINE_CODES, deadline_checker
-from suiji.verify.replay import default_checkers
 from suiji.verify.verifier import verify
 
 CAL = shipped_calendars()

@@ -25,7 +25,7 @@ from suiji.model.tasks import BeaconRound, Commit
 from suiji.shared.canonical import canonical_json
 from suiji.shared.errors import Refusal
 from suiji.shared.findings import Finding
-from suiji.verify.replay import default_checkers
+from suiji.verify.checkers import default_checkers
 from suiji.verify.verifier import verify
 from suiji.writing.inputs import record_inputs
 from suiji.writing.steps import TaskError, Writer

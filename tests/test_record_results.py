@@ -27,8 +27,8 @@ from suiji.ledger.reading import read_entries
 from suiji.ledger.results import results_view
 from suiji.ledger.taskhistory import history
 from suiji.shared.times import parse_time
+from suiji.verify.checkers import default_checkers
 from suiji.verify.gitcheck import check_commit
-from suiji.verify.replay import default_checkers
 from suiji.verify.taskview import task_view
 from suiji.verify.verifier import verify
 from suiji.writing.results import ResultRefused, record, result_salt, withdraw
