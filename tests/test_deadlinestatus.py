@@ -353,3 +353,35 @@ def test_a_broken_bureau_calendar_is_a_finding_not_a_crash(demo_copy: Path) -> N
     assert [f.code for f in report.findings if f.code in DEADLINE_CODES] == ["deadline-calendar"]
     code, _ = _run(demo_copy, "deadlines")
     assert code == 2  # the command refuses: the clerk fixes the file
+
+
+def test_suiji_verify_reports_overdue_deadlines_as_compliance_findings(demo_copy: Path) -> None:
+    """The same ledger `suiji verify` passes at the demo's today fails eleven days later:
+    2026-005's results were never recorded, so each of its three drawn enterprises is
+    overdue for report, feedback and disclosure, each finding at the task's draw entry."""
+    draw = next(
+        e.seq for e in read_entries(demo_copy) if e.kind == "draw" and e.body["task"] == "2026-005"
+    )
+    assert (
+        main(
+            [
+                "--root",
+                str(demo_copy),
+                "--now",
+                "2026-12-15T10:00:00+08:00",
+                "verify",
+                "--allow-demo",
+            ]
+        )
+        == 0
+    )
+    code, text = _run(
+        demo_copy, "--now", "2026-12-26T10:00:00+08:00", "verify", "--allow-demo", "--json"
+    )
+    assert code == 1
+    found = sorted((f["seq"], f["tag"], f["code"]) for f in json.loads(text)["findings"])
+    assert found == sorted(
+        (draw, "compliance", f"{kind}-overdue")
+        for kind in ("report", "feedback", "disclosure")
+        for _ in range(3)
+    )
