@@ -7,8 +7,10 @@ credit code, ticket, seed, the salt, the hash) does.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import re
 import shutil
 from dataclasses import dataclass
@@ -33,6 +35,7 @@ from suiji.crypto.noticecode import (
 )
 from suiji.ledger.objects import ObjectStore
 from suiji.ledger.reading import read_entries
+from suiji.ledger.results import results_view
 from suiji.model.results import Penalty, ResultContent, ResultEntry
 from suiji.publish.documents import Person, TargetDoc, TaskDocs, task_documents
 from suiji.publish.export import COLUMNS, csv_bytes, export_table
@@ -350,3 +353,28 @@ def test_codes_file_round_trip_rejects_tampering(demo_copy: Path) -> None:
         parse_codes(weakened)
     assert raised.value.code == "notice-codes-file"
     shutil.rmtree(demo_copy / "private" / "notices")
+
+
+def test_suiji_export_writes_the_demo_years_recorded_results(
+    demo_year: Path, tmp_path: Path
+) -> None:
+    """The real command on the demo's real results: one row per current result, the
+    corrected one marked in 备注, the withdrawn one (信用修复) absent; .xlsx holds the same."""
+    current = results_view(read_entries(demo_year), ObjectStore(demo_year)).current()
+    withdrawn = {r.uscc for r in current if r.withdrawn}
+    corrected = {r.uscc for r in current if r.version > 1 and not r.withdrawn}
+    assert withdrawn and corrected
+    out = tmp_path / "results.csv"
+    assert main(["--root", str(demo_year), "export", "--out", str(out)]) == 0
+    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
+    assert tuple(rows[0]) == COLUMNS
+    by_code = {dict(zip(COLUMNS, r, strict=True))["统一社会信用代码"]: r for r in rows[1:]}
+    assert len(by_code) == len(rows) - 1 == len(current) - len(withdrawn)
+    assert not withdrawn & set(by_code)
+    for code in corrected:
+        assert "已更正" in dict(zip(COLUMNS, by_code[code], strict=True))["备注"]
+    book = tmp_path / "results.xlsx"
+    assert main(["--root", str(demo_year), "export", "--out", str(book)]) == 0
+    sheet = openpyxl.load_workbook(book).active
+    assert sheet is not None
+    assert [["" if c is None else c for c in r] for r in sheet.iter_rows(values_only=True)] == rows
