@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import subprocess
+from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
 
@@ -244,6 +246,10 @@ def test_withdrawal_deletes_the_objects_and_gitcheck_admits_only_that(recorded: 
     assert not (root / "ledger" / "objects" / oid).exists()
     assert findings(root) == []
     assert (bad, 1, "withdrawn") in statuses(root)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["--root", str(root), "--now", LATER, "verify", "--allow-demo"]) == 0
+    assert f"已撤回：任务 {TASK}「{bad}」的检查结果于条目 #" in out.getvalue()
     view = results_view(read_entries(root), ObjectStore(root))
     assert view.versions(TASK, bad)[0].content is None
     rev = _commit(root, "withdraw")
