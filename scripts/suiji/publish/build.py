@@ -166,7 +166,7 @@ def build(
     if production or portal:
         from pelican.settings import read_settings
 
-        check_footer(read_settings(str(conf)), conf)
+        check_footer(read_settings(str(conf), override={"PATH": str(conf.parent)}), conf)
     if portal and not siteurl:
         raise InputError(
             "suiji build --portal 需要网站的公开地址：加 --siteurl https://…（门户粘贴包中的链接指向完整网站）",
