@@ -58,6 +58,7 @@ __pycache__/
 .ruff_cache/
 .hypothesis/
 output/
+.cache/
 demo/
 /content/generated/
 build/

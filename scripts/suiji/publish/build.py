@@ -27,6 +27,8 @@ from suiji.shared.errors import CheckFailed, InputError
 from suiji.shared.times import civil_date
 
 FOOTER_SETTING = "SITE_FOOTER"
+CACHE_DIR = Path(".cache") / "pelican"
+"""Pelican's content cache, under the bureau's root (git-ignored)."""
 
 
 @dataclass
@@ -178,7 +180,13 @@ def build(
         "OUTPUT_PATH": str(out),
         "SUIJI_SITE": index,
         "RECORD_FILES": record_files(root / "content" / "records"),
-        "CACHE_CONTENT": False,
+        # Reader-level content cache keyed by content hashes, not mtimes (a fresh CI
+        # checkout resets mtimes): only pages whose Markdown changed are parsed again.
+        "CACHE_CONTENT": True,
+        "LOAD_CONTENT_CACHE": True,
+        "CONTENT_CACHING_LAYER": "reader",
+        "CHECK_MODIFIED_METHOD": "sha256",
+        "CACHE_PATH": str((root / CACHE_DIR).resolve()),
     }
     if production:
         override["SITEURL"] = siteurl
