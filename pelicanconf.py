@@ -31,12 +31,13 @@ READERS = {"html": None}
 SLUGIFY_SOURCE = "basename"
 PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = "{slug}/index.html"
-DIRECT_TEMPLATES = ["index", "records", "search", "tasks", "enterprises", "sitemap"]
+DIRECT_TEMPLATES = ["index", "records", "search", "tasks", "enterprises", "sitemap", "verify"]
 RECORDS_SAVE_AS = "records/index.html"
 SEARCH_SAVE_AS = "search/index.html"
 TASKS_SAVE_AS = "tasks/index.html"
 ENTERPRISES_SAVE_AS = "enterprises/index.html"
 SITEMAP_SAVE_AS = "sitemap/index.html"
+VERIFY_SAVE_AS = "verify/index.html"
 
 # Autoescape: every value a template prints is escaped by Jinja (clerk text in Suiji_data
 # arrives as plain text); the rendered page body goes through the `tables` filter only.

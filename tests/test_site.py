@@ -64,6 +64,7 @@ def test_records_are_offered_for_download_and_never_rendered(tmp_path: Path) -> 
         "search/index.html",
         "sitemap/index.html",
         "tasks/index.html",
+        "verify/index.html",
     ]
 
 

@@ -95,6 +95,7 @@ def sample(out: Path) -> dict[str, Path]:
         "enterprises": out / "enterprises" / "index.html",
         "sitemap": out / "sitemap" / "index.html",
         "records": out / "records" / "index.html",
+        "verify": out / "verify" / "index.html",
     }
 
 
@@ -108,6 +109,15 @@ def test_every_page_kind_is_built(site: Path) -> None:
     assert blob["task"] == "2026-002" and blob["tables"]
     assert "<urlset" in (site / "sitemap.xml").read_text("utf-8")
     assert f"{SITEURL}/task/2026-002/" in (site / "feed.xml").read_text("utf-8")
+    # the ledger for download: entries, checkpoint, keys, objects; no writer files
+    assert (site / "ledger" / "ledger.jsonl").is_file() and (
+        site / "ledger" / "checkpoint"
+    ).is_file()
+    assert list((site / "ledger" / "keys").glob("*.pub")) and list(
+        (site / "ledger" / "objects").iterdir()
+    )
+    assert not list((site / "ledger").rglob(".*"))
+    assert "--pin " in (site / "verify" / "index.html").read_text("utf-8")
 
 
 def test_every_page_prints_the_builds_as_of_time(site: Path) -> None:

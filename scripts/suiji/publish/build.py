@@ -104,7 +104,11 @@ def prepare(root: Path, now: datetime) -> tuple[dict[str, Any], int]:
         disclosure_rule(lines[0].typed.coverage),
     )
     late = [s.task for s in withheld(replayed(lines), now)]
-    return site_index(site, now, withheld=late, deadlines=report), summary.pages
+    index = site_index(site, now, withheld=late, deadlines=report)
+    index["genesis"] = lines[0].hash
+    index["entries"] = len(lines)
+    index["demo"] = site.demo
+    return index, summary.pages
 
 
 def record_files(records: Path) -> list[str]:
@@ -192,6 +196,7 @@ def build(
         override["SITEURL"] = siteurl
     run_pelican(root, out, conf, override)
     write_extras(out, index, siteurl)
+    copy_ledger(root, out)
     result = BuildResult(
         out=out,
         pages=count,
@@ -207,6 +212,22 @@ def build(
 
         write_portal(out, index, siteurl)
     return result
+
+
+def copy_ledger(root: Path, out: Path) -> None:
+    """The public ledger for download: entries, checkpoint, public keys, objects (never the
+    writer's local files, which start with a dot)."""
+    import shutil
+
+    src = root / "ledger"
+    if not (src / "ledger.jsonl").is_file():
+        return
+    for path in sorted(src.rglob("*")):
+        rel = path.relative_to(src)
+        if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+            target = out / "ledger" / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
 
 
 def write_extras(out: Path, index: dict[str, Any], siteurl: str) -> None:
