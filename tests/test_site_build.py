@@ -58,6 +58,11 @@ def site_settings(folder: Path, **footer: str) -> Path:
 
 @pytest.fixture(scope="module")
 def site(demo_year: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_demo_site(demo_year, tmp_path_factory)
+
+
+def build_demo_site(demo_year: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo year with an injected void reason and three results, built with kits."""
     conf = site_settings(tmp_path_factory.mktemp("conf"))
     root = tmp_path_factory.mktemp("site") / "bureau"
     shutil.copytree(demo_year, root)
