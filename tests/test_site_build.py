@@ -301,3 +301,12 @@ def test_a_withheld_draw_gets_a_banner_at_the_builds_time(demo_year: Path) -> No
     [banner] = index["banners"]
     assert banner["kind"] == "withheld" and banner["slug"] == "2026-004"
     assert "仍未抽取" in banner["text"]
+
+
+def test_the_qr_code_is_made_at_build_time_for_absolute_urls_only() -> None:
+    from suiji.publish.themefilters import qr
+
+    svg = str(qr(SITEURL + "/task/2026-004/"))
+    assert svg.startswith('<svg role="img" aria-label="本页网址的二维码" ') and "<path" in svg
+    for bad in ("", "/task/2026-004/", "../task/", "javascript:alert(1)", 'https://x/"><script>'):
+        assert str(qr(bad)) == "", bad

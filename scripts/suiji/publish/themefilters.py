@@ -114,6 +114,24 @@ def _wrap(caption: str) -> str:
     )
 
 
+def qr(url: object) -> Markup:
+    """A QR code of an absolute http(s) URL as inline SVG, made at build time (no network);
+    empty for anything else (a relative build has no URL a phone could open)."""
+    text = str(url or "")
+    if not re.fullmatch(r"https?://[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+", text):
+        return Markup("")
+    import io
+
+    import segno
+
+    buf = io.BytesIO()
+    segno.make(text, error="m").save(
+        buf, kind="svg", xmldecl=False, svgns=True, nl=False, scale=6, svgclass="qr", lineclass=None
+    )
+    svg = buf.getvalue().decode("ascii")
+    return Markup(svg.replace("<svg ", '<svg role="img" aria-label="本页网址的二维码" ', 1))
+
+
 JINJA_FILTERS = {
     "fromjson": fromjson,
     "plain_title": plain_title,
@@ -121,5 +139,6 @@ JINJA_FILTERS = {
     "until": until,
     "is_future": is_future,
     "tables": tables,
+    "qr": qr,
     "slug_part": lambda v: slug_part(str(v)),
 }
