@@ -113,7 +113,8 @@ def test_every_page_kind_is_built(site: Path) -> None:
     blob = json.loads((site / "task" / "2026-002" / "2026-002.json").read_text("utf-8"))
     assert blob["task"] == "2026-002" and blob["tables"]
     assert "<urlset" in (site / "sitemap.xml").read_text("utf-8")
-    assert f"{SITEURL}/task/2026-002/" in (site / "feed.xml").read_text("utf-8")
+    feed = (site / "feed.xml").read_text("utf-8")
+    assert f"{SITEURL}/task/2026-002/" in feed and "<author><name>" in feed
     # the ledger for download: entries, checkpoint, keys, objects; no writer files
     assert (site / "ledger" / "ledger.jsonl").is_file() and (
         site / "ledger" / "checkpoint"

@@ -194,8 +194,10 @@ def build(
     }
     if production:
         override["SITEURL"] = siteurl
-    run_pelican(root, out, conf, override)
-    write_extras(out, index, siteurl)
+    used = run_pelican(root, out, conf, override)
+    write_extras(
+        out, index, siteurl, str(used.get("SITENAME") or ""), str(used.get("AUTHOR") or "")
+    )
     copy_ledger(root, out)
     result = BuildResult(
         out=out,
@@ -230,7 +232,9 @@ def copy_ledger(root: Path, out: Path) -> None:
             shutil.copyfile(path, target)
 
 
-def write_extras(out: Path, index: dict[str, Any], siteurl: str) -> None:
+def write_extras(
+    out: Path, index: dict[str, Any], siteurl: str, sitename: str = "", author: str = ""
+) -> None:
     """The finder's list, each task's tables as CSV/JSON, sitemap.xml and feed when known."""
     data = out / "data"
     data.mkdir(parents=True, exist_ok=True)
@@ -250,7 +254,7 @@ def write_extras(out: Path, index: dict[str, Any], siteurl: str) -> None:
         )
     if siteurl:
         write_sitemap(out, siteurl)
-        write_feed(out, index, siteurl)
+        write_feed(out, index, siteurl, sitename, author)
 
 
 def write_sitemap(out: Path, siteurl: str) -> None:
@@ -268,7 +272,9 @@ def write_sitemap(out: Path, siteurl: str) -> None:
     )
 
 
-def write_feed(out: Path, index: dict[str, Any], siteurl: str) -> None:
+def write_feed(
+    out: Path, index: dict[str, Any], siteurl: str, sitename: str = "", author: str = ""
+) -> None:
     """An Atom feed of tasks and results (newest first), updated at the as-of time."""
     items = [
         (
@@ -294,7 +300,8 @@ def write_feed(out: Path, index: dict[str, Any], siteurl: str) -> None:
     )
     (out / "feed.xml").write_text(
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n'
-        f"<id>{xml_escape(siteurl)}/</id><title>抽查公示</title>"
+        f"<id>{xml_escape(siteurl)}/</id><title>{xml_escape(sitename or '抽查公示')}</title>"
+        f"<author><name>{xml_escape(author or sitename or '抽查公示')}</name></author>"
         f'<link href="{xml_escape(siteurl)}/"/><updated>{xml_escape(str(index["as_of"]))}</updated>\n'
         f"{entries}</feed>\n",
         "utf-8",
