@@ -20,6 +20,7 @@ from suiji.cli.app import main
 from suiji.records.schema import SCHEMAS, SPECIALTIES
 from suiji.records.templates import TEMPLATE_ROWS
 
+ROOT = Path(__file__).resolve().parent.parent
 BUREAU = "测试县应急管理局"
 TINY = {"enterprises": 5, "inspectors": 8, "experts": 4, "checklist": 10, "recusals": 0}
 """How many of the example county's rows the tiny bureau keeps, per record."""
@@ -140,6 +141,10 @@ def test_an_adopted_bureau_checks_its_own_records_and_passes_the_tests(
     code = _run_check(bureau, out)
     assert code == 0, out.getvalue()
     assert re.search(r"enterprises\.xlsx: Excel 工作簿，5 行", out.getvalue())
+    # what the bureau's .ci/run does with its pinned package-lock.json (`npm ci`), offline
+    assert (bureau / "package-lock.json").read_bytes() == (ROOT / "package-lock.json").read_bytes()
+    if (ROOT / "node_modules").is_dir():
+        shutil.copytree(ROOT / "node_modules", bureau / "node_modules", symlinks=True)
     env = {**os.environ, "PYTHONPATH": f"{bureau / 'scripts'}{os.pathsep}{bureau}"}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *SUITE],

@@ -27,6 +27,8 @@ COPIED = (
     ".github",
     "Makefile",
     "pyproject.toml",
+    "package.json",
+    "package-lock.json",
     "publishconf.py",
     "ledger/README.md",
 )
@@ -57,6 +59,7 @@ __pycache__/
 .mypy_cache/
 .ruff_cache/
 .hypothesis/
+node_modules/
 output/
 .cache/
 demo/
