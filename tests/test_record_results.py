@@ -7,6 +7,7 @@ the records byte-identical; forgeries are re-signed with the bureau's own (demo)
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import subprocess
@@ -19,6 +20,7 @@ from tests.test_results_records import HEADERS, sample_rows, write
 
 from suiji.cli.app import main
 from suiji.crypto.keyfiles import demo_key
+from suiji.ledger.drawn import drawn_tasks
 from suiji.ledger.objects import ObjectStore
 from suiji.ledger.reading import read_entries
 from suiji.ledger.results import results_view
@@ -56,10 +58,28 @@ def put_rows(root: Path, rows: list[dict[str, str]]) -> None:
 
 
 def drawn_rows(root: Path) -> list[dict[str, str]]:
-    """The sample's three rows (ok, penalty, closed) for three drawn targets."""
+    """The sample's three rows (ok, penalty, closed) for three drawn targets of the task,
+    each with its drawn team and items and dates inside the task's window."""
+    drawn = drawn_tasks(read_entries(root), ObjectStore(root))[TASK]
     rows = sample_rows()
     for row, code in zip(rows, targets(root), strict=False):
+        target = drawn.targets[code]
         row["统一社会信用代码"] = code
+        row["实际检查人员"] = "、".join(target.team)
+        start = drawn.window_start
+        for column, days in (
+            ("检查开始日期", 0),
+            ("检查结束日期", 0),
+            ("检查报告日期", 1),
+            ("反馈日期", 2),
+        ):
+            row[column] = (start + dt.timedelta(days=days)).isoformat()
+        if row["检查事项及结果"]:
+            bad = "不符合" in row["检查事项及结果"]
+            row["检查事项及结果"] = "；".join(
+                f"{item}:{'不符合' if bad and k == 0 else '符合'}"
+                for k, item in enumerate(target.items)
+            )
     return rows
 
 
