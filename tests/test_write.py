@@ -281,3 +281,254 @@ def test_an_invalid_results_file_is_skipped_while_the_due_draw_happens(
     assert "content/records/results/2026-002.csv:3" in text  # the file and its row
     assert "### 未处理（1 项）" in text
     assert "抽取 任务 2026-005" in text
+
+
+# ---------------------------------------------------------------- nothing can be withheld
+
+
+def verify_codes(root: Path, now: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, list]:
+    capsys.readouterr()
+    code = main(["--root", str(root), "--now", now, "verify", "--allow-demo", "--json"])
+    report = json.loads(capsys.readouterr().out)
+    return code, [(f["seq"], f["tag"], f["code"]) for f in report["findings"]]
+
+
+def test_an_undrawn_commitment_is_reported_withheld_after_the_grace(
+    bureau: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    only_plans(bureau, "2026-004")
+    assert write(bureau, COMMIT_AT) == 0
+    seq = commit_seq(bureau, "2026-004")
+    # The round is at 2026-03-17T09:00:03+08:00; 24 h of grace end a day later.
+    assert verify_codes(bureau, "2026-03-18T09:00:00+08:00", capsys) == (0, [])
+    code, found = verify_codes(bureau, "2026-03-18T09:01:00+08:00", capsys)
+    assert (code, found) == (1, [(seq, "compliance", "withheld")])
+    # The writer draws it late: the finding goes, the draw's lateness shows in its time.
+    assert write(bureau, "2026-03-18T09:01:00+08:00") == 0
+    assert verify_codes(bureau, "2026-03-18T09:02:00+08:00", capsys) == (0, [])
+
+
+def test_the_grace_is_the_genesis_policy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`policy.withheld_hours = 2`: an undrawn commitment is withheld after two hours."""
+    from tests.support.bureau import ORIGIN, SETUP_AT, keygen, write_records
+
+    from suiji.ledger.requests import Request, read_request, write_request
+
+    root = tmp_path / "bureau"
+    write_records(root)
+    for name in ("root.key", "signing.key"):
+        assert keygen(root, name) == 0
+    private = root / "private"
+    req = tmp_path / "genesis.json"
+    base = ["--root", str(root), "--now", SETUP_AT, "init", "--origin", ORIGIN]
+    assert (
+        main(
+            [
+                *base,
+                "--root-pub",
+                str(private / "root.key.pub"),
+                "--signing-pub",
+                str(private / "signing.key.pub"),
+                "--beacon",
+                "suiji-demo",
+                "--demo",
+                "--prepare",
+                str(req),
+            ]
+        )
+        == 0
+    )
+    request = read_request(req)
+    write_request(req, Request("genesis", {**request.body, "policy": {"withheld_hours": 2}}))
+    assert (
+        main(
+            [
+                *base[:4],
+                "init",
+                "--request",
+                str(req),
+                "--root-key",
+                str(private / "root.key"),
+                "--key",
+                str(private / "signing.key"),
+            ]
+        )
+        == 0
+    )
+    only_plans(root, "2026-004")
+    assert write(root, COMMIT_AT) == 0
+    seq = commit_seq(root, "2026-004")
+    assert verify_codes(root, "2026-03-17T11:00:00+08:00", capsys) == (0, [])
+    code, found = verify_codes(root, "2026-03-17T11:01:00+08:00", capsys)
+    assert (code, found) == (1, [(seq, "compliance", "withheld")])
+
+
+def test_withheld_hours_is_a_bounded_policy_member() -> None:
+    from datetime import timedelta
+
+    from suiji.model.fields import EntryError
+    from suiji.model.genesis import Policy
+
+    assert Policy.from_json({"withheld_hours": 6}).withheld_grace == timedelta(hours=6)
+    assert Policy().withheld_grace == timedelta(hours=24)
+    for bad, code in ((0, "policy-range"), (169, "policy-range"), ("6", "policy-type")):
+        with pytest.raises(EntryError) as err:
+            Policy.from_json({"withheld_hours": bad})
+        assert err.value.code == code
+
+
+# ---------------------------------------------------------------- SIGKILL at each step
+
+KILLER = """
+import os, signal
+k, phase = os.environ["SUIJI_TEST_KILL_AT"].split(":")
+import suiji.ledger.append as appending
+real, seen = appending._crash_point, [0]
+def crash_point(step):
+    if step == "locked":
+        seen[0] += 1
+    if seen[0] == int(k) and step == phase:
+        os.kill(os.getpid(), signal.SIGKILL)
+    real(step)
+appending._crash_point = crash_point
+"""
+
+
+def _ready(root: Path) -> None:
+    """Two commitments and the lottery number: the next run appends beacon, draw, draw."""
+    only_plans(root, "2026-001", "2026-004")
+    assert write(root, COMMIT_AT) == 0
+    put(root, "inputs/2026-001.toml", '"福彩3D" = "371"\n')
+    assert write(root, INPUTS_AT) == 0
+
+
+@pytest.fixture
+def ready(bureau: Path, tmp_path: Path) -> tuple[Path, bytes]:
+    """The bureau before the run, and the ledger an uninterrupted run leaves."""
+    _ready(bureau)
+    reference = tmp_path / "reference"
+    shutil.copytree(bureau, reference)
+    assert write(reference, DRAW_AT) == 0
+    assert [k for k, _ in kinds(reference)[-3:]] == ["beacon", "draw", "draw"]
+    return bureau, (reference / "ledger" / "ledger.jsonl").read_bytes()
+
+
+@pytest.mark.parametrize("phase", ["objects", "line-synced", "cache-written"])
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_sigkill_at_each_step_of_a_run_then_the_next_run_completes(
+    ready: tuple[Path, bytes],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    k: int,
+    phase: str,
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    root, reference = ready
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(KILLER, "utf-8")
+    env = {**os.environ, "PYTHONPATH": str(site), "SUIJI_TEST_KILL_AT": f"{k}:{phase}"}
+    key = str(root / "private" / "signing.key")
+    argv = ["--root", str(root), "--now", DRAW_AT, "write", "--yes", "--key", key]
+    proc = subprocess.run(
+        [sys.executable, "-m", "suiji", *argv], env=env, capture_output=True, timeout=300
+    )
+    assert proc.returncode == -9, proc.stderr.decode()
+    code, found = verify_codes(root, DRAW_AT, capsys)
+    assert (code, found) == (0, [])
+    assert write(root, DRAW_AT) == 0
+    assert (root / "ledger" / "ledger.jsonl").read_bytes() == reference
+    assert verify_codes(root, DRAW_AT, capsys) == (0, [])
+
+
+# ---------------------------------------------------------------- the plan, on its own
+
+
+def test_the_plan_orders_actions_and_leaves_done_requests_out(bureau: Path) -> None:
+    from suiji.ledger.requests import Request
+    from suiji.shared.times import parse_user_time as parse_time
+    from suiji.writing.reconcile import STEPS, plan_write
+    from suiji.writing.recordfiles import (
+        CommitVoidRequest,
+        InputsRequest,
+        PersonVoidRequest,
+        PlanFile,
+        RecordFiles,
+        RootRequest,
+    )
+    from suiji.writing.writerun import ledger_facts
+
+    _ready(bureau)
+    facts = ledger_facts(bureau)
+    live = facts.hist.tasks["2026-004"].commit
+    assert live is not None
+    source = live.body.plan_source_object
+    files = RecordFiles(
+        plans=(
+            PlanFile("2026-002", "p/2026-002.toml", "new-bytes"),
+            PlanFile("2026-004", "p/2026-004.toml", source),  # voided below, unchanged
+        ),
+        commit_voids=(CommitVoidRequest("2026-004", "v/2026-004.toml", live.seq, "理由"),),
+        inputs=(InputsRequest("2026-001", "i/2026-001.toml", (("福彩3D", "371"),)),),
+        person_voids=(
+            PersonVoidRequest("2026-001", "pv/2026-001.toml", "ZF001", "回避"),
+            PersonVoidRequest("2026-001", "pv/2026-001.toml", "ZF002", "回避"),  # waits
+            PersonVoidRequest("2026-003", "pv/2026-003.toml", "ZF001", "回避"),  # not drawn
+        ),
+        results=("content/records/results/2026-001.csv",),
+        requests=(RootRequest("r/1.json", Request("key", {"action": "add"})),),
+    )
+    plan = plan_write(files, facts, parse_time(DRAW_AT))
+    steps = [(a.step, a.task) for a in plan.actions]
+    assert steps == [
+        ("commit-void", "2026-004"),
+        ("commit", "2026-002"),
+        ("draw", "2026-001"),
+        ("draw", "2026-004"),
+        ("person-void", "2026-001"),
+        ("record", None),
+        ("request", None),
+    ]
+    order = [STEPS.index(a.step) for a in plan.actions]
+    assert order == sorted(order)
+    assert [(s.source, s.code) for s in plan.skipped] == [("pv/2026-003.toml", "task-not-drawn")]
+    # Before the round, nothing is due; the recorded input is not planned again.
+    early = plan_write(files, facts, parse_time(INPUTS_AT))
+    assert "draw" not in {a.step for a in early.actions}
+    assert "inputs" not in {a.step for a in early.actions}
+
+
+def test_the_plan_of_a_ledger_with_everything_done_is_empty(bureau: Path) -> None:
+    from suiji.shared.times import parse_user_time as parse_time
+    from suiji.writing.reconcile import plan_write
+    from suiji.writing.recordfiles import read_record_files
+    from suiji.writing.writerun import ledger_facts
+
+    _ready(bureau)
+    assert write(bureau, DRAW_AT) == 0
+    plan = plan_write(read_record_files(bureau), ledger_facts(bureau), parse_time(DRAW_AT))
+    assert plan.actions == () and plan.skipped == () and plan.notices == ()
+
+
+def test_a_root_signed_request_is_appended_once(bureau: Path) -> None:
+    from tests.support.bureau import keygen
+
+    only_plans(bureau)
+    assert keygen(bureau, "root2.key") == 0
+    request = bureau / RECORDS / "requests" / "add-root.json"
+    request.parent.mkdir(parents=True)
+    private = bureau / "private"
+    args = ["--root", str(bureau), "--now", COMMIT_AT, "key", "add", str(private / "root2.key.pub")]
+    args += ["--role", "root", "--out", str(request), "--sign", str(private / "root.key")]
+    args += ["--sign", str(private / "root2.key")]  # a new root proves it holds its key
+    assert main(args) == 0
+    assert write(bureau, COMMIT_AT) == 0
+    assert kinds(bureau)[-1] == ("key", None)
+    before = ledger(bureau)
+    assert write(bureau, DRAW_AT) == 0
+    assert ledger(bureau) == before

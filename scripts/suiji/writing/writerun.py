@@ -116,10 +116,23 @@ def _appended(root: Path, before: int) -> list[tuple[int, str]]:
 
 
 def _skipped(action: Action, err: SuijiError) -> Skipped:
+    """A refused action, named by its file (results: by each file with a problem)."""
     source = action.source or f"ledger/ledger.jsonl（任务 {action.task}）"
     problems = getattr(err, "problems", ())
-    lines = tuple(_located(p) for p in problems) if problems else (f"{source}: {err}",)
-    return Skipped(source, err.code, lines)
+    if not problems:
+        return Skipped(source, err.code, (f"{source}: {err}",))
+    files = dict.fromkeys(_file_of(p) for p in problems)
+    return Skipped(
+        "、".join(f for f in files if f) or source, err.code, tuple(map(_located, problems))
+    )
+
+
+def _file_of(problem: object) -> str:
+    where = getattr(problem, "where", None)
+    if where is not None:
+        return str(where).rsplit(":", 1)[0] if ":" in str(where) else str(where)
+    location = getattr(problem, "location", None)
+    return str(getattr(location, "file", "") or "")
 
 
 def _located(problem: object) -> str:
