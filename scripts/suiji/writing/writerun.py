@@ -118,7 +118,7 @@ def _appended(root: Path, before: int) -> list[tuple[int, str]]:
 def _skipped(action: Action, err: SuijiError) -> Skipped:
     """A refused action, named by its file (results: by each file with a problem)."""
     source = action.source or f"ledger/ledger.jsonl（任务 {action.task}）"
-    problems = getattr(err, "problems", ())
+    problems = [p for p in getattr(err, "problems", ()) if getattr(p, "severity", "") != "warning"]
     if not problems:
         return Skipped(source, err.code, (f"{source}: {err}",))
     files = dict.fromkeys(_file_of(p) for p in problems)
