@@ -2,9 +2,8 @@
 
 The ledger is the demo year plus N `result` entries (signed with the demo writer key,
 each naming a salted result object) for synthetic tasks of 16 enterprises of the demo
-registry each, written straight into the ledger (fast; the pages do not validate). Until
-the ledger layer has its results view, the child builds a minimal one (every result is
-version 1, none withdrawn); with `suiji.ledger.results` present it runs the real command.
+registry each, written straight into the ledger (fast; the pages do not validate); the
+child runs the real command, results read through the ledger's results view.
 
 Measured, each in its own child (`_harness`): the full run into an empty
 `content/generated/`; a second run with nothing changed; a run after adding 20 results
@@ -29,45 +28,11 @@ import _harness as H
 
 CHILD = r"""
 import json, sys, datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 root = Path(sys.argv[1])
 from suiji.ledger.reading import read_entries
-from suiji.publish.site import publish, ledger_results
-from suiji.ledger.objects import ObjectStore
-from suiji.model.results import ResultContent, ResultEntry
-from suiji.shared.canonical import parse_canonical
-
-@dataclass(frozen=True)
-class R:
-    seq: int
-    recorded_at: object
-    first_recorded_at: object
-    entry: object
-    content: object
-    version: int = 1
-    superseded_by: object = None
-    withdrawn_seq: object = None
-
-class View:
-    def __init__(self, rs):
-        self.rs = rs
-        self.by = {(r.entry.task, r.entry.uscc): [r] for r in rs}
-    def current(self): return self.rs
-    def versions(self, task, uscc): return self.by[(task, uscc)]
-
-entries = list(read_entries(root))
-store = ObjectStore(root)
-view = ledger_results(entries, store)
-if view is None:
-    rs = []
-    for e in entries:
-        if e.kind == "result":
-            b = e.typed
-            c = ResultContent.from_json(parse_canonical(store.get(b.result_object)))
-            rs.append(R(e.seq, e.moment, e.moment, b, c))
-    view = View(rs)
-s = publish(root, entries, today=dt.date(2026, 12, 15), results=view)
+from suiji.publish.site import publish
+s = publish(root, list(read_entries(root)), today=dt.date(2026, 12, 15))
 print(json.dumps(s.to_json()))
 """
 

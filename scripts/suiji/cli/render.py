@@ -8,12 +8,12 @@ message is data of its cause and stays with the error (`suiji.shared.errors`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from suiji.draw.teamrules import ROLE_TITLES
 from suiji.shared.errors import SuijiError
 from suiji.shared.findings import Finding
-from suiji.shared.times import parse_time
+from suiji.shared.times import beijing, parse_time
 
 if TYPE_CHECKING:  # the CLI imports the heavy sides only for the command that needs them
     from suiji.draw.coverage import CoverageReport
@@ -259,21 +259,6 @@ def dry_run(dry: DryRun) -> str:
 # ---------------------------------------------------------------- one task (`suiji show`)
 # Every time a person reads is Beijing time; the ledger keeps UTC.
 
-ROLES = {
-    "leader": "组长",
-    "officer": "执法人员",
-    "group-officer": "执法人员（本片区检查组）",
-    "accompany": "随行人员（编外）",
-    "expert": "专家",
-}
-
-
-def beijing(moment: datetime) -> str:
-    """A moment as 北京时间 (Asia/Shanghai, UTC+8), to the second."""
-    from suiji.shared.times import SHANGHAI
-
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") + "（北京时间）"
-
 
 def _source(view: TaskView) -> str:
     from suiji.model.tasks import ChainRound
@@ -325,7 +310,9 @@ def show_lines(view: TaskView) -> list[str]:
     for team in view.teams:
         where = "、".join(_named(u, n) for u, n in team.targets)
         lines.append(f"检查组（{where}）：")
-        lines.extend(f"  {ROLES.get(m.role, m.role)}：{_named(m.id, m.name)}" for m in team.members)
+        lines.extend(
+            f"  {ROLE_TITLES.get(m.role, m.role)}：{_named(m.id, m.name)}" for m in team.members
+        )
     for v in view.voids:
         after = (
             f"由 {_named(v.replacement, v.replacement_name or '')} 替换（条目 #{v.replace_seq}）"
@@ -334,7 +321,7 @@ def show_lines(view: TaskView) -> list[str]:
         )
         lines.append(
             f"人员撤换：条目 #{v.seq}，{beijing(v.time)}，检查组 {v.team} 的"
-            f"{ROLES.get(v.role, v.role)} {_named(v.person, v.person_name)}，理由：{v.reason}；{after}"
+            f"{ROLE_TITLES.get(v.role, v.role)} {_named(v.person, v.person_name)}，理由：{v.reason}；{after}"
         )
     return lines
 
@@ -397,7 +384,7 @@ def show_tables(view: TaskView) -> list[Table]:
                 (
                     team.key,
                     "、".join(n or u for u, n in team.targets),
-                    ROLES.get(m.role, m.role),
+                    ROLE_TITLES.get(m.role, m.role),
                     m.id,
                     m.name,
                 )

@@ -13,6 +13,14 @@ TASK_TEAM = "task"
 
 LEADER, OFFICER, ACCOMPANY, EXPERT = "leader", "officer", "accompany", "expert"
 ROLES = (LEADER, OFFICER, ACCOMPANY, EXPERT)
+ROLE_TITLES = {
+    LEADER: "组长",
+    OFFICER: "执法人员",
+    "group-officer": "执法人员（本片区检查组）",
+    ACCOMPANY: "随行人员（编外）",
+    EXPERT: "专家",
+}
+"""Each role as a reader sees it (`group-officer`: an officer drawn from the target's 检查组)."""
 PER_VALUES = ("target", "task")
 MAX_COUNT = 1000
 

@@ -16,6 +16,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any, Protocol
 
+from suiji.crypto.noticecode import NoticeCodes
 from suiji.draw.coverage import CoverageReport, report
 from suiji.draw.derive import ObjectSource
 from suiji.ledger.codec import Entry
@@ -55,15 +56,6 @@ class ResultsLike(Protocol):
 
 
 @dataclass(frozen=True)
-class NoticeCode:
-    """One enterprise's salted, slow hash of its notice's verification code (public)."""
-
-    uscc: str
-    salt: str
-    hash: str
-
-
-@dataclass(frozen=True)
 class TaskInfo:
     """One task for the site: `suiji show`'s view, every ticket, the commitment's objects."""
 
@@ -71,8 +63,7 @@ class TaskInfo:
     commit: Commit
     tickets: tuple[TicketView, ...]
     commit_voids: tuple[tuple[int, CommitVoid], ...]
-    notices: tuple[NoticeCode, ...] = ()
-    notice_kdf: str = ""
+    notices: NoticeCodes | None = None
 
 
 @dataclass(frozen=True)
@@ -131,9 +122,9 @@ def collect(
     *,
     today: date,
     results: ResultsLike | None = None,
-    notices: Mapping[str, Mapping[str, Any]] | None = None,
+    notices: Mapping[str, NoticeCodes] | None = None,
 ) -> SiteData:
-    """Everything the pages show. `notices`: task → the parsed public notice-codes file."""
+    """Everything the pages show. `notices`: task → its public notice-code file."""
     lines = list(entries)
     hist = replayed(lines)
     memo = _Memo(store)
@@ -150,8 +141,7 @@ def collect(
                 commit=state.commit.body,
                 tickets=tuple(all_tickets(hist, memo, task)),
                 commit_voids=tuple(voids.get(task, ())),
-                notices=_notice_codes(notice),
-                notice_kdf=_kdf(notice),
+                notices=notice,
             )
         )
     checker = RegistryChecker()
@@ -174,26 +164,6 @@ def _commit_voids(lines: Sequence[Entry]) -> dict[str, list[tuple[int, CommitVoi
         if isinstance(e.typed, CommitVoid):
             out.setdefault(e.typed.task, []).append((e.seq, e.typed))
     return out
-
-
-def _notice_codes(raw: Mapping[str, Any] | None) -> tuple[NoticeCode, ...]:
-    if not raw:
-        return ()
-    codes = raw.get("codes")
-    if not isinstance(codes, list):
-        return ()
-    return tuple(
-        NoticeCode(str(c.get("uscc", "")), str(c.get("salt", "")), str(c.get("hash", "")))
-        for c in codes
-        if isinstance(c, Mapping)
-    )
-
-
-def _kdf(raw: Mapping[str, Any] | None) -> str:
-    kdf = (raw or {}).get("kdf")
-    if not isinstance(kdf, Mapping):
-        return ""
-    return f"{kdf.get('name', '')}, {kdf.get('iterations', '')} 次迭代"
 
 
 def _latest_snapshots(hist: History, store: ObjectSource) -> dict[str, Registry]:

@@ -9,14 +9,14 @@ Only `.md` files under the output directory are ever removed, and the directory 
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from suiji.crypto.noticecode import NoticeCodes, parse_codes
 from suiji.ledger.codec import Entry
 from suiji.ledger.objects import ObjectStore
 from suiji.ledger.results import results_view
@@ -24,7 +24,7 @@ from suiji.publish.collect import RecordedResultLike, ResultsLike, SiteData, Tas
 from suiji.publish.markdown import Page, render
 from suiji.publish.sitepages import coverage_page, enterprise_page, registry_page
 from suiji.publish.taskpages import result_page, task_page
-from suiji.shared.errors import InputError
+from suiji.shared.errors import InputError, os_failure
 from suiji.verify.taskview import TicketView
 
 GENERATED_DIR = Path("content") / "generated"
@@ -130,22 +130,27 @@ def write_pages(out: Path, produced: Iterable[Page]) -> Summary:
     return Summary(written, unchanged, removed, out)
 
 
-def read_notices(root: Path) -> dict[str, Mapping[str, Any]]:
-    """The public notice-code files (`content/records/notices/<task>.json`), by task."""
+def read_notices(root: Path) -> dict[str, NoticeCodes]:
+    """The public notice-code files (`content/records/notices/<task>.json`), by task.
+
+    Read strictly (docs/spec/17-notices.md): a page must never show codes that a checker
+    would reject.
+    """
     folder = root / NOTICES_DIR
-    out: dict[str, Mapping[str, Any]] = {}
+    out: dict[str, NoticeCodes] = {}
     if not folder.is_dir():
         return out
     for path in sorted(folder.glob("*.json")):
         try:
-            raw = json.loads(path.read_text("utf-8"))
-        except (OSError, ValueError) as exc:
+            codes = parse_codes(path.read_bytes())
+        except OSError as exc:
+            raise os_failure(exc, path) from exc
+        except InputError as exc:
             raise InputError(
-                f"{path}：无法读取检查告知书核验码文件（{exc}）；请检查该文件是否为完整的 JSON（或删除后重新生成检查告知书）",
+                f"{path}：{exc}；请恢复该文件（git checkout）或删除后重新运行 suiji notice",
                 code="notice-codes-unreadable",
             ) from exc
-        if isinstance(raw, dict) and isinstance(raw.get("task"), str):
-            out[raw["task"]] = raw
+        out[codes.task] = codes
     return out
 
 

@@ -8,22 +8,15 @@ to the templates in RFC 3339 UTC.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
+from suiji.crypto.noticecode import KDF_NAME
+from suiji.draw.teamrules import ROLE_TITLES
 from suiji.model.results import ResultContent
 from suiji.model.tasks import ChainRound
 from suiji.publish.collect import RecordedResultLike, TaskInfo
 from suiji.publish.markdown import Page, facts, kv, link, slug_part, table, text
-from suiji.shared.times import SHANGHAI, format_time
-
-ROLES = {
-    "leader": "组长",
-    "officer": "执法人员",
-    "group-officer": "执法人员（本片区检查组）",
-    "accompany": "随行人员（编外）",
-    "expert": "专家",
-}
+from suiji.shared.times import beijing, format_time
 
 TICKET_STATUS = {
     "drawn": "抽中",
@@ -32,11 +25,6 @@ TICKET_STATUS = {
     "eligible": "可抽取（尚未抽取）",
     "excluded": "被排除",
 }
-
-
-def beijing(moment: datetime) -> str:
-    """A moment as 北京时间, to the second."""
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") + "（北京时间）"
 
 
 def task_path(task: str) -> str:
@@ -152,7 +140,7 @@ def task_page(
                 (
                     text(team.key),
                     "、".join(text(n or u) for u, n in team.targets),
-                    ROLES.get(m.role, text(m.role)),
+                    ROLE_TITLES.get(m.role, text(m.role)),
                     text(m.id),
                     text(m.name),
                 )
@@ -169,7 +157,7 @@ def task_page(
                     f"\\#{x.seq}",
                     beijing(x.time),
                     text(x.team),
-                    ROLES.get(x.role, text(x.role)),
+                    ROLE_TITLES.get(x.role, text(x.role)),
                     named(x.person, x.person_name),
                     text(x.reason),
                     f"由 {named(x.replacement, x.replacement_name or '')} 替换（条目 \\#{x.replace_seq}）"
@@ -196,12 +184,13 @@ def task_page(
         body += [
             "## 检查告知书核验码（加盐慢哈希）",
             "",
-            f"算法：{text(info.notice_kdf)}。企业可在核验页面输入告知书上的核验码。",
+            f"算法：{KDF_NAME}，{info.notices.iterations} 次迭代"
+            "（docs/spec/17-notices.md）。企业可在核验页面输入告知书上的核验码。",
             "",
         ]
         body += table(
             ("统一社会信用代码", "盐", "哈希"),
-            [(text(n.uscc), f"`{text(n.salt)}`", f"`{text(n.hash)}`") for n in info.notices],
+            [(text(n.uscc), f"`{text(n.salt)}`", f"`{text(n.hash)}`") for n in info.notices.codes],
         )
     data: dict[str, Any] = kv(
         {

@@ -60,6 +60,11 @@ def parse_user_time(text: str) -> datetime:
     return moment
 
 
+def beijing(moment: datetime) -> str:
+    """A moment as people read it: 北京时间 (UTC+8), to the second. The ledger keeps UTC."""
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") + "（北京时间）"
+
+
 def civil_date(moment: datetime) -> date:
     """The calendar date in Asia/Shanghai: deadlines and years are counted in it."""
     return moment.astimezone(SHANGHAI).date()
