@@ -532,3 +532,28 @@ def test_a_root_signed_request_is_appended_once(bureau: Path) -> None:
     before = ledger(bureau)
     assert write(bureau, DRAW_AT) == 0
     assert ledger(bureau) == before
+
+
+def test_a_real_chain_round_from_a_recorded_file(tmp_path: Path) -> None:
+    """A ledger pinned to drand quicknet, drawn offline from the recorded round 1000000."""
+    from datetime import UTC, datetime
+
+    from tests.support.bureau import clip_record_dates, make_bureau
+
+    from suiji.beacon.chain import chain_facts, chain_from_facts, round_time
+    from suiji.beacon.sources import recorded_path
+
+    chain = chain_from_facts(chain_facts("drand-quicknet"))
+    commit_unix = round_time(chain, 1_000_000) - 86400 - 1
+    at = datetime.fromtimestamp(commit_unix - 3600, UTC).isoformat()
+    root = make_bureau(tmp_path / "b", "--beacon", "drand-quicknet", "--demo", at=at)
+    clip_record_dates(root, datetime.fromtimestamp(commit_unix, UTC).date().isoformat())
+    only_plans(root, "2026-002")
+    assert write(root, datetime.fromtimestamp(commit_unix, UTC).isoformat()) == 0
+    assert next(e for e in read_entries(root) if e.kind == "commit").body["beacon"]["round"] == (
+        1_000_000
+    )
+    later = datetime.fromtimestamp(commit_unix + 86400 + 60, UTC).isoformat()
+    rounds = str(recorded_path("drand-quicknet"))
+    assert write(root, later, "--beacons", rounds) == 0
+    assert [k for k, _ in kinds(root)[-2:]] == ["beacon", "draw"]
