@@ -557,3 +557,16 @@ def test_a_real_chain_round_from_a_recorded_file(tmp_path: Path) -> None:
     rounds = str(recorded_path("drand-quicknet"))
     assert write(root, later, "--beacons", rounds) == 0
     assert [k for k, _ in kinds(root)[-2:]] == ["beacon", "draw"]
+
+
+def test_the_site_shows_a_withheld_commitment(bureau: Path) -> None:
+    from suiji.publish.taskpages import task_path
+
+    only_plans(bureau, "2026-004")
+    assert write(bureau, COMMIT_AT) == 0
+    page = bureau / "content" / "generated" / task_path("2026-004")
+    assert main(["--root", str(bureau), "--now", "2026-03-18T09:00:00+08:00", "publish"]) == 0
+    assert "尚未抽取" in page.read_text("utf-8")
+    assert main(["--root", str(bureau), "--now", "2026-03-18T09:01:00+08:00", "publish"]) == 0
+    text = page.read_text("utf-8")
+    assert "逾期未抽取" in text and "超过 24 小时" in text
