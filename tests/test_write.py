@@ -171,11 +171,12 @@ def test_person_voids_from_a_file_then_the_replacement(bureau: Path) -> None:
     teams = team_draw_from_json(
         parse_canonical(get_object(bureau, draw.body.result_object))["teams"]
     )
-    person = teams.teams[0].officers[0].person
+    team = teams.teams[0]
+    person = team.officers[0].person
     put(
         bureau,
         "voids/2026-004.toml",
-        f'[[void]]\nperson = "{person}"\nreason = "本人申请回避"\n',
+        f'[[void]]\nperson = "{person}"\nteam = "{team.key}"\nreason = "本人申请回避"\n',
     )
     assert write(bureau, "2026-03-18T09:00:00+08:00") == 0
     assert kinds(bureau)[-1] == ("person-void", "2026-004")
@@ -255,9 +256,9 @@ def test_an_invalid_results_file_is_skipped_while_the_due_draw_happens(
 ) -> None:
     from tests.test_record_results import drawn_rows, put_rows
 
-    add_plan(demo_copy, "2026-005", 3)
+    add_plan(demo_copy, "2026-099", 3)
     assert main(["--root", str(demo_copy), "--now", LATE_2026, "write", "--yes"]) == 0
-    assert kinds(demo_copy)[-1] == ("commit", "2026-005")
+    assert kinds(demo_copy)[-1] == ("commit", "2026-099")
     rows = drawn_rows(demo_copy)
     rows[1]["统一社会信用代码"] = "91330000MA0000000X"  # not drawn (and not even valid)
     put_rows(demo_copy, rows)
@@ -275,12 +276,12 @@ def test_an_invalid_results_file_is_skipped_while_the_due_draw_happens(
         ]
     )
     assert code == 1
-    assert kinds(demo_copy)[-2:] == [("beacon", None), ("draw", "2026-005")]
+    assert kinds(demo_copy)[-2:] == [("beacon", None), ("draw", "2026-099")]
     assert not any(k == "result" for k, _ in kinds(demo_copy))
     text = summary.read_text("utf-8")
     assert "content/records/results/2026-002.csv:3" in text  # the file and its row
     assert "### 未处理（1 项）" in text
-    assert "抽取 任务 2026-005" in text
+    assert "抽取 任务 2026-099" in text
 
 
 # ---------------------------------------------------------------- nothing can be withheld

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from suiji.ledger.append import append_request, repair
 from suiji.ledger.codec import Entry
@@ -178,7 +179,7 @@ def _apply(w: Writer, action: Action, recorded: Mapping[int, str] | None) -> lis
         return [steps.draw_task(w, task, recorded=recorded, fetch=True)]
     if action.step == "person-void":
         assert isinstance(req, PersonVoidRequest)
-        team = req.team or team_of(w.root, task, req.person)
+        team = req.team or _team_of(w, task, req.person, team_of)
         return [
             void_person(w, task, team, req.person, req.reason, accept_finding=req.accept_finding)
         ]
@@ -201,6 +202,19 @@ def _apply(w: Writer, action: Action, recorded: Mapping[int, str] | None) -> lis
             )
         ]
     raise TaskError(f"未知步骤 {action.step}", code="step-unknown")
+
+
+def _team_of(w: Writer, task: str, person: str, team_of: Any) -> str:
+    """The person's team when unambiguous; otherwise say how to name it in the file."""
+    from suiji.shared.errors import UsageError
+
+    try:
+        return str(team_of(w.root, task, person))
+    except UsageError as err:
+        raise TaskError(
+            f'{err}（在撤换文件的 [[void]] 中写 team = "检查组"，即企业信用代码或 task）',
+            code="void-team-ambiguous",
+        ) from None
 
 
 def _refuse_changed_inputs(w: Writer, req: InputsRequest) -> None:
