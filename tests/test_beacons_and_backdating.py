@@ -35,7 +35,7 @@ from suiji.records.snapshot import parse_snapshot, snapshot_from_rows
 from suiji.shared.canonical import canonical_json
 from suiji.shared.errors import Refusal
 from suiji.shared.times import format_time, parse_time, parse_user_time
-from suiji.verify.replay import default_checkers
+from suiji.verify.checkers import default_checkers
 from suiji.verify.verifier import Report, read_state, verify
 
 PLANS = Path("content") / "records" / "plans"
@@ -189,7 +189,7 @@ def test_verify_on_the_demo_says_so_and_fails_without_allow_demo(
     assert report["ok"] and report["demo"] is True and DEMO_NOTICE in report["notices"]
     # every draw is named with its chain and round
     draws = [t for t in report["tasks"] if t["draw_seq"] is not None]
-    assert len(draws) == 4 and all(t["chain"] == "suiji-demo" and t["round"] for t in draws)
+    assert len(draws) == 5 and all(t["chain"] == "suiji-demo" and t["round"] for t in draws)
     assert any("见证" in n and "时钟" in n for n in report["notices"])
     assert main(["--root", str(demo_year), "verify", "--allow-demo"]) == 0
     human = capsys.readouterr().out

@@ -120,7 +120,7 @@ def racing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Cal
 
 def _verifies(root: Path, now: str) -> None:
     from suiji.shared.times import parse_user_time
-    from suiji.verify.replay import default_checkers
+    from suiji.verify.checkers import default_checkers
     from suiji.verify.verifier import verify
 
     report = verify(

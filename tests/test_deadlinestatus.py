@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.resign import resign, truncate
 
 from suiji.cli import renderresults
 from suiji.cli.app import main
@@ -26,13 +27,14 @@ from suiji.draw.deadlinestatus import (
     target_deadlines,
     unit_shares,
 )
+from suiji.ledger.reading import read_entries
 from suiji.model.fields import EntryError
 from suiji.model.genesis import Policy
 from suiji.model.results import ResultContent, ResultEntry
 from suiji.records.calendar import shipped_calendars
 from suiji.shared.times import SHANGHAI, parse_user_time
+from suiji.verify.checkers import default_checkers
 from suiji.verify.deadlinecheck import DEADLINE_CODES, deadline_checker
-from suiji.verify.replay import default_checkers
 from suiji.verify.verifier import verify
 
 CAL = shipped_calendars()
@@ -279,40 +281,66 @@ def _run(root: Path, *args: str) -> tuple[int, str]:
     return code, out.getvalue()
 
 
-def test_the_command_exits_one_only_when_something_is_overdue(demo_year: Path) -> None:
+def _through_draw(root: Path, task: str) -> Path:
+    """The demo's ledger cut right after `task`'s draw: before any of its results were
+    recorded, so its window end stands in for the inspection end (the demo records every
+    result on time, so the untouched year has nothing overdue but 2026-005 at its end)."""
+    seqs = [e.seq for e in read_entries(root) if e.kind == "draw" and e.body["task"] == task]
+    truncate(root, seqs[-1] + 1)
+    resign(root, lambda root, values: None)
+    return root
+
+
+def test_the_command_exits_one_only_when_something_is_overdue(demo_copy: Path) -> None:
+    # The demo at its own today: 2026-005 is due, nothing overdue; eleven days later it is.
+    code, text = _run(demo_copy, "deadlines", "--today", "2026-12-15")
+    assert code == 0, text
+    assert "任务 2026-005（执法大队）" in text and "检查报告 2026-12-15 到期，待办" in text
+    code, text = _run(demo_copy, "deadlines", "--today", "2026-12-26")
+    assert code == 1 and "已逾期" in text
     # 2026-002 ends Friday 2/13: on the make-up Saturday its reports are due, not overdue
-    code, text = _run(demo_year, "deadlines", "--today", "2026-02-14")
+    early = _through_draw(demo_copy, "2026-002")
+    code, text = _run(early, "deadlines", "--today", "2026-02-14")
     assert code == 0, text
     assert "任务 2026-002（执法大队）" in text and "检查报告 2026-02-14 到期，待办" in text
-    code, text = _run(demo_year, "deadlines", "--today", "2026-02-15")
+    code, text = _run(early, "deadlines", "--today", "2026-02-15")
     assert code == 1 and "已逾期" in text
-    code, text = _run(demo_year, "deadlines", "--today", "2026-02-14", "--json")
+    code, text = _run(early, "deadlines", "--today", "2026-02-14", "--json")
     data = json.loads(text)
     feedback = {(t["task"], t["feedback"]["due"]) for t in data["targets"]}
     assert ("2026-002", "2026-02-24") in feedback
-    assert ("2026-003", "2026-10-09") in feedback  # after National Day
     assert data["overdue"] == 0 and data["disclosure"] == {"days": 10, "unit": "calendar"}
-    code, text = _run(demo_year, "deadlines", "--by-unit", "--today", "2026-02-24")
+    code, text = _run(early, "deadlines", "--by-unit", "--today", "2026-02-24")
     assert code == 1
     assert "执法大队：企业 4 家次；检查报告 0%（0/4）" in text
 
 
-def test_verify_reports_overdue_deadlines_as_compliance_findings(demo_year: Path) -> None:
-    def run(now: str) -> list[Any]:
+def test_a_window_ending_before_national_day(demo_copy: Path) -> None:
+    """2026-003's window ends 9/30: its feedback falls after the National Day holiday."""
+    _, text = _run(_through_draw(demo_copy, "2026-003"), "deadlines", "--json")
+    feedback = {(t["task"], t["feedback"]["due"]) for t in json.loads(text)["targets"]}
+    assert ("2026-003", "2026-10-09") in feedback
+
+
+def test_verify_reports_overdue_deadlines_as_compliance_findings(demo_copy: Path) -> None:
+    def run(root: Path, now: str) -> list[Any]:
         at = parse_user_time(now)
-        checkers = [*default_checkers(at), deadline_checker(demo_year, at)]
-        report = verify(demo_year, now=at, checkers=checkers, allow_demo=True)
+        checkers = [*default_checkers(at), deadline_checker(root, at)]
+        report = verify(root, now=at, checkers=checkers, allow_demo=True)
         return [f for f in report.findings if f.code in DEADLINE_CODES]
 
-    assert run("2026-12-15T10:00:00+08:00")
-    found = run("2026-02-15T10:00:00+08:00")  # only 2026-002's reports are overdue
+    assert run(demo_copy, "2026-12-15T10:00:00+08:00") == []  # the demo keeps its deadlines
+    late = run(demo_copy, "2026-12-26T10:00:00+08:00")  # 2026-005's results never came
+    assert {f.code for f in late} >= {"report-overdue"}
+    early = _through_draw(demo_copy, "2026-002")
+    found = run(early, "2026-02-15T10:00:00+08:00")  # only 2026-002's reports are overdue
     assert {(f.tag, f.code) for f in found} == {("compliance", "report-overdue")}
     assert len(found) == 4
-    entries = (demo_year / "ledger" / "ledger.jsonl").read_text("utf-8").splitlines()
+    entries = (early / "ledger" / "ledger.jsonl").read_text("utf-8").splitlines()
     draw = json.loads(entries[found[0].seq])
     assert (draw["kind"], draw["body"]["task"]) == ("draw", "2026-002")
     assert "2026-02-14" in found[0].message and "尚无检查结果" in found[0].message
-    assert run("2026-02-14T23:59:00+08:00") == []
+    assert run(early, "2026-02-14T23:59:00+08:00") == []
 
 
 def test_a_broken_bureau_calendar_is_a_finding_not_a_crash(demo_copy: Path) -> None:
@@ -325,3 +353,35 @@ def test_a_broken_bureau_calendar_is_a_finding_not_a_crash(demo_copy: Path) -> N
     assert [f.code for f in report.findings if f.code in DEADLINE_CODES] == ["deadline-calendar"]
     code, _ = _run(demo_copy, "deadlines")
     assert code == 2  # the command refuses: the clerk fixes the file
+
+
+def test_suiji_verify_reports_overdue_deadlines_as_compliance_findings(demo_copy: Path) -> None:
+    """The same ledger `suiji verify` passes at the demo's today fails eleven days later:
+    2026-005's results were never recorded, so each of its three drawn enterprises is
+    overdue for report, feedback and disclosure, each finding at the task's draw entry."""
+    draw = next(
+        e.seq for e in read_entries(demo_copy) if e.kind == "draw" and e.body["task"] == "2026-005"
+    )
+    assert (
+        main(
+            [
+                "--root",
+                str(demo_copy),
+                "--now",
+                "2026-12-15T10:00:00+08:00",
+                "verify",
+                "--allow-demo",
+            ]
+        )
+        == 0
+    )
+    code, text = _run(
+        demo_copy, "--now", "2026-12-26T10:00:00+08:00", "verify", "--allow-demo", "--json"
+    )
+    assert code == 1
+    found = sorted((f["seq"], f["tag"], f["code"]) for f in json.loads(text)["findings"])
+    assert found == sorted(
+        (draw, "compliance", f"{kind}-overdue")
+        for kind in ("report", "feedback", "disclosure")
+        for _ in range(3)
+    )

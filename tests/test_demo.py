@@ -17,7 +17,16 @@ from suiji.shared.canonical import parse_canonical
 def test_demo_year_has_every_kind_of_step(demo_year: Path) -> None:
     kinds = [e.kind for e in read_entries(demo_year)]
     assert kinds[0] == "genesis"
-    for kind in ("commit", "commit-void", "beacon", "draw", "person-void", "person-replace"):
+    for kind in (
+        "commit",
+        "commit-void",
+        "beacon",
+        "draw",
+        "person-void",
+        "person-replace",
+        "result",
+        "withdrawal",
+    ):
         assert kind in kinds
     # The void is decided by a later round: its replacement is recorded after that round.
     all_entries = list(read_entries(demo_year))
@@ -28,7 +37,7 @@ def test_demo_year_has_every_kind_of_step(demo_year: Path) -> None:
     assert beacon.body["round"] == void.body["beacon"]["round"] and void.seq < beacon.seq < rep.seq
     draws = [e for e in read_entries(demo_year) if e.kind == "draw"]
     plans = {e.body["task"] for e in draws}
-    assert plans == {"2026-001", "2026-002", "2026-003", "2026-004"}
+    assert plans == {"2026-001", "2026-002", "2026-003", "2026-004", "2026-005"}
     for d in draws:
         result = parse_canonical(get_object(demo_year, d.body["result_object"]))
         assert result["teams"] is not None, d.body["task"]  # every task has its teams

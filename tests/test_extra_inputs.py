@@ -25,7 +25,7 @@ from suiji.model.tasks import BeaconRound, Commit
 from suiji.shared.canonical import canonical_json
 from suiji.shared.errors import Refusal
 from suiji.shared.findings import Finding
-from suiji.verify.replay import default_checkers
+from suiji.verify.checkers import default_checkers
 from suiji.verify.verifier import verify
 from suiji.writing.inputs import record_inputs
 from suiji.writing.steps import TaskError, Writer
@@ -147,7 +147,16 @@ def test_a_lottery_drawn_before_the_commitment_is_caught(demo_copy: Path) -> Non
     redraw(demo_copy, "2026-001")  # the commitment's hash changed: so did the seed
     plan = get(demo_copy, lines(demo_copy)[commit_seq]["body"]["plan_object"])
     assert plan["seed_extra"][0]["draw_date"] == "2026-03-15"
-    assert where(demo_copy) == [(commit_seq, "lottery-date")]
+    # The demo withdrew one of 2026-002's earlier results later in the year and deleted its
+    # object: a ledger cut before that withdrawal lacks it (no forger can bring it back).
+    withdrawn = [
+        v["seq"]
+        for v in lines(demo_copy)
+        if v["kind"] == "result"
+        and not (demo_copy / "ledger" / "objects" / v["body"]["result_object"]).exists()
+    ]
+    assert len(withdrawn) == 1
+    assert where(demo_copy) == [(withdrawn[0], "object-missing"), (commit_seq, "lottery-date")]
 
 
 def test_a_zero_delay_genesis_is_caught(bureau: Path) -> None:

@@ -8,8 +8,14 @@ How the lines are run, and why this way:
   README says so to the reader.
 - Runnable lines address the demo directory as `demo` (`suiji --root demo …`, paths
   `demo/…`); the test substitutes its own copy of the demo for that word.
-- The copy is the demo year with its `ledger/` removed: records, draft plan, the published
-  demo keys in `demo/private/` and the demo clock stay. The guide's chapters, read in file
+- The copy is the demo year with its `ledger/` and `content/records/results/` removed:
+  records, draft plan, the clerk's filled-in results files in `demo/drafts/results/`, the
+  published demo keys in `demo/private/` and the demo clock stay.
+- A line `cp demo/drafts/results/X.csv demo/content/records/results/Y.csv` in a fenced
+  block is the clerk putting a filled-in results file in place: the test copies the file
+  (its path words substituted like a `suiji` line's), so the results that `suiji record`
+  signs in the guide are the demo's, version by version; `rm demo/content/records/results/X`
+  takes one away. Both may only write into the results folder. The guide's chapters, read in file
   order, rebuild the year from `suiji init` to `suiji verify`, each write with the `--now`
   the demo uses, so writes need no plan files or times of their own. After the last line the
   rebuilt ledger must begin with the demo's own ledger byte for byte: the guide covers every
@@ -39,15 +45,17 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 
 @dataclass(frozen=True)
 class GuideLine:
-    """One runnable command line of the guide: where it is, its words, its exit code."""
+    """One runnable line of the guide: where it is, its program (`suiji` or `cp`), its
+    words after the program, its exit code."""
 
     where: str
     argv: tuple[str, ...]
     exit_code: int
+    program: str = "suiji"
 
 
-def guide_lines() -> list[GuideLine]:
-    """Every `suiji ` line in the fenced blocks of docs/guide/*.md, in reading order."""
+def guide_lines(programs: tuple[str, ...] = ("suiji",)) -> list[GuideLine]:
+    """Every line of `programs` in the fenced blocks of docs/guide/*.md, in reading order."""
     lines: list[GuideLine] = []
     for path in sorted(GUIDE.glob("*.md")):
         inside = False
@@ -56,12 +64,18 @@ def guide_lines() -> list[GuideLine]:
                 inside = not inside
                 continue
             stripped = text.strip()
-            if not inside or not stripped.startswith("suiji "):
+            program = stripped.split(" ", 1)[0]
+            if not inside or program not in programs or " " not in stripped:
                 continue
             found = _EXIT.search(stripped)
             words = shlex.split(stripped, comments=True)
             lines.append(
-                GuideLine(f"{path.name}:{number}", tuple(words[1:]), int(found[1]) if found else 0)
+                GuideLine(
+                    f"{path.name}:{number}",
+                    tuple(words[1:]),
+                    int(found[1]) if found else 0,
+                    program,
+                )
             )
     return lines
 
@@ -122,7 +136,17 @@ def test_every_guide_line_runs_on_the_demo(
     demo_year: Path, demo_copy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     shutil.rmtree(demo_copy / "ledger")
-    for line in guide_lines():
+    shutil.rmtree(demo_copy / "content" / "records" / "results", ignore_errors=True)
+    for line in guide_lines(("suiji", "cp", "rm")):
+        if line.program != "suiji":
+            assert line.argv[-1].startswith(f"{DEMO_WORD}/content/records/results/"), line.where
+            paths = [Path(_substitute(word, demo_copy)) for word in line.argv]
+            if line.program == "rm":
+                paths[0].unlink()
+                continue
+            paths[1].parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(paths[0], paths[1])
+            continue
         assert line.argv[:2] == ("--root", DEMO_WORD), f"{line.where}: 请以 suiji --root demo 开头"
         argv = [_substitute(word, demo_copy) for word in line.argv]
         code = main(argv)

@@ -18,7 +18,7 @@ from suiji.draw.teamcheck import TeamRulesUnmet
 from suiji.ledger.reading import get_object, read_entries
 from suiji.ledger.taskhistory import history
 from suiji.shared.canonical import parse_canonical
-from suiji.verify.replay import default_checkers
+from suiji.verify.checkers import default_checkers
 from suiji.verify.verifier import Report, verify
 from suiji.writing import steps
 

@@ -7,8 +7,10 @@ credit code, ticket, seed, the salt, the hash) does.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import re
 import shutil
 from dataclasses import dataclass
@@ -33,6 +35,7 @@ from suiji.crypto.noticecode import (
 )
 from suiji.ledger.objects import ObjectStore
 from suiji.ledger.reading import read_entries
+from suiji.ledger.results import results_view
 from suiji.model.results import Penalty, ResultContent, ResultEntry
 from suiji.publish.documents import Person, TargetDoc, TaskDocs, task_documents
 from suiji.publish.export import COLUMNS, csv_bytes, export_table
@@ -43,6 +46,7 @@ from suiji.shared.errors import SuijiError
 from suiji.verify.taskview import ticket_view
 
 TASK = "2026-002"
+DUE_TASK = "2026-005"
 
 # ---------------------------------------------------------------- vectors
 
@@ -233,10 +237,12 @@ def test_inspection_sheet_lists_drawn_items(demo_copy: Path) -> None:
 
 
 def test_template_filled_in_is_a_results_file_check_reads(demo_copy: Path) -> None:
-    assert main(["--root", str(demo_copy), "template", TASK]) == 0
-    out = demo_copy / "private" / "notices" / TASK / f"results-{TASK}.xlsx"
-    assert main(["--root", str(demo_copy), "template", TASK]) == 2, "never overwrites"
-    docs = task_documents(read_entries(demo_copy), ObjectStore(demo_copy), TASK)
+    """For 2026-005, whose results are due at the demo's today (the others are filed)."""
+    task = DUE_TASK
+    assert main(["--root", str(demo_copy), "template", task]) == 0
+    out = demo_copy / "private" / "notices" / task / f"results-{task}.xlsx"
+    assert main(["--root", str(demo_copy), "template", task]) == 2, "never overwrites"
+    docs = task_documents(read_entries(demo_copy), ObjectStore(demo_copy), task)
     wb = openpyxl.load_workbook(out)
     ws = wb.active
     header = [c.value for c in ws[2]]
@@ -261,7 +267,7 @@ def test_template_filled_in_is_a_results_file_check_reads(demo_copy: Path) -> No
         ws.cell(r, col["整改期限"], docs.window_end)
     results = demo_copy / "content" / "records" / "results"
     results.mkdir(parents=True, exist_ok=True)
-    wb.save(results / f"{TASK}.xlsx")
+    wb.save(results / f"{task}.xlsx")
     report = check_records(
         demo_copy / "content" / "records", dt.date(2026, 12, 15), label_base=demo_copy
     )
@@ -347,3 +353,28 @@ def test_codes_file_round_trip_rejects_tampering(demo_copy: Path) -> None:
         parse_codes(weakened)
     assert raised.value.code == "notice-codes-file"
     shutil.rmtree(demo_copy / "private" / "notices")
+
+
+def test_suiji_export_writes_the_demo_years_recorded_results(
+    demo_year: Path, tmp_path: Path
+) -> None:
+    """The real command on the demo's real results: one row per current result, the
+    corrected one marked in 备注, the withdrawn one (信用修复) absent; .xlsx holds the same."""
+    current = results_view(read_entries(demo_year), ObjectStore(demo_year)).current()
+    withdrawn = {r.uscc for r in current if r.withdrawn}
+    corrected = {r.uscc for r in current if r.version > 1 and not r.withdrawn}
+    assert withdrawn and corrected
+    out = tmp_path / "results.csv"
+    assert main(["--root", str(demo_year), "export", "--out", str(out)]) == 0
+    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
+    assert tuple(rows[0]) == COLUMNS
+    by_code = {dict(zip(COLUMNS, r, strict=True))["统一社会信用代码"]: r for r in rows[1:]}
+    assert len(by_code) == len(rows) - 1 == len(current) - len(withdrawn)
+    assert not withdrawn & set(by_code)
+    for code in corrected:
+        assert "已更正" in dict(zip(COLUMNS, by_code[code], strict=True))["备注"]
+    book = tmp_path / "results.xlsx"
+    assert main(["--root", str(demo_year), "export", "--out", str(book)]) == 0
+    sheet = openpyxl.load_workbook(book).active
+    assert sheet is not None
+    assert [["" if c is None else c for c in r] for r in sheet.iter_rows(values_only=True)] == rows

@@ -23,7 +23,7 @@ from suiji.ledger.taskhistory import history
 from suiji.model.tasks import PersonReplace, PersonVoid
 from suiji.shared.canonical import parse_canonical
 from suiji.shared.findings import Finding
-from suiji.verify.replay import default_checkers
+from suiji.verify.checkers import default_checkers
 from suiji.verify.verifier import verify
 from suiji.writing.people import replace_due, void_person
 from suiji.writing.steps import TaskError, Writer

@@ -159,6 +159,7 @@ def test_a_page_has_exactly_its_own_metadata() -> None:
 
 
 def test_publish_writes_every_page_from_the_ledger(demo_copy: Path) -> None:
+    shutil.rmtree(demo_copy / "content" / "generated")  # the demo published its own pages
     code, out, err = run(demo_copy, "publish")
     assert code == 0, err
     gen = demo_copy / "content" / "generated"

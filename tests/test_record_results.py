@@ -1,7 +1,8 @@
 """`suiji record` and `suiji withdraw` on the demo year, and the verifier's replay of both.
 
-Rows are the example county's results sample with the enterprises replaced by task
-2026-002's drawn targets. Every refusal is asserted with its code and with the ledger and
+Rows are written from task 2026-005's draw (the demo's task whose results are due at its
+today; every other task's results are recorded during the demo year) by the example
+county's results generator: nothing found, a penalty decided on the spot, found closed. Every refusal is asserted with its code and with the ledger and
 the records byte-identical; forgeries are re-signed with the bureau's own (demo) key.
 """
 
@@ -9,30 +10,34 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import subprocess
+from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
 
 import pytest
 from tests.support import resign as R
-from tests.test_results_records import HEADERS, sample_rows, write
+from tests.test_results_records import HEADERS, write
 
 from suiji.cli.app import main
 from suiji.crypto.keyfiles import demo_key
-from suiji.ledger.drawn import drawn_tasks
+from suiji.example.results import CLOSED, FINED, OK, Inspection, drawn_visits, result_row
 from suiji.ledger.objects import ObjectStore
 from suiji.ledger.reading import read_entries
 from suiji.ledger.results import results_view
 from suiji.ledger.taskhistory import history
 from suiji.shared.times import parse_time
+from suiji.verify.checkers import default_checkers
 from suiji.verify.gitcheck import check_commit
-from suiji.verify.replay import default_checkers
+from suiji.verify.taskview import task_view
 from suiji.verify.verifier import verify
 from suiji.writing.results import ResultRefused, record, result_salt, withdraw
 from suiji.writing.steps import Writer
 
-TASK = "2026-002"
+TASK = "2026-005"
+DECISION = "示应急罚〔2026〕2号"
 NOW = "2026-12-16T02:00:00Z"
 LATER = "2026-12-17T02:00:00Z"
 NOT_DRAWN_NOTE = "not drawn"
@@ -58,28 +63,13 @@ def put_rows(root: Path, rows: list[dict[str, str]]) -> None:
 
 
 def drawn_rows(root: Path) -> list[dict[str, str]]:
-    """The sample's three rows (ok, penalty, closed) for three drawn targets of the task,
-    each with its drawn team and items and dates inside the task's window."""
-    drawn = drawn_tasks(read_entries(root), ObjectStore(root))[TASK]
-    rows = sample_rows()
-    for row, code in zip(rows, targets(root), strict=False):
-        target = drawn.targets[code]
-        row["统一社会信用代码"] = code
-        row["实际检查人员"] = "、".join(target.team)
-        start = drawn.window_start
-        for column, days in (
-            ("检查开始日期", 0),
-            ("检查结束日期", 0),
-            ("检查报告日期", 1),
-            ("反馈日期", 2),
-        ):
-            row[column] = (start + dt.timedelta(days=days)).isoformat()
-        if row["检查事项及结果"]:
-            bad = "不符合" in row["检查事项及结果"]
-            row["检查事项及结果"] = "；".join(
-                f"{item}:{'不符合' if bad and k == 0 else '符合'}"
-                for k, item in enumerate(target.items)
-            )
+    """Three rows (ok, penalty, closed) for the task's three drawn targets, in its window."""
+    visits = drawn_visits(task_view(read_entries(root), ObjectStore(root), TASK))
+    rows = []
+    for k, (visit, outcome) in enumerate(zip(visits, (OK, FINED, CLOSED), strict=True)):
+        day = dt.date(2026, 12, 8 + k)
+        after = dt.date(2026, 12, 9 + k)
+        rows.append(result_row(Inspection(visit, day, day, day, after, outcome, DECISION)))
     return rows
 
 
@@ -113,7 +103,10 @@ def findings(root: Path) -> list[tuple[int | None, str, str]]:
 
 
 def statuses(root: Path) -> list[tuple[str, int, str]]:
-    return [(r["uscc"], r["version"], r["status"]) for r in report(root)["results"]]
+    """The task's results as `verify --json` lists them (the demo's own year aside)."""
+    return [
+        (r["uscc"], r["version"], r["status"]) for r in report(root)["results"] if r["task"] == TASK
+    ]
 
 
 @pytest.fixture
@@ -130,10 +123,11 @@ def recorded(demo_copy: Path) -> Path:
 def test_record_new_results_then_an_unchanged_rerun_appends_nothing(recorded: Path) -> None:
     view = results_view(read_entries(recorded), ObjectStore(recorded))
     ok, bad, closed = targets(recorded)[:3]
-    assert [(r.uscc, r.version) for r in view.current()] == sorted([(ok, 1), (bad, 1), (closed, 1)])
+    mine = [(r.uscc, r.version) for r in view.for_task(TASK)]
+    assert mine == sorted([(ok, 1), (bad, 1), (closed, 1)])
     penalty = view.versions(TASK, bad)[0].content
     assert penalty is not None and penalty.penalty is not None
-    assert penalty.penalty.decision_no == "示应急罚〔2026〕2号"
+    assert penalty.penalty.decision_no == DECISION
     assert findings(recorded) == []
     assert sorted(statuses(recorded)) == sorted(
         [(ok, 1, "current"), (bad, 1, "current"), (closed, 1, "current")]
@@ -252,6 +246,10 @@ def test_withdrawal_deletes_the_objects_and_gitcheck_admits_only_that(recorded: 
     assert not (root / "ledger" / "objects" / oid).exists()
     assert findings(root) == []
     assert (bad, 1, "withdrawn") in statuses(root)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["--root", str(root), "--now", LATER, "verify", "--allow-demo"]) == 0
+    assert f"已撤回：任务 {TASK}「{bad}」的检查结果于条目 #" in out.getvalue()
     view = results_view(read_entries(root), ObjectStore(root))
     assert view.versions(TASK, bad)[0].content is None
     rev = _commit(root, "withdraw")

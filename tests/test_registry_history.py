@@ -32,8 +32,8 @@ from suiji.shared.findings import Finding
 from suiji.shared.times import civil_date, parse_time
 from suiji.standards.checkpoint import Checkpoint, sign_checkpoint
 from suiji.standards.merkle import merkle_root
+from suiji.verify.checkers import default_checkers
 from suiji.verify.registry import compare
-from suiji.verify.replay import default_checkers
 from suiji.verify.verifier import verify
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from tests.support import vectors
 
 from suiji.ledger.paths import CHECKPOINT_FILE, LEDGER_FILE, ledger_dir
-from suiji.verify.replay import default_checkers
+from suiji.verify.checkers import default_checkers
 from suiji.verify.verifier import verify
 
 NOW = datetime(2026, 4, 1, tzinfo=UTC)

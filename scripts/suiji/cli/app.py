@@ -167,7 +167,7 @@ def _register_verify(add: AddFn) -> None:
 def _cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
     import json
 
-    from suiji.verify.replay import default_checkers
+    from suiji.verify.checkers import default_checkers
     from suiji.verify.verifier import verify
 
     report = verify(
@@ -175,7 +175,7 @@ def _cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
         now=ctx.now,
         pin=args.pin,
         state_file=args.state,
-        checkers=default_checkers(ctx.now, use_cache=not args.no_cache),
+        checkers=default_checkers(ctx.now, use_cache=not args.no_cache, root=ctx.root),
         fail_on=args.fail_on,
         allow_demo=args.allow_demo,
         beacon_cache=not args.no_cache,

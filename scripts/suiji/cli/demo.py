@@ -22,6 +22,15 @@ from typing import TextIO
 
 from suiji.crypto.keyfiles import DEMO_KEY_TAG, demo_key, write_key_pair
 from suiji.example.county import generate
+from suiji.example.year import (
+    DRAFTS,
+    FILINGS,
+    RESULTS,
+    WITHDRAWAL,
+    Filing,
+    results_file,
+    withdrawn_uscc,
+)
 from suiji.ledger.reading import genesis
 from suiji.shared.errors import CheckFailed, UsageError
 
@@ -46,9 +55,38 @@ class Step:
     args: tuple[str, ...]
 
 
+def _filed(filing: Filing) -> list[Filing | Step]:
+    """A results file put in place, then checked and recorded (signed into the ledger).
+
+    The filing that removes a row ahead of a withdrawal is not recorded: `suiji record`
+    refuses a recorded result whose row is gone until `suiji withdraw` has withdrawn it.
+    """
+    if filing.when == WITHDRAWAL.removed:
+        return [filing]
+    return [
+        filing,
+        Step(filing.when, f"检查 {filing.task} 的结果文件", ("check",)),
+        Step(filing.when, f"登记 {filing.task} 的检查结果：签名写入账本", ("record",)),
+    ]
+
+
+def _filing(when: str) -> list[Filing | Step]:
+    """Every filing at `when` (the demo's script in `suiji.example.year`)."""
+    return [x for f in FILINGS if f.when == when for x in _filed(f)]
+
+
+def _withdrawal(target: Path) -> Step:
+    """信用修复: withdraw the penalised result whose row the clerk has removed."""
+    return Step(
+        WITHDRAWAL.when,
+        "处罚最短公示期届满、信用修复获准：撤下该结果（账本留哈希，删除结果对象）",
+        ("withdraw", WITHDRAWAL.task, withdrawn_uscc(target), "--reason", WITHDRAWAL.reason),
+    )
+
+
 def _steps(
     target: Path, first_officer: Callable[[], tuple[str, str]]
-) -> list[Step | Callable[[], Step]]:
+) -> list[Step | Filing | Callable[[], Step]]:
     """The demo year. Callables are resolved when reached (they read earlier results)."""
     plan = str(target / PLANS) + "/{}.toml"
     return [
@@ -58,6 +96,7 @@ def _steps(
             ("commit", plan.format("2026-002")),
         ),
         Step("2026-02-03T10:00:00+08:00", "信标轮次产生后抽取 2026-002", ("draw", "2026-002")),
+        *_filing("2026-02-12T16:00:00+08:00"),
         Step(
             "2026-03-16T09:00:00+08:00",
             "承诺第二季度不定向抽查 2026-001",
@@ -85,6 +124,12 @@ def _steps(
         ),
         Step("2026-03-23T09:00:00+08:00", "重新承诺 2026-004", ("commit", plan.format("2026-004"))),
         Step("2026-03-24T10:00:00+08:00", "抽取 2026-004", ("draw", "--due")),
+        *_filing("2026-04-20T16:00:00+08:00"),
+        *_filing("2026-04-30T10:00:00+08:00"),
+        *_filing("2026-05-15T16:00:00+08:00"),
+        *_filing("2026-05-22T16:00:00+08:00"),
+        *_filing("2026-06-01T09:00:00+08:00"),
+        lambda: _withdrawal(target),
         Step(
             "2026-06-15T09:00:00+08:00",
             "承诺第三季度分行业分层抽查 2026-003",
@@ -121,11 +166,28 @@ def _steps(
             "该轮次产生后，按其随机数决定并记录替换人员",
             ("replace", "2026-003"),
         ),
+        *_filing("2026-09-15T16:00:00+08:00"),
+        Step(
+            "2026-12-01T09:00:00+08:00",
+            "承诺岁末年初烟花爆竹经营单位专项检查 2026-005（检查时间 12 月 7 日至 14 日）",
+            ("commit", plan.format("2026-005")),
+        ),
+        Step("2026-12-02T10:00:00+08:00", "抽取 2026-005", ("draw", "2026-005")),
         Step(TODAY, "覆盖情况：重点单位、半年一查单位和双随机比例", ("coverage",)),
+        Step(
+            TODAY,
+            "期限：2026-005 的检查报告今天到期、结果 12 月 24 日前公开，没有逾期的",
+            ("deadlines",),
+        ),
         Step(
             TODAY,
             "任何人都可以复核：重新验证每个签名、链接和每一次抽取（演示账本须加 --allow-demo）",
             ("verify", "--allow-demo"),
+        ),
+        Step(
+            TODAY,
+            "生成公示网站的 Markdown 页面（只读账本）：任务、检查结果（含更正和撤下）、一企一档",
+            ("publish",),
         ),
     ]
 
@@ -187,7 +249,10 @@ def run_demo(
     )
     for step in _steps(target, lambda: _first_officer(target, "2026-003")):
         s = step() if callable(step) else step
-        run(s.when, s.what, *s.args)
+        if isinstance(s, Filing):
+            _file(target, s, out)
+        else:
+            run(s.when, s.what, *s.args)
     print(
         f"\n演示完成。账本：{target / 'ledger'}；记录：{target / 'content' / 'records'}", file=out
     )
@@ -202,6 +267,17 @@ def run_demo(
         f"例如：suiji --root {target} verify --allow-demo",
         file=out,
     )
+
+
+def _file(target: Path, filing: Filing, out: TextIO) -> None:
+    """The clerk's part: fill in the results from the draw (drafts/), put the file in place."""
+    draft, dest = target / DRAFTS / filing.draft, target / RESULTS / f"{filing.task}.csv"
+    print(f"\n== {filing.when[:10]} {filing.what}", file=out)
+    print(f"   $ cp {draft} {dest}", file=out)
+    draft.parent.mkdir(parents=True, exist_ok=True)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    draft.write_bytes(results_file(target, filing))
+    shutil.copyfile(draft, dest)
 
 
 def _lay_out(target: Path) -> None:
@@ -223,7 +299,7 @@ def _lay_out(target: Path) -> None:
     os.chmod(target / "private", 0o700)
 
 
-WRITES = frozenset({"commit", "inputs", "draw", "void", "replace"})
+WRITES = frozenset({"commit", "inputs", "draw", "void", "replace", "record", "withdraw"})
 """The steps that append to the ledger and so ask for confirmation unless --yes is given."""
 
 

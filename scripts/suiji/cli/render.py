@@ -65,6 +65,7 @@ def verify_report(report: Report, fail_on: FailOn = "any") -> str:
     lines.extend(f"说明：{n}" for n in report.notices)
     lines.extend(task_lines(report.tasks))
     lines.extend(person_voids(report))
+    lines.extend(result_lines(report.data.get("results", [])))
     integrity = [f for f in report.findings if f.tag == "integrity"]
     compliance = [f for f in report.findings if f.tag == "compliance"]
     for title, group in (
@@ -119,6 +120,26 @@ def task_lines(tasks: Sequence[Mapping[str, Any]]) -> list[str]:
             notes.append(f"抽取 #{t['draw_seq']} 的检查组未能组成")
         tail = f"；{'；'.join(notes)}" if notes else ""
         lines.append(f"  {t['task']}：{head}，{state}{tail}")
+    return lines
+
+
+def result_lines(results: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The recorded results in one line, and each withdrawal (信用修复) by name."""
+    if not results:
+        return []
+    current = [r for r in results if r["status"] == "current"]
+    corrected = [r for r in results if r["status"] == "corrected"]
+    withdrawn = {
+        (r["task"], r["uscc"]): r["withdrawn_seq"] for r in results if r["status"] == "withdrawn"
+    }
+    lines = [
+        f"检查结果：{len(current) + len(withdrawn)} 项已登记（现行 {len(current)} 项；"
+        f"更正过的旧版本 {len(corrected)} 个；已撤回 {len(withdrawn)} 项）"
+    ]
+    lines.extend(
+        f"  已撤回：任务 {task}「{uscc}」的检查结果于条目 #{seq} 撤回，对象可删除，条目和哈希保留"
+        for (task, uscc), seq in sorted(withdrawn.items())
+    )
     return lines
 
 

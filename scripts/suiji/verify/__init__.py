@@ -6,7 +6,7 @@ operating system, including the Windows machines most enterprises and journalist
 """
 
 from suiji.shared.findings import Finding
-from suiji.verify.replay import default_checkers
+from suiji.verify.checkers import default_checkers
 from suiji.verify.verifier import EntryChecker, Report, SavedState, verify
 
 __all__ = ["EntryChecker", "Finding", "Report", "SavedState", "default_checkers", "verify"]

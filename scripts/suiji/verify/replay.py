@@ -72,8 +72,6 @@ from suiji.shared.canonical import canonical_json, parse_canonical
 from suiji.shared.errors import SuijiError
 from suiji.shared.findings import Finding
 from suiji.shared.times import civil_date, format_time, parse_time
-from suiji.verify.listing import DrawListing
-from suiji.verify.verifier import EntryChecker
 
 _MESSAGES: dict[str, str] = {
     "commit-after-draw": "任务 {task} 已抽取，不能再次承诺",
@@ -516,32 +514,6 @@ def task_summary(state: TaskState, late: bool) -> dict[str, Any]:
         "random": drawn_by_chance(state, draw.body) if draw is not None else None,
         "teams_error": draw is not None and draw.body.teams_error is not None,
     }
-
-
-def default_checkers(now: datetime | None = None, *, use_cache: bool = True) -> list[EntryChecker]:
-    """Fresh checker instances for one verification run; `now` judges withheld commitments.
-
-    `use_cache=False` (`suiji verify --no-cache`) never reads or writes the local
-    verified-round cache: a verifier that does not trust its machine's cache file checks
-    every beacon signature itself (docs/spec/08-beacons.md).
-    """
-    from suiji.verify.kinds import KindChecker
-    from suiji.verify.plancheck import PlanChecker
-    from suiji.verify.registry import RegistryChecker
-    from suiji.verify.results import ResultChecker
-
-    draws = DrawChecker(now=now, use_cache=use_cache)
-    return [
-        KindChecker(),
-        draws,
-        ResultChecker(draws.hist),  # after `draws`: one lifecycle, each entry applied once
-        DrawListing(),
-        RegistryChecker(),
-        PlanChecker(),
-    ]
-
-
-# ---------------------------------------------------------------- only public beacons
 
 
 def _public_beacon_findings(entry: Entry, genesis: Genesis) -> list[Finding]:

@@ -4,7 +4,7 @@ Structural checks (canonical lines, sequence, chain, times, every signature agai
 key authorised at that point, objects, the checkpoint and its signature) run here, in the
 same `LedgerState` the writer uses. Semantic checks (re-deriving draws, deadlines) plug in
 as `EntryChecker`s, called for every structurally valid entry in order; the CLI gets them
-from `suiji.checks.default_checkers()`.
+from `suiji.verify.checkers.default_checkers()`.
 
 Algorithm and finding codes: docs/spec/14-verifier.md (algorithm §14.3, codes §14.5).
 """
