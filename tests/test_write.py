@@ -254,7 +254,7 @@ def test_results_are_recorded_and_a_second_run_changes_nothing(demo_copy: Path) 
 def test_an_invalid_results_file_is_skipped_while_the_due_draw_happens(
     demo_copy: Path, tmp_path: Path
 ) -> None:
-    from tests.test_record_results import drawn_rows, put_rows
+    from tests.test_record_results import TASK, drawn_rows, put_rows
 
     add_plan(demo_copy, "2026-099", 3)
     assert main(["--root", str(demo_copy), "--now", LATE_2026, "write", "--yes"]) == 0
@@ -262,6 +262,7 @@ def test_an_invalid_results_file_is_skipped_while_the_due_draw_happens(
     rows = drawn_rows(demo_copy)
     rows[1]["统一社会信用代码"] = "91330000MA0000000X"  # not drawn (and not even valid)
     put_rows(demo_copy, rows)
+    results = [k for k, _ in kinds(demo_copy)].count("result")
     summary = tmp_path / "summary.md"
     code = main(
         [
@@ -277,9 +278,9 @@ def test_an_invalid_results_file_is_skipped_while_the_due_draw_happens(
     )
     assert code == 1
     assert kinds(demo_copy)[-2:] == [("beacon", None), ("draw", "2026-099")]
-    assert not any(k == "result" for k, _ in kinds(demo_copy))
+    assert [k for k, _ in kinds(demo_copy)].count("result") == results  # none of the file's
     text = summary.read_text("utf-8")
-    assert "content/records/results/2026-002.csv:3" in text  # the file and its row
+    assert f"content/records/results/{TASK}.csv:3" in text  # the file and its row
     assert "### 未处理（1 项）" in text
     assert "抽取 任务 2026-099" in text
 
@@ -571,3 +572,28 @@ def test_the_site_shows_a_withheld_commitment(bureau: Path) -> None:
     assert main(["--root", str(bureau), "--now", "2026-03-18T09:01:00+08:00", "publish"]) == 0
     text = page.read_text("utf-8")
     assert "逾期未抽取" in text and "超过 24 小时" in text
+
+
+def test_the_demo_year_is_written_by_the_writer_alone(tmp_path: Path) -> None:
+    """Every entry after the genesis comes from a `suiji write` run on changed files."""
+    import io
+    import re
+
+    from suiji.cli.demo import run_demo
+
+    out = io.StringIO()
+    run_demo(tmp_path / "demo", force=False, out=out, main=main)
+    commands = re.findall(r"\$ suiji --now \S+ (\S+)", out.getvalue())
+    writes = {"commit", "inputs", "draw", "void", "replace", "record", "withdraw"}
+    assert commands.count("write") >= 15 and not writes & set(commands)
+    records = tmp_path / "demo" / RECORDS
+    for made in (
+        "voids/commitments/2026-004.toml",
+        "inputs/2026-003.toml",
+        "voids/2026-003.toml",
+        "withdrawals/2026-002.toml",
+    ):
+        assert (records / made).is_file(), made
+    before = ledger(tmp_path / "demo")
+    assert main(["--root", str(tmp_path / "demo"), "write", "--yes"]) == 0
+    assert ledger(tmp_path / "demo") == before

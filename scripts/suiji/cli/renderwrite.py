@@ -19,6 +19,7 @@ STEP_NAMES = {
     "reveal": "揭示",
     "person-void": "撤换人员",
     "replace": "记录替换人员",
+    "withdraw": "撤回检查结果（信用修复）",
     "record": "登记检查结果",
     "request": "写入根密钥签署的请求",
 }

@@ -12,7 +12,8 @@ own, and a run can be explained before anything is signed. The order is the life
 4. every due draw — decided from the ledger alone, so it is planned whatever the files say;
 5. (reveals of sealed draws: a later format; the slot is kept in `STEPS`);
 6. person voids not yet recorded, then replacements whose round has passed;
-7. results (one step: `suiji record`'s own plan decides rows);
+7. withdrawals of results (信用修复) not yet recorded, then results (one step: `suiji
+   record`'s own plan decides rows; a withdrawn row is gone from the file by then);
 8. root-signed requests not yet in the ledger.
 
 Each action is applied later through the existing writing steps, which check every rule
@@ -35,6 +36,7 @@ from suiji.writing.recordfiles import (
     RecordFiles,
     RootRequest,
     Skipped,
+    WithdrawRequest,
 )
 
 STEPS = (
@@ -45,6 +47,7 @@ STEPS = (
     "reveal",  # sealed draws (not yet defined): planned between draws and person voids
     "person-void",
     "replace",
+    "withdraw",
     "record",
     "request",
 )
@@ -59,7 +62,13 @@ class Action:
     task: str | None = None
     source: str | None = None
     request: (
-        CommitVoidRequest | PlanFile | InputsRequest | PersonVoidRequest | RootRequest | None
+        CommitVoidRequest
+        | PlanFile
+        | InputsRequest
+        | PersonVoidRequest
+        | WithdrawRequest
+        | RootRequest
+        | None
     ) = None
     values: tuple[tuple[str, str], ...] = ()  # inputs: only those not yet recorded
 
@@ -97,6 +106,10 @@ def plan_write(files: RecordFiles, facts: LedgerFacts, now: datetime) -> WritePl
         for task, state in sorted(hist.tasks.items())
         if state.pending_voids and now >= state.pending_voids[0].body.beacon.available_at
     )
+    for w in files.withdrawals:
+        result = hist.results.get((w.task, w.uscc))
+        if result is None or result.withdrawn is None:
+            actions.append(Action("withdraw", w.task, w.source, w))
     if files.results:
         actions.append(Action("record", source="content/records/results/"))
     for req in files.requests:

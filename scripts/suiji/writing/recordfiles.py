@@ -12,6 +12,8 @@ form; whether the ledger allows the wish is the writing steps' business.
 - `inputs/<task>.toml` — `"名称" = "数值"` per declared extra input, recorded before the round;
 - `voids/<task>.toml` — `[[void]]` tables with `person`, `reason`, optional `team` and
   `accept_finding`: replace a drawn person;
+- `withdrawals/<task>.toml` — `[[withdraw]]` tables with `uscc` and `reason`: withdraw a
+  recorded result with a penalty once its publicity ends (信用修复, `suiji withdraw`);
 - `results/` — inspection results (docs/spec/16-results.md), recorded by `suiji record`'s plan;
 - `requests/*.json` — root-signed key-change requests (`suiji key …`, `suiji key sign`).
 
@@ -38,6 +40,7 @@ PLANS = RECORDS / "plans"
 COMMIT_VOIDS = RECORDS / "voids" / "commitments"
 PERSON_VOIDS = RECORDS / "voids"
 INPUTS = RECORDS / "inputs"
+WITHDRAWALS = RECORDS / "withdrawals"
 RESULTS = RECORDS / "results"
 REQUESTS = RECORDS / "requests"
 
@@ -87,6 +90,14 @@ class PersonVoidRequest:
 
 
 @dataclass(frozen=True)
+class WithdrawRequest:
+    task: str
+    source: str
+    uscc: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class RootRequest:
     source: str
     request: Request
@@ -100,6 +111,7 @@ class RecordFiles:
     commit_voids: tuple[CommitVoidRequest, ...] = ()
     inputs: tuple[InputsRequest, ...] = ()
     person_voids: tuple[PersonVoidRequest, ...] = ()
+    withdrawals: tuple[WithdrawRequest, ...] = ()
     results: tuple[str, ...] = ()  # results files present (recorded as one step)
     requests: tuple[RootRequest, ...] = ()
     skipped: tuple[Skipped, ...] = ()
@@ -226,6 +238,30 @@ def _person_voids(path: Path, source: str) -> list[PersonVoidRequest]:
     return out
 
 
+def _withdrawals(path: Path, source: str) -> list[WithdrawRequest]:
+    task = _task_of(path)
+    data = _toml(path)
+    _only(data, {"withdraw"})
+    items = data.get("withdraw")
+    if not isinstance(items, list) or not items:
+        raise _Bad(
+            "withdraw-table",
+            '文件中应有一个或多个 [[withdraw]] 表，每个写明 uscc = "统一社会信用代码" 和 reason = "理由"',
+        )
+    out = []
+    for i, item in enumerate(items, 1):
+        where = f"第 {i} 个 [[withdraw]]："
+        if not isinstance(item, dict):
+            raise _Bad("withdraw-table", f"{where}应为表")
+        _only(item, {"uscc", "reason"}, where)
+        uscc = item.get("uscc")
+        if not isinstance(uscc, str) or not uscc.strip():
+            raise _Bad("withdraw-uscc", f'{where}缺少 uscc = "统一社会信用代码"')
+        reason = _reason(item.get("reason"), f"{where}撤回检查结果")
+        out.append(WithdrawRequest(task, source, id_key(uscc), reason))
+    return out
+
+
 def read_record_files(root: Path) -> RecordFiles:
     """Read every file the writer acts on; a bad file is skipped, never the whole read."""
     skipped: list[Skipped] = []
@@ -233,6 +269,7 @@ def read_record_files(root: Path) -> RecordFiles:
     voids: list[CommitVoidRequest] = []
     inputs: list[InputsRequest] = []
     people: list[PersonVoidRequest] = []
+    withdrawals: list[WithdrawRequest] = []
     requests: list[RootRequest] = []
 
     def attempt(path: Path, read: Any) -> None:
@@ -262,6 +299,8 @@ def read_record_files(root: Path) -> RecordFiles:
         attempt(path, lambda p, s: inputs.append(_inputs(p, s)))
     for path in _files(root / PERSON_VOIDS, ".toml"):
         attempt(path, lambda p, s: people.extend(_person_voids(p, s)))
+    for path in _files(root / WITHDRAWALS, ".toml"):
+        attempt(path, lambda p, s: withdrawals.extend(_withdrawals(p, s)))
     for path in _files(root / REQUESTS, ".json"):
         attempt(path, request)
     results = tuple(_rel(root, p) for p in _files(root / RESULTS, ""))
@@ -270,6 +309,7 @@ def read_record_files(root: Path) -> RecordFiles:
         commit_voids=tuple(voids),
         inputs=tuple(inputs),
         person_voids=tuple(people),
+        withdrawals=tuple(withdrawals),
         results=results,
         requests=tuple(requests),
         skipped=tuple(skipped),

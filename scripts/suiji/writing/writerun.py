@@ -31,6 +31,7 @@ from suiji.writing.recordfiles import (
     PlanFile,
     RootRequest,
     Skipped,
+    WithdrawRequest,
     read_record_files,
 )
 from suiji.writing.steps import TaskError, Writer
@@ -161,7 +162,7 @@ def _apply(w: Writer, action: Action, recorded: Mapping[int, str] | None) -> lis
     from suiji.writing import steps
     from suiji.writing.inputs import record_inputs
     from suiji.writing.people import replace_due, team_of, void_person
-    from suiji.writing.results import record
+    from suiji.writing.results import record, withdraw
 
     req = action.request
     task = action.task or ""
@@ -185,6 +186,10 @@ def _apply(w: Writer, action: Action, recorded: Mapping[int, str] | None) -> lis
         ]
     if action.step == "replace":
         return replace_due(w, task, recorded=recorded, fetch=True)
+    if action.step == "withdraw":
+        assert isinstance(req, WithdrawRequest)
+        _done, seq = withdraw(w, task, req.uscc, req.reason)
+        return [e for e in read_entries(w.root) if e.seq == seq]
     if action.step == "record":
         _plan, seqs = record(w)
         wanted = set(seqs)
