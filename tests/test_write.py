@@ -597,3 +597,30 @@ def test_the_demo_year_is_written_by_the_writer_alone(tmp_path: Path) -> None:
     before = ledger(tmp_path / "demo")
     assert main(["--root", str(tmp_path / "demo"), "write", "--yes"]) == 0
     assert ledger(tmp_path / "demo") == before
+
+
+def test_a_key_that_is_not_the_writers_is_refused_at_each_step(
+    bureau: Path, tmp_path: Path
+) -> None:
+    only_plans(bureau, "2026-004")
+    summary = tmp_path / "summary.md"
+    wrong = tmp_path / "wrong.key"
+    from tests.support.bureau import keygen
+
+    assert keygen(bureau, "other.key") == 0
+    shutil.copy(bureau / "private" / "other.key", wrong)
+    before = ledger(bureau)
+    args = ["--root", str(bureau), "--now", COMMIT_AT, "write", "--yes", "--key", str(wrong)]
+    assert main([*args, "--summary", str(summary)]) == 1
+    assert ledger(bureau) == before
+    assert "key-not-authorised" in summary.read_text("utf-8")
+
+
+def test_a_run_that_cannot_start_says_so_in_the_summary(bureau: Path, tmp_path: Path) -> None:
+    only_plans(bureau, "2026-004")
+    summary = tmp_path / "summary.md"
+    before = ledger(bureau)
+    args = ["--root", str(bureau), "--now", COMMIT_AT, "write", "--yes"]
+    assert main([*args, "--key", str(tmp_path / "missing.key"), "--summary", str(summary)]) == 2
+    assert ledger(bureau) == before
+    assert "写入程序未能完成" in summary.read_text("utf-8")

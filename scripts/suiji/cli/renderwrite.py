@@ -104,3 +104,11 @@ def summary(out: Outcome, when: str) -> str:
         lines += ["", "### 说明", ""]
         lines.extend(f"- {_md(n)}" for n in out.notices)
     return "\n".join(lines) + "\n"
+
+
+def failed(err: object, when: str) -> str:
+    """The summary of a run that could not start or was stopped (key, ledger, disk)."""
+    return (
+        f"## suiji write（{when}）\n\n**写入程序未能完成，账本没有写入本次的内容**："
+        f"{_md(str(err))}\n\n请管理员处理后重新运行（GitHub：Actions → writer → Run workflow）。\n"
+    )

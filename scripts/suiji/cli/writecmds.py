@@ -33,27 +33,39 @@ def _register_write(add: AddFn) -> None:
 def _cmd_write(args: argparse.Namespace, ctx: Context) -> int:
     from suiji.beacon.sources import load_recorded
     from suiji.cli import exits, renderwrite
+    from suiji.shared.errors import SuijiError
     from suiji.shared.times import format_time
     from suiji.writing.writerun import Outcome, has_genesis, plan_run, run_write
 
     summary = args.summary or (
         Path(os.environ[SUMMARY_ENV]) if os.environ.get(SUMMARY_ENV) else None
     )
-    if not has_genesis(ctx.root):
-        out = Outcome(initialised=False)
-    else:
-        recorded = load_recorded(args.beacons) if args.beacons else None
-        writer = _writer(args, ctx)
-        plan = plan_run(ctx.root, writer)
-        if plan.actions:
-            confirm(args, renderwrite.plan_lines(plan))
-        out = run_write(writer, recorded=recorded)
+    when = format_time(ctx.now)
+    try:
+        if not has_genesis(ctx.root):
+            out = Outcome(initialised=False)
+        else:
+            recorded = load_recorded(args.beacons) if args.beacons else None
+            writer = _writer(args, ctx)
+            plan = plan_run(ctx.root, writer)
+            if plan.actions:
+                confirm(args, renderwrite.plan_lines(plan))
+            out = run_write(writer, recorded=recorded)
+    except SuijiError as err:  # the key, the ledger, the disk: nothing ran; say so there too
+        if summary is not None:
+            _append(summary, renderwrite.failed(err, when))
+        raise
     sys.stdout.write(renderwrite.terminal(out))
     if summary is not None:
-        with summary.open("a", encoding="utf-8") as fh:
-            fh.write(renderwrite.summary(out, format_time(ctx.now)))
+        _append(summary, renderwrite.summary(out, when))
     if out.skipped:
         names = "、".join(dict.fromkeys(s.source for s in out.skipped))
         print(f"suiji write: 有 {len(out.skipped)} 项未处理：{names}", file=sys.stderr)
         return exits.FOUND
     return exits.OK
+
+
+def _append(path: Path, text: str) -> None:
+    """The job summary is shared by every step of a job: append, never replace."""
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(text)
