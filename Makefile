@@ -38,10 +38,9 @@ venv: $(STAMP)
 
 demo: venv
 	$(BIN)/suiji demo $(DEMO_DIR) --force
-	$(BIN)/suiji --root $(DEMO_DIR) publish
-	$(PELICAN) -q $(DEMO_DIR)/content -o $(DEMO_DIR)/output -s $(CONFFILE)
+	$(BIN)/suiji --root $(DEMO_DIR) build --settings $(CONFFILE)
 	@echo "演示完成：$(DEMO_DIR)  (demo finished; see $(DEMO_DIR))"
-	@echo "演示网站：$(DEMO_DIR)/output/index.html  （本地预览：$(PELICAN) -l $(DEMO_DIR)/content -o $(DEMO_DIR)/output -s $(CONFFILE)）"
+	@echo "演示网站：$(DEMO_DIR)/output/  本地预览：$(BIN)/suiji --root $(DEMO_DIR) serve ，然后在浏览器打开 http://localhost:8000/"
 	@echo "运行 suiji：$(BIN)/suiji --root $(DEMO_DIR) verify --allow-demo  （或先 . $(BIN)/activate）"
 
 lint: venv

@@ -56,7 +56,16 @@ def test_records_are_offered_for_download_and_never_rendered(tmp_path: Path) -> 
         assert f'href="../records/{name}"' in listing or f"/records/{name}" in listing, name
     # ... and nothing but the hand-written pages became HTML.
     pages = sorted(str(p.relative_to(out)) for p in out.rglob("*.html"))
-    assert pages == ["about/index.html", "index.html", "records/index.html"]
+    assert pages == [
+        "about/index.html",
+        "enterprises/index.html",
+        "index.html",
+        "records/index.html",
+        "search/index.html",
+        "sitemap/index.html",
+        "tasks/index.html",
+        "verify/index.html",
+    ]
 
 
 def test_pages_speak_chinese(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from suiji.cli.doccmds import REGISTER as _DOCUMENT_COMMANDS
 from suiji.cli.keycmds import _register_init, _register_key, _register_keygen
 from suiji.cli.resultcmds import _register_record, _register_withdraw
 from suiji.cli.showcmds import _register_publish, _register_show, _register_ticket
+from suiji.cli.sitecmds import _register_build, _register_serve
 from suiji.cli.taskcmds import (
     _register_commit,
     _register_coverage,
@@ -280,6 +281,8 @@ _REGISTRY: list[Callable[[AddFn], None]] = [
     _register_ticket,
     *_DOCUMENT_COMMANDS,
     _register_publish,
+    _register_build,
+    _register_serve,
     _register_verify,
     _register_gitcheck,
     _register_ledger,

@@ -58,6 +58,7 @@ __pycache__/
 .ruff_cache/
 .hypothesis/
 output/
+.cache/
 demo/
 /content/generated/
 build/
@@ -130,6 +131,12 @@ def new_bureau(target: Path, bureau: str, *, source: Path | None = None) -> list
 def _site_settings(text: str, name: str) -> str:
     """suiji's pelicanconf.py with the bureau's name as author and in the site title."""
     text = re.sub(r'(?m)^AUTHOR = ".*"$', f'AUTHOR = "{name}"', text)
+    # The example county's footer values are not the bureau's: blank them, so a production
+    # build refuses until the bureau fills in its own (suiji build --production).
+    text = re.sub(r'(?m)^    "主办单位": ".*",$', f'    "主办单位": "{name}",', text)
+    text = re.sub(
+        r'(?m)^    "(联系方式|网站标识码|ICP备案号|公安备案号)": ".*",$', r'    "\1": "",', text
+    )
     return re.sub(r'(?m)^SITENAME = ".*"$', f'SITENAME = "{name} “双随机、一公开” 抽查公示"', text)
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # the CLI imports the heavy sides only for the command that needs them
     from suiji.draw.deadlinestatus import DeadlineReport, DeadlineState, Share
+    from suiji.publish.build import BuildResult
     from suiji.publish.site import Summary as PublishSummary
     from suiji.writing.results import RecordPlan, WithdrawPlan
 
@@ -201,5 +202,22 @@ def publish_summary(summary: PublishSummary) -> str:
     return (
         f"已生成 {summary.pages} 个页面到 {summary.out}：写入 {summary.written} 个，"
         f"未变 {summary.unchanged} 个，删除 {summary.removed} 个。"
-        "用 Pelican 构建网站：pelican content -o output -s pelicanconf.py"
+        "构建网站：suiji build（本地预览：suiji serve）"
     )
+
+
+def build_summary(result: BuildResult, *, portal: bool) -> str:
+    """What `suiji build` prints: the as-of time, what was built, how to look at it."""
+    lines = [*(f"注意：{n}" for n in result.notices)]
+    lines.append(
+        f"已构建网站到 {result.out}：{result.pages} 个生成页面，共 {result.html_files} 个 HTML 文件；"
+        f"数据截至 {result.as_of}（UTC）"
+    )
+    if portal:
+        lines.append(
+            f"门户粘贴包：{result.out / 'portal'}（每个公示一个文件夹，另有整站压缩包 site.zip）"
+        )
+    lines.append(
+        f"本地预览：suiji serve --out {result.out}，然后在浏览器打开 http://localhost:8000/"
+    )
+    return "\n".join(lines)
