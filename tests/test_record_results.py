@@ -300,3 +300,20 @@ def test_a_correction_naming_a_superseded_entry_is_found(recorded: Path) -> None
     line = (recorded / "ledger" / "ledger.jsonl").read_bytes().splitlines()[third]
     assert json.loads(line)["body"]["corrects_seq"] == first != second
     assert findings(recorded) == [(third, "integrity", "result-corrects")]
+
+
+def test_a_person_void_after_recording_leaves_recorded_rows_alone(recorded: Path) -> None:
+    """A recorded row was checked against the team as it stood then; voiding one of that
+    team later (a recusal found afterwards) must not make an unchanged row unrecordable —
+    `suiji record` appends nothing and `suiji verify` still passes."""
+    from tests.test_publish import _officer
+
+    officer = _officer(recorded, TASK)
+    code = main(
+        ["--root", str(recorded), "--now", LATER, "void", TASK, officer,
+         "--reason", "事后发现应回避", "--yes", "--accept-finding"]
+    )  # fmt: skip
+    assert code == 0
+    before = state(recorded)
+    assert main(["--root", str(recorded), "--now", LATER, "record", "--yes"]) == 0
+    assert state(recorded) == before

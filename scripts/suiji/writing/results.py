@@ -199,10 +199,17 @@ def plan_record(root: Path, hist: History, view: ResultsView, key: Ed25519Privat
     for where, content in sorted(rows, key=lambda r: (r[1].task, r[1].uscc)):
         key_ = (content.task, content.uscc)
         seen.add(key_)
-        for code, column, message in draw_problems(hist, store, content, snapshots):
-            problems.append(RowProblem(where, code, column, message))
+
+        def against_draw(where: str = where, content: ResultContent = content) -> None:
+            # Only a row about to be appended is checked against the draw as it stands now:
+            # a recorded row was checked when it was recorded (and the verifier checks each
+            # at its own entry), so a later person void does not make it wrong.
+            for code, column, message in draw_problems(hist, store, content, snapshots):
+                problems.append(RowProblem(where, code, column, message))
+
         versions = view.versions(*key_)
         if not versions:
+            against_draw()
             salt = result_salt(key, content.task, content.uscc, 1)
             planned.append(PlannedResult(replace(content, salt=salt), None, 1, where))
             continue
@@ -234,6 +241,7 @@ def plan_record(root: Path, hist: History, view: ResultsView, key: Ed25519Privat
                 )
             )
             continue
+        against_draw()
         version = current.version + 1
         salt = result_salt(key, content.task, content.uscc, version)
         planned.append(PlannedResult(replace(content, salt=salt), current.seq, version, where))
