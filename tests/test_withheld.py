@@ -82,6 +82,12 @@ def test_the_grace_is_the_genesis_policy(
     assert verify_codes(root, "2026-03-17T11:00:00+08:00", capsys) == (0, [])
     code, found = verify_codes(root, "2026-03-17T11:01:00+08:00", capsys)
     assert (code, found) == (1, [(seq, "compliance", "withheld")])
+    # The site says the same, with the grace in force.
+    from suiji.publish.taskpages import task_path
+
+    assert main(["--root", str(root), "--now", "2026-03-17T11:01:00+08:00", "publish"]) == 0
+    page = (root / "content" / "generated" / task_path("2026-004")).read_text("utf-8")
+    assert "逾期未抽取" in page and "超过 2 小时" in page
 
 
 def test_withheld_hours_is_a_bounded_policy_member() -> None:

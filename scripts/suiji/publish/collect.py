@@ -90,6 +90,7 @@ class SiteData:
     changes: list[dict[str, Any]] = field(default_factory=list)
     coverage: CoverageReport | None = None
     demo: bool = False
+    withheld_hours: int = 24  # the grace in force (genesis policy `withheld_hours`)
 
     def enterprise_names(self) -> dict[str, str]:
         """Names from the latest enterprises snapshot, then from older tasks' views."""
@@ -134,7 +135,9 @@ def collect(
     late = {s.task for s in withheld(hist, now)} if now is not None else set()
     hours = int(withheld_grace(hist).total_seconds() // 3600)
     memo = _Memo(store)
-    data = SiteData(today=today, demo=bool(hist.genesis and hist.genesis.demo))
+    data = SiteData(
+        today=today, demo=bool(hist.genesis and hist.genesis.demo), withheld_hours=hours
+    )
     voids = _commit_voids(lines)
     for task in sorted(hist.tasks):
         state = hist.tasks[task]
