@@ -25,6 +25,7 @@ from suiji.cli.taskcmds import (
     _register_replace,
     _register_void,
 )
+from suiji.cli.writecmds import _register_write
 from suiji.shared.errors import ResourceError, SuijiError, os_failure
 
 
@@ -275,6 +276,7 @@ _REGISTRY: list[Callable[[AddFn], None]] = [
     _register_deadlines,
     _register_record,
     _register_withdraw,
+    _register_write,
     _register_show,
     _register_ticket,
     *_DOCUMENT_COMMANDS,

@@ -1,7 +1,10 @@
 """`suiji demo DIR`: the example county's whole year, run through the real commands.
 
-Every step is the same `suiji` command a bureau runs, with `--now` set to that step's
-moment, so the demo exercises exactly what a deployment does. The directory gets its own
+Every step is what a deployment does, with `--now` set to that step's moment: the clerk
+puts a file under `content/records/` (a plan, a lottery number, a commitment void, a
+recusal, a results file, a withdrawal), and the one writer, `suiji write`, turns the files
+into signed entries — draws included, which nobody runs by hand (docs/spec/04-ledger.md
+§4.5.3). The records change over the year and the writer runs at each step. The directory gets its own
 fixed "today" (suiji-demo.toml), so later commands on it never drift with the real clock.
 
 Its keys are the published demo keys (`suiji.crypto.keyfiles.demo_key`): each 32-byte Ed25519 seed is
@@ -55,124 +58,157 @@ class Step:
     args: tuple[str, ...]
 
 
-def _filed(filing: Filing) -> list[Filing | Step]:
-    """A results file put in place, then checked and recorded (signed into the ledger).
+@dataclass(frozen=True)
+class Put:
+    """The clerk commits a file under content/records/: copied from `source` (a path in
+    the demo directory) or written from `text`."""
 
-    The filing that removes a row ahead of a withdrawal is not recorded: `suiji record`
-    refuses a recorded result whose row is gone until `suiji withdraw` has withdrawn it.
+    when: str
+    what: str
+    path: str  # under content/records/
+    source: str | None = None
+    text: str | None = None
+
+
+Item = Step | Filing | Put
+
+
+def _write(when: str, what: str) -> Step:
+    """The writer's run at `when` (a deployment runs it on every push and every 15 minutes)."""
+    return Step(when, f"自动写入（suiji write）：{what}", ("write",))
+
+
+def _filed(filing: Filing) -> list[Item]:
+    """A results file put in place, then checked and recorded by the writer.
+
+    The filing that removes a row ahead of a withdrawal is recorded together with the
+    withdrawal request (`_withdrawal`): the writer withdraws first, then finds the rows
+    unchanged.
     """
     if filing.when == WITHDRAWAL.removed:
         return [filing]
     return [
         filing,
         Step(filing.when, f"检查 {filing.task} 的结果文件", ("check",)),
-        Step(filing.when, f"登记 {filing.task} 的检查结果：签名写入账本", ("record",)),
+        _write(filing.when, f"登记 {filing.task} 的检查结果"),
     ]
 
 
-def _filing(when: str) -> list[Filing | Step]:
+def _filing(when: str) -> list[Item]:
     """Every filing at `when` (the demo's script in `suiji.example.year`)."""
     return [x for f in FILINGS if f.when == when for x in _filed(f)]
 
 
-def _withdrawal(target: Path) -> Step:
-    """信用修复: withdraw the penalised result whose row the clerk has removed."""
-    return Step(
+def _withdrawal(target: Path) -> Put:
+    """信用修复: a request to withdraw the penalised result whose row the clerk removed."""
+    return Put(
         WITHDRAWAL.when,
-        "处罚最短公示期届满、信用修复获准：撤下该结果（账本留哈希，删除结果对象）",
-        ("withdraw", WITHDRAWAL.task, withdrawn_uscc(target), "--reason", WITHDRAWAL.reason),
+        "处罚最短公示期届满、信用修复获准：提交撤回请求（账本留哈希，删除结果对象）",
+        f"withdrawals/{WITHDRAWAL.task}.toml",
+        text=(f'[[withdraw]]\nuscc = "{withdrawn_uscc(target)}"\nreason = "{WITHDRAWAL.reason}"\n'),
+    )
+
+
+def _plan(when: str, what: str, task: str, source: str | None = None) -> list[Item]:
+    """A plan file committed (from drafts/plans/ unless `source`), then the writer commits it."""
+    return [
+        Put(when, what, f"plans/{task}.toml", source=source or f"drafts/plans/{task}.toml"),
+        _write(when, f"承诺 {task}"),
+    ]
+
+
+def _commit_void(target: Path, task: str, reason: str) -> Put:
+    """A request to void the task's live commitment (named by its entry number)."""
+    from suiji.ledger.taskhistory import history
+
+    live = history(target).live_commit(task)
+    if live is None:
+        raise DemoFailed(f"演示任务 {task} 没有有效的承诺")
+    return Put(
+        "2026-03-20T15:00:00+08:00",
+        "在信标轮次前提交作废请求（公开理由）；方案文件不改",
+        f"voids/commitments/{task}.toml",
+        text=f'commit_seq = {live.seq}\nreason = "{reason}"\n',
+    )
+
+
+def _recusal(found: tuple[str, str]) -> Put:
+    team, person = found
+    return Put(
+        "2026-06-20T09:00:00+08:00",
+        "被抽中的执法人员申报回避：提交撤换请求",
+        "voids/2026-003.toml",
+        text=(
+            f'[[void]]\nperson = "{person}"\nteam = "{team}"\n'
+            'reason = "本人申报与被检查单位存在利害关系，申请回避"\n'
+        ),
     )
 
 
 def _steps(
     target: Path, first_officer: Callable[[], tuple[str, str]]
-) -> list[Step | Filing | Callable[[], Step]]:
-    """The demo year. Callables are resolved when reached (they read earlier results)."""
-    plan = str(target / PLANS) + "/{}.toml"
+) -> list[Item | Callable[[], Item]]:
+    """The demo year. Callables are resolved when reached (they read earlier entries)."""
     return [
-        Step(
-            "2026-02-02T09:00:00+08:00",
-            "承诺春节前烟花爆竹定向抽查 2026-002",
-            ("commit", plan.format("2026-002")),
-        ),
-        Step("2026-02-03T10:00:00+08:00", "信标轮次产生后抽取 2026-002", ("draw", "2026-002")),
+        *_plan("2026-02-02T09:00:00+08:00", "提交春节前烟花爆竹定向抽查方案 2026-002", "2026-002"),
+        _write("2026-02-03T10:00:00+08:00", "信标轮次产生后抽取 2026-002"),
         *_filing("2026-02-12T16:00:00+08:00"),
-        Step(
-            "2026-03-16T09:00:00+08:00",
-            "承诺第二季度不定向抽查 2026-001",
-            ("commit", plan.format("2026-001")),
-        ),
-        Step(
+        *_plan("2026-03-16T09:00:00+08:00", "提交第二季度不定向抽查方案 2026-001", "2026-001"),
+        Put(
             "2026-03-16T21:40:00+08:00",
-            "福彩3D 当晚 21:15 开奖后、信标轮次之前登记开奖号码（附加输入）",
-            ("inputs", "2026-001", "--extra", "福彩3D=371"),
+            "福彩3D 当晚 21:15 开奖后、信标轮次之前提交开奖号码（附加输入）",
+            "inputs/2026-001.toml",
+            text='"福彩3D" = "371"\n',
         ),
-        Step(
-            "2026-03-17T10:00:00+08:00",
-            "抽取 2026-001（信标 + 已登记的福彩3D 开奖号码）",
-            ("draw", "2026-001"),
-        ),
-        Step(
+        _write("2026-03-16T21:40:00+08:00", "登记 2026-001 的附加输入"),
+        _write("2026-03-17T10:00:00+08:00", "抽取 2026-001（信标 + 已登记的福彩3D 开奖号码）"),
+        *_plan(
             "2026-03-20T09:00:00+08:00",
-            "承诺重点单位定向抽查 2026-004（初稿：数量写错）",
-            ("commit", str(target / "drafts" / "2026-004.toml")),
+            "提交重点单位定向抽查方案 2026-004（初稿：数量写错）",
+            "2026-004",
+            source="drafts/2026-004.toml",
         ),
-        Step(
-            "2026-03-20T15:00:00+08:00",
-            "在信标轮次前作废该承诺（公开理由）",
-            ("void", "2026-004", "--reason", "抽取数量写错（应为 5 家），作废后重新承诺"),
-        ),
-        Step("2026-03-23T09:00:00+08:00", "重新承诺 2026-004", ("commit", plan.format("2026-004"))),
-        Step("2026-03-24T10:00:00+08:00", "抽取 2026-004", ("draw", "--due")),
+        lambda: _commit_void(target, "2026-004", "抽取数量写错（应为 5 家），作废后重新承诺"),
+        _write("2026-03-20T15:00:00+08:00", "作废 2026-004 的承诺（方案未改：不再承诺）"),
+        *_plan("2026-03-23T09:00:00+08:00", "提交改正后的方案 2026-004", "2026-004"),
+        _write("2026-03-24T10:00:00+08:00", "抽取 2026-004"),
         *_filing("2026-04-20T16:00:00+08:00"),
         *_filing("2026-04-30T10:00:00+08:00"),
         *_filing("2026-05-15T16:00:00+08:00"),
         *_filing("2026-05-22T16:00:00+08:00"),
         *_filing("2026-06-01T09:00:00+08:00"),
         lambda: _withdrawal(target),
-        Step(
-            "2026-06-15T09:00:00+08:00",
-            "承诺第三季度分行业分层抽查 2026-003",
-            ("commit", plan.format("2026-003")),
-        ),
-        Step(
+        _write(WITHDRAWAL.when, "撤回该结果，结果文件的其余各行不变"),
+        *_plan("2026-06-15T09:00:00+08:00", "提交第三季度分行业分层抽查方案 2026-003", "2026-003"),
+        Put(
             "2026-06-15T21:40:00+08:00",
-            "福彩3D 开奖后登记开奖号码（附加输入）",
-            ("inputs", "2026-003", "--extra", "福彩3D=529"),
+            "福彩3D 开奖后提交开奖号码（附加输入）",
+            "inputs/2026-003.toml",
+            text='"福彩3D" = "529"\n',
         ),
-        Step(
+        _write("2026-06-15T21:40:00+08:00", "登记 2026-003 的福彩3D"),
+        Put(
             "2026-06-16T08:30:00+08:00",
-            "信标轮次之前公开掷骰（纪检监察人员在场），当场登记点数",
-            ("inputs", "2026-003", "--extra", "现场掷骰（三枚）=4 2 6"),
+            "信标轮次之前公开掷骰（纪检监察人员在场），当场把点数加进同一文件",
+            "inputs/2026-003.toml",
+            text='"福彩3D" = "529"\n"现场掷骰（三枚）" = "4 2 6"\n',
         ),
-        Step(
-            "2026-06-16T10:00:00+08:00",
-            "抽取 2026-003（信标 + 已登记的福彩3D、掷骰点数）",
-            ("draw", "2026-003"),
-        ),
-        lambda: Step(
+        _write("2026-06-16T08:30:00+08:00", "登记掷骰点数（已登记的福彩3D 不再登记）"),
+        _write("2026-06-16T10:00:00+08:00", "抽取 2026-003（信标 + 已登记的福彩3D、掷骰点数）"),
+        lambda: _recusal(first_officer()),
+        _write(
             "2026-06-20T09:00:00+08:00",
-            "被抽中的执法人员申报回避：撤换条目指定 60 秒后的信标轮次，替换人员此时尚不可知",
-            (
-                "void",
-                "2026-003",
-                *_person_and_team(first_officer()),
-                "--reason",
-                "本人申报与被检查单位存在利害关系，申请回避",
-            ),
+            "记录撤换：撤换条目指定 60 秒后的信标轮次，替换人员此时尚不可知",
         ),
-        Step(
-            "2026-06-20T09:05:00+08:00",
-            "该轮次产生后，按其随机数决定并记录替换人员",
-            ("replace", "2026-003"),
-        ),
+        _write("2026-06-20T09:05:00+08:00", "该轮次产生后，按其随机数决定并记录替换人员"),
         *_filing("2026-09-15T16:00:00+08:00"),
-        Step(
+        *_plan(
             "2026-12-01T09:00:00+08:00",
-            "承诺岁末年初烟花爆竹经营单位专项检查 2026-005（检查时间 12 月 7 日至 14 日）",
-            ("commit", plan.format("2026-005")),
+            "提交岁末年初烟花爆竹经营单位专项检查方案 2026-005（检查时间 12 月 7 日至 14 日）",
+            "2026-005",
         ),
-        Step("2026-12-02T10:00:00+08:00", "抽取 2026-005", ("draw", "2026-005")),
+        _write("2026-12-02T10:00:00+08:00", "抽取 2026-005"),
+        _write(TODAY, "没有新的文件：账本不变"),
         Step(TODAY, "覆盖情况：重点单位、半年一查单位和双随机比例", ("coverage",)),
         Step(
             TODAY,
@@ -251,6 +287,8 @@ def run_demo(
         s = step() if callable(step) else step
         if isinstance(s, Filing):
             _file(target, s, out)
+        elif isinstance(s, Put):
+            _put(target, s, out)
         else:
             run(s.when, s.what, *s.args)
     print(
@@ -280,6 +318,22 @@ def _file(target: Path, filing: Filing, out: TextIO) -> None:
     shutil.copyfile(draft, dest)
 
 
+def _put(target: Path, put: Put, out: TextIO) -> None:
+    """The clerk's part: commit a file under content/records/."""
+    dest = target / "content" / "records" / put.path
+    print(f"\n== {put.when[:10]} {put.what}", file=out)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if put.source is not None:
+        print(f"   $ cp {target / put.source} {dest}", file=out)
+        shutil.copyfile(target / put.source, dest)
+    else:
+        assert put.text is not None
+        print(f"   写入 {dest}：", file=out)
+        for line in put.text.splitlines():
+            print(f"     {line}", file=out)
+        dest.write_text(put.text, "utf-8")
+
+
 def _lay_out(target: Path) -> None:
     """Records from the example county, a draft plan with a mistake, the demo clock and key."""
     import os
@@ -287,8 +341,10 @@ def _lay_out(target: Path) -> None:
     generate(target / "content" / "records")
     (target / "private").mkdir(mode=0o700)
     drafts = target / "drafts"
-    drafts.mkdir()
-    good = (target / PLANS / "2026-004.toml").read_text("utf-8")
+    (drafts / "plans").mkdir(parents=True)
+    for plan in sorted((target / PLANS).glob("*.toml")):  # committed one by one over the year
+        plan.rename(drafts / "plans" / plan.name)
+    good = (drafts / "plans" / "2026-004.toml").read_text("utf-8")
     (drafts / "2026-004.toml").write_text(good.replace("count = 5", "count = 3"), "utf-8")
     (target / "suiji-demo.toml").write_text(
         "# 演示目录：固定的“今天”和演示签名私钥（仅供演示，切勿用于真实账本）\n"
@@ -299,18 +355,13 @@ def _lay_out(target: Path) -> None:
     os.chmod(target / "private", 0o700)
 
 
-WRITES = frozenset({"commit", "inputs", "draw", "void", "replace", "record", "withdraw"})
+WRITES = frozenset({"commit", "inputs", "draw", "void", "replace", "record", "withdraw", "write"})
 """The steps that append to the ledger and so ask for confirmation unless --yes is given."""
 
 
 def _confirmed(args: Sequence[str]) -> tuple[str, ...]:
     """`--yes` for a step that writes: the demo runs unattended."""
     return ("--yes",) if args and args[0] in WRITES else ()
-
-
-def _person_and_team(found: tuple[str, str]) -> tuple[str, str, str]:
-    team, person = found
-    return person, "--team", team
 
 
 def _first_officer(root: Path, task: str) -> tuple[str, str]:

@@ -118,6 +118,7 @@ def _cmd_publish(args: argparse.Namespace, ctx: Context) -> int:
         read_entries(ctx.root),
         today=civil_date(ctx.now),
         out=args.out,
+        now=ctx.now,
     )
     if args.json:
         print(json.dumps(summary.to_json(), ensure_ascii=False))

@@ -68,6 +68,7 @@ __all__ = [
     "replayed",
     "same_plan",
     "withheld",
+    "withheld_grace",
 ]
 
 T = TypeVar("T")
@@ -445,12 +446,20 @@ def replayed(entries: Iterable[Entry]) -> History:
 # plan; a draw that took every eligible enterprise is not counted as random.
 
 WITHHELD_GRACE = timedelta(hours=24)
-"""How long after its randomness exists a live commitment may stay undrawn (spec §13.9)."""
+"""The default grace (spec §13.9); the genesis policy's `withheld_hours` may set another."""
 
 
-def withheld(hist: History, now: datetime, grace: timedelta = WITHHELD_GRACE) -> list[TaskState]:
-    """Tasks whose live commitment's round (or `draw_after`) passed more than `grace` ago
-    without a draw: drawing only the outcomes one likes is withholding the rest."""
+def withheld_grace(hist: History) -> timedelta:
+    """The grace in force: the genesis policy's `withheld_hours`, else 24 hours."""
+    return hist.genesis.coverage.withheld_grace if hist.genesis is not None else WITHHELD_GRACE
+
+
+def withheld(hist: History, now: datetime, grace: timedelta | None = None) -> list[TaskState]:
+    """Tasks whose live commitment's round (or `draw_after`) passed more than `grace` (the
+    policy's, by default) ago without a draw: drawing only the outcomes one likes is
+    withholding the rest."""
+    if grace is None:
+        grace = withheld_grace(hist)
     return [
         state
         for _task, state in sorted(hist.tasks.items())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from suiji.beacon.chain import (
@@ -59,6 +60,11 @@ DEFAULT_MIN_RANDOM_PERCENT = 30
 """The seed document: 双随机 at least 30 % of the annual enforcement plan (the one definition)."""
 DEFAULT_DISCLOSURE_DAYS = 10
 """The seed document: results public within 10 (calendar) days after the inspection ends."""
+DEFAULT_WITHHELD_HOURS = 24
+"""A commitment undrawn this long after its randomness exists is reported as withheld."""
+MAX_WITHHELD_HOURS = 168
+"""A week: a longer grace would let a bureau sit on a known outcome for longer than any
+writer outage explains."""
 MAX_YEARLY_CAP = 366
 """At most one inspection a day: a larger cap would not limit anything."""
 
@@ -66,6 +72,7 @@ _POLICY_RANGES = {
     "yearly_cap": (1, MAX_YEARLY_CAP),
     "min_random_percent": (0, 100),
     "disclosure_days": (1, 366),
+    "withheld_hours": (1, MAX_WITHHELD_HOURS),
 }
 DISCLOSURE_UNITS = ("calendar", "working")
 """`disclosure_unit`: 自然日 or 工作日 (docs/spec/15-calendar-and-deadlines.md §15.6)."""
@@ -80,6 +87,7 @@ class Policy:
     min_random_percent: int | None = None
     disclosure_days: int | None = None
     disclosure_unit: str | None = None
+    withheld_hours: int | None = None
 
     @classmethod
     def from_json(cls, value: object, path: str = "body.policy") -> Policy:
@@ -146,6 +154,12 @@ class Policy:
         """The disclosure period in force: (days, "calendar" | "working"); default 10 calendar."""
         days = DEFAULT_DISCLOSURE_DAYS if self.disclosure_days is None else self.disclosure_days
         return days, self.disclosure_unit or "calendar"
+
+    @property
+    def withheld_grace(self) -> timedelta:
+        """How long a live commitment may stay undrawn once its randomness exists (24 h)."""
+        hours = DEFAULT_WITHHELD_HOURS if self.withheld_hours is None else self.withheld_hours
+        return timedelta(hours=hours)
 
 
 # ---------------------------------------------------------------- keys

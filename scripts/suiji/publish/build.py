@@ -94,7 +94,7 @@ def prepare(root: Path, now: datetime) -> tuple[dict[str, Any], int]:
     store = ObjectStore(root)
     results = results_view(lines, store)
     today = civil_date(now)
-    site = collect(lines, store, today=today, results=results, notices=read_notices(root))
+    site = collect(lines, store, today=today, results=results, notices=read_notices(root), now=now)
     summary = write_pages(root / GENERATED_DIR, pages(site))
     report = deadline_report(
         drawn_tasks(lines, store),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from fractions import Fraction
 from typing import Any, Protocol
 
@@ -20,7 +20,7 @@ from suiji.crypto.noticecode import NoticeCodes
 from suiji.draw.coverage import CoverageReport, report
 from suiji.draw.derive import ObjectSource
 from suiji.ledger.codec import Entry
-from suiji.ledger.history import History, replayed
+from suiji.ledger.history import History, replayed, withheld, withheld_grace
 from suiji.ledger.objects import ObjectStore
 from suiji.model.results import ResultContent, ResultEntry
 from suiji.model.tasks import Commit, CommitVoid
@@ -64,6 +64,8 @@ class TaskInfo:
     tickets: tuple[TicketView, ...]
     commit_voids: tuple[tuple[int, CommitVoid], ...]
     notices: NoticeCodes | None = None
+    withheld_hours: int | None = None
+    """Set when the live commitment is undrawn past the grace (hours): shown as withheld."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class SiteData:
     changes: list[dict[str, Any]] = field(default_factory=list)
     coverage: CoverageReport | None = None
     demo: bool = False
+    withheld_hours: int = 24  # the grace in force (genesis policy `withheld_hours`)
 
     def enterprise_names(self) -> dict[str, str]:
         """Names from the latest enterprises snapshot, then from older tasks' views."""
@@ -123,12 +126,18 @@ def collect(
     today: date,
     results: ResultsLike | None = None,
     notices: Mapping[str, NoticeCodes] | None = None,
+    now: datetime | None = None,
 ) -> SiteData:
-    """Everything the pages show. `notices`: task → its public notice-code file."""
+    """Everything the pages show. `notices`: task → its public notice-code file; `now`
+    judges withheld commitments as `suiji verify` does (none are marked without it)."""
     lines = list(entries)
     hist = replayed(lines)
+    late = {s.task for s in withheld(hist, now)} if now is not None else set()
+    hours = int(withheld_grace(hist).total_seconds() // 3600)
     memo = _Memo(store)
-    data = SiteData(today=today, demo=bool(hist.genesis and hist.genesis.demo))
+    data = SiteData(
+        today=today, demo=bool(hist.genesis and hist.genesis.demo), withheld_hours=hours
+    )
     voids = _commit_voids(lines)
     for task in sorted(hist.tasks):
         state = hist.tasks[task]
@@ -142,6 +151,7 @@ def collect(
                 tickets=tuple(all_tickets(hist, memo, task)),
                 commit_voids=tuple(voids.get(task, ())),
                 notices=notice,
+                withheld_hours=hours if task in late else None,
             )
         )
     checker = RegistryChecker()

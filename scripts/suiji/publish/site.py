@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -166,11 +166,12 @@ def publish(
     today: date,
     results: ResultsLike | None = None,
     out: Path | None = None,
+    now: datetime | None = None,
 ) -> Summary:
     """`suiji publish`: the ledger's pages into root/content/generated (or `out`)."""
     store = ObjectStore(root)
     lines = list(entries)
     if results is None:
         results = ledger_results(lines, store)
-    site = collect(lines, store, today=today, results=results, notices=read_notices(root))
+    site = collect(lines, store, today=today, results=results, notices=read_notices(root), now=now)
     return write_pages(out or root / GENERATED_DIR, pages(site))

@@ -70,12 +70,15 @@ def site_index(
     everyone.update(tk.uscc for info in site.tasks for tk in info.tickets)
     everyone.update(r.entry.uscc for r in site.results)
     index["enterprises"] = [[u, slug_part(u), plain(names.get(u, ""))] for u in sorted(everyone)]
-    index["banners"] = _banners(tasks, withheld, deadlines)
+    index["banners"] = _banners(tasks, withheld, deadlines, site.withheld_hours)
     return index
 
 
 def _banners(
-    tasks: Sequence[dict[str, Any]], withheld: Sequence[str], deadlines: DeadlineReport | None
+    tasks: Sequence[dict[str, Any]],
+    withheld: Sequence[str],
+    deadlines: DeadlineReport | None,
+    grace_hours: int = 24,
 ) -> list[dict[str, Any]]:
     by_id = {t["id"]: t for t in tasks}
     out: list[dict[str, Any]] = []
@@ -86,7 +89,8 @@ def _banners(
                 "kind": "withheld",
                 "task": task,
                 "slug": slug_part(task),
-                "text": f"任务 {task}「{t.get('name', '')}」的随机数已产生超过 24 小时，仍未抽取。",
+                "text": f"任务 {task}「{t.get('name', '')}」的随机数已产生超过 {grace_hours} 小时，"
+                "仍未抽取。",
             }
         )
     overdue: dict[str, dict[str, int]] = {}

@@ -93,6 +93,14 @@ def task_page(
             ("信标随机值", f"`{v.randomness}`" if v.randomness else "（无）"),
             ("种子", f"`{v.seed}`"),
         ]
+    elif info.withheld_hours is not None:
+        rows.append(
+            (
+                "抽取",
+                f"**逾期未抽取**：随机数已于 {beijing(b.available_at)} 产生，超过"
+                f" {info.withheld_hours} 小时仍未抽取（suiji verify 报告为合规问题 withheld）",
+            )
+        )
     else:
         rows.append(("抽取", "尚未抽取"))
     if v.teams_error:
@@ -210,7 +218,11 @@ def task_page(
             "drawn_at": format_time(v.drawn_at) if v.drawn_at else None,
             "randomness": v.randomness,
             "targets": [t.id for t in v.targets],
-            "status": "drawn" if v.draw_seq is not None else "committed",
+            "status": (
+                "drawn"
+                if v.draw_seq is not None
+                else ("withheld" if info.withheld_hours is not None else "committed")
+            ),
             "results": len(results),
         }
     )

@@ -36,13 +36,13 @@ from suiji.draw.teamdraw import TeamDraw, TeamInfeasible, VoidError
 from suiji.ledger.codec import Entry
 from suiji.ledger.history import (
     COMPLIANCE_RULES,
-    WITHHELD_GRACE,
     History,
     TaskState,
     Violation,
     drawn_by_chance,
     same_plan,
     withheld,
+    withheld_grace,
 )
 from suiji.ledger.objects import ObjectStore
 from suiji.model.entries import (
@@ -432,7 +432,8 @@ class DrawChecker:
         if self.now is None:
             return []
         out = []
-        for state in withheld(self.hist, self.now):
+        grace = withheld_grace(self.hist)
+        for state in withheld(self.hist, self.now, grace):
             commit = state.commit
             assert commit is not None
             out.append(
@@ -442,7 +443,7 @@ class DrawChecker:
                     "withheld",
                     f"任务 {state.task} 的承诺（条目 #{commit.seq}）的随机数已于 "
                     f"{format_time(commit.body.available_at)} 产生，超过 "
-                    f"{WITHHELD_GRACE.total_seconds() / 3600:.0f} 小时仍未抽取：不得只抽取满意的承诺",
+                    f"{grace.total_seconds() / 3600:.0f} 小时仍未抽取：不得只抽取满意的承诺",
                 )
             )
         return out
