@@ -41,3 +41,17 @@ test("versions list statuses as verify --json does", () => {
   assert.deepEqual(lc.versions().map((v) => v.status), ["withdrawn", "withdrawn"]);
   assert.ok(results.sameContent(base, { ...base, salt: "f".repeat(32) }));
 });
+
+test("a partial withdrawal marks only the versions it names; object checks", () => {
+  const lc = new results.ResultLifecycle({ T: ["A"] });
+  lc.result(1, { task: "T", uscc: "A", result_object: "a".repeat(64), corrects_seq: null });
+  lc.result(2, { task: "T", uscc: "A", result_object: "b".repeat(64), corrects_seq: 1 });
+  assert.equal(lc.withdrawal(3, { withdrawn: ["a".repeat(64)] }), "result-withdrawal-partial");
+  assert.deepEqual(lc.versions().map((v) => [v.status, v.withdrawn_seq]), [["withdrawn", 3], ["current", null]]);
+  assert.equal(lc.result(4, { task: "T", uscc: "A", result_object: "c".repeat(64), corrects_seq: 2 }), "result-withdrawn");
+  const bytes = new TextEncoder().encode(JSON.stringify(base));
+  const body = { task: base.task, uscc: base.uscc, result_object: "d".repeat(64), corrects_seq: null };
+  assert.deepEqual(results.checkResultEntry(body, bytes).findings, []);
+  assert.deepEqual(results.checkResultEntry({ ...body, uscc: "X" }, bytes).findings.map((f) => f.code), ["result-object-mismatch"]);
+  assert.deepEqual(results.checkResultEntry(body, new TextEncoder().encode("{}")).findings.map((f) => f.code), ["result-object-invalid"]);
+});

@@ -77,21 +77,53 @@ export function checkResultObject(value) {
 }
 
 /**
- * Read a result object from its stored bytes: canonical JSON, then §16.1.
+ * Read a result object from its stored bytes and check §16.1.
+ * Like `suiji verify` (which reads result objects with a plain JSON parser: the object's
+ * hash, checked by the ledger, already pins its bytes), the default accepts any JSON
+ * spelling; `{canonical: true}` also requires canonical JSON (spec 01).
  * @param {Uint8Array|string} data
  * @returns {object} the result (members as in §16.1)
- * @throws SuijiError (spec 01 codes for non-canonical bytes, else checkResultObject's)
+ * @throws SuijiError result-object-invalid (the cause's code in `.cause`)
  */
-export function readResultObject(data) {
-  let t = data;
-  if (typeof data !== "string") {
-    try {
-      t = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(data);
-    } catch {
-      throw new SuijiError("invalid-utf8", "结果对象不是合法的 UTF-8");
+export function readResultObject(data, opts = {}) {
+  try {
+    const t = typeof data === "string" ? data : new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(data);
+    let value;
+    if (opts.canonical) value = parseCanonical(t);
+    else {
+      try {
+        value = JSON.parse(t);
+      } catch {
+        throw new SuijiError("invalid-json", "不是合法的 JSON");
+      }
     }
+    return checkResultObject(value);
+  } catch (e) {
+    const err = new SuijiError("result-object-invalid", `结果对象不是有效的 suiji/result/v1：${e.message}`);
+    err.cause = e.code || "invalid-utf8";
+    throw err;
   }
-  return checkResultObject(parseCanonical(t));
+}
+
+/**
+ * What `suiji verify` adds for a `result` entry that took effect, given its object's bytes
+ * (present and hash-checked by the ledger checks): a valid object for the entry's own task and
+ * enterprise. @returns {{content: object|null, findings: [{tag, code, message}]}}
+ */
+export function checkResultEntry(body, data) {
+  let content;
+  try {
+    content = readResultObject(data);
+  } catch (e) {
+    return { content: null, findings: [{ tag: "integrity", code: e.code, message: `结果对象 ledger/objects/${body.result_object} ${e.message}` }] };
+  }
+  if (content.task !== body.task || content.uscc !== body.uscc) {
+    return {
+      content,
+      findings: [{ tag: "integrity", code: "result-object-mismatch", message: `结果对象写的是任务 ${content.task}「${content.uscc}」，条目写的是任务 ${body.task}「${body.uscc}」` }],
+    };
+  }
+  return { content, findings: [] };
 }
 
 /** Two result objects have the same content when equal apart from `salt` (§16.1). */
@@ -145,7 +177,7 @@ export class ResultLifecycle {
     const current = st ? st.versions[st.versions.length - 1].seq : null;
     if ((body.corrects_seq ?? null) !== current) return "result-corrects";
     if (!st) this.states.set(k, { task: body.task, uscc: body.uscc, versions: [], withdrawn: null });
-    this.states.get(k).versions.push({ seq, body, time });
+    this.states.get(k).versions.push({ seq, body, time, withdrawn: null });
     this.objects.set(body.result_object, k);
     return null;
   }
@@ -163,16 +195,20 @@ export class ResultLifecycle {
       const k = this.objects.get(o);
       if (k !== undefined && this.states.get(k).withdrawn === null) this.states.get(k).withdrawn = seq;
     }
+    for (const st of this.states.values()) {
+      for (const v of st.versions) if (named.has(v.body.result_object) && v.withdrawn === null) v.withdrawn = seq;
+    }
     return violation;
   }
-  /** Object ids named by withdrawals (their files may be absent). */
+  /** Object ids of versions named by withdrawals (their files may be absent). */
   withdrawnObjects() {
     const out = new Set();
-    for (const st of this.states.values()) if (st.withdrawn !== null) for (const v of st.versions) out.add(v.body.result_object);
+    for (const st of this.states.values()) for (const v of st.versions) if (v.withdrawn !== null) out.add(v.body.result_object);
     return out;
   }
   /**
-   * Every version sorted by (task, uscc, seq) as `verify --json` lists them (§16.5):
+   * Every version sorted by (task, uscc, seq) as `verify --json` lists them (§16.5; a version is
+ * withdrawn when a withdrawal named its object):
    * {task, uscc, seq, version, corrects_seq, object, withdrawn_seq, status: current|corrected|withdrawn}.
    */
   versions() {
@@ -187,8 +223,8 @@ export class ResultLifecycle {
           version: i + 1,
           corrects_seq: v.body.corrects_seq ?? null,
           object: v.body.result_object,
-          withdrawn_seq: st.withdrawn,
-          status: st.withdrawn !== null ? "withdrawn" : last ? "current" : "corrected",
+          withdrawn_seq: v.withdrawn,
+          status: v.withdrawn !== null ? "withdrawn" : last ? "current" : "corrected",
         });
       });
     }
