@@ -31,3 +31,38 @@ test("a bureau file replaces the shipped year; bytes with a BOM are refused", ()
   assert.throws(() => calendar.readCalendar("2026.toml", bom), { code: "calendar-encoding" });
   assert.throws(() => calendar.readCalendar("2026.toml", new Uint8Array([0xff])), { code: "calendar-encoding" });
 });
+
+test("the TOML reader: comments, multi-line arrays, literal strings; duplicates are not TOML", () => {
+  const ok = `year = 2031 # comment
+[notice]
+title = 'literal "title"'
+document = "d\\u0031"
+date = 2030-11-01
+[[holiday]]
+name = "元旦"
+first = 2031-01-01
+last = 2031-01-01
+workdays = [
+  # none
+]
+[[holiday]]
+name = "劳动节"
+first = 2031-05-01
+last = 2031-05-02
+workdays = []
+[[holiday]]
+name = "国庆节、中秋节"
+first = 2031-10-01
+last = 2031-10-03
+workdays = [2031-09-28,]
+`;
+  const c = calendar.readCalendar("2031.toml", ok);
+  assert.equal(c.title, 'literal "title"');
+  assert.equal(c.document, "d1");
+  assert.deepEqual(c.workdays, ["2031-09-28"]);
+  assert.throws(() => calendar.readCalendar("2031.toml", ok.replace("[notice]", "[notice]\ntitle = 'x'")), { code: "calendar-toml" });
+  assert.throws(() => calendar.readCalendar("2031.toml", ok + "[notice]\n"), { code: "calendar-toml" });
+  assert.throws(() => calendar.readCalendar("2031.toml", ok.replace("date = 2030-11-01", "date = 2030-11-01T00:00:00")), { code: "calendar-date" });
+  assert.throws(() => calendar.readCalendar("2031.toml", ok.replace('name = "元旦"', 'name = "元旦、元旦"')), { code: "calendar-holiday-name" });
+  assert.throws(() => calendar.readCalendar("2031.toml", ok.replace("year = 2031", "year = 2031.0")), { code: "calendar-year" });
+});

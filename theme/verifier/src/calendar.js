@@ -2,7 +2,7 @@
 // (docs/spec/15-calendar-and-deadlines.md): one TOML file per year, working days, adding
 // working or calendar days, the three deadlines of an inspection and their status on a day.
 import { SuijiError, taggedHash, utf8, hex } from "./encoding.js";
-import { parseToml, TomlDate } from "./toml.js";
+import { parseToml, TomlDate, TomlDateTime, TomlFloat } from "./toml.js";
 import { SHIPPED_CALENDARS } from "./calendar-data.js";
 import { dayNumber, dayFromNumber } from "./records.js";
 
@@ -42,7 +42,8 @@ function checkDate(v, what, year) {
   if (year !== null && +v.iso.slice(0, 4) !== year) fail("calendar-date", `${what} ${v.iso} 不在 ${year} 年内`);
   return v.iso;
 }
-const isPlainTable = (v) => v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof TomlDate);
+const isPlainTable = (v) =>
+  v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof TomlDate) && !(v instanceof TomlDateTime) && !(v instanceof TomlFloat);
 
 /**
  * Read one calendar file (§15.1–15.2).

@@ -12,6 +12,12 @@ export class TomlDate {
     this.iso = iso;
   }
 }
+/** A TOML float (kept apart from integers, which JavaScript numbers cannot tell from 1.0). */
+export class TomlFloat {
+  constructor(value) {
+    this.value = value;
+  }
+}
 /** A TOML date-time or time: never a valid calendar day. */
 export class TomlDateTime {
   constructor(text) {
@@ -223,7 +229,7 @@ export function parseToml(text) {
     }
     if (/^\d{2}:\d{2}:\d{2}(\.\d+)?$/.test(tok)) return new TomlDateTime(tok);
     if (/^[+-]?(0|[1-9](_?[0-9])*)(\.[0-9](_?[0-9])*)?([eE][+-]?[0-9](_?[0-9])*)?$/.test(tok) || /^[+-]?(inf|nan)$/.test(tok)) {
-      return Number(tok.replace(/_/g, "")); // a float: never a valid calendar value
+      return new TomlFloat(Number(tok.replace(/_/g, ""))); // never a valid calendar value
     }
     return fail(line, `无法识别的值「${tok}」`);
   }
@@ -293,7 +299,7 @@ export function parseToml(text) {
   const closed = new Set();
 
   function isTable(v) {
-    return v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof TomlDate) && !(v instanceof TomlDateTime);
+    return v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof TomlDate) && !(v instanceof TomlDateTime) && !(v instanceof TomlFloat);
   }
 
   const arrayTables = new Set();
