@@ -107,7 +107,7 @@ export function deriveResult(committed, seedHex) {
 }
 
 /** The teams after the replaced person voids (each {team, person, reason, ticketSeed}) in order. */
-export function deriveVoids(committed, result, voids) {
+export function deriveVoids(committed, result, voids, seed) {
   if (!result.teams) throw new SuijiError("void-refused", "该任务的检查组未能组成，没有可替换的人员");
   const byId = new Map(committed.rows.enterprises.map((r) => [String(r.uscc), r]));
   const targets = result.targets.selected.map((p) => byId.get(p.id));
@@ -115,6 +115,7 @@ export function deriveVoids(committed, result, voids) {
   for (const v of voids) {
     current = applyVoid(current, {
       ...v,
+      seed,
       targets,
       inspectors: committed.rows.inspectors,
       experts: committed.rows.experts,

@@ -315,7 +315,7 @@ class Replay {
       const team = current.teams.find((t) => t.team === body.team);
       if (!team) throw new SuijiError("void-refused", `本次抽取中没有检查组 ${body.team}（检查组以企业统一社会信用代码或 task 标识）`);
       const role = roleOf(team, body.person);
-      if (role !== body.role) this.add(entry.seq, "void-invalid", `人员 ${body.person} 不是检查组 ${body.team} 的 ${body.role}（现为 ${role}）`);
+      if (role !== body.role) this.add(entry.seq, "void-invalid", `人员 ${body.person} 不是检查组 ${body.team} 的 ${body.role}（现为 ${role ?? "None"}）`);
     } catch (e) {
       if (e instanceof Unavailable || !(e instanceof SuijiError)) throw e;
       this.add(entry.seq, "void-invalid", `人员撤换不能复算：${e.message}`);
@@ -354,7 +354,8 @@ class Replay {
     const committed = this.committed.get(task);
     const result = this.results.get(task);
     if (!committed || !result) throw new Unavailable("draw");
-    return deriveVoids(committed, result, [...(this.applied.get(task) ?? []), ...more]);
+    const seed = this.hist.tasks.get(task).draw.body.seed; // the recorded seed, as suiji does
+    return deriveVoids(committed, result, [...(this.applied.get(task) ?? []), ...more], seed);
   }
 
   extraInput(entry) {

@@ -272,7 +272,8 @@ export function drawTeams({ seed, targets, inspectors, experts, recusals, rules,
 }
 
 /** Apply one void (§11.9) to a TeamDraw JSON; returns the new TeamDraw JSON. */
-export function applyVoid(current, { team, person, reason, ticketSeed, targets, inspectors, experts, recusals }) {
+export function applyVoid(current, { team, person, reason, ticketSeed, seed, targets, inspectors, experts, recusals }) {
+  if (seed !== undefined && seed !== current.seed) throw new SuijiError("void-refused", "撤换所用的种子或检查时间窗口与原抽取不一致");
   const rules = current.rules;
   const why = cleanText(reason ?? "");
   if (!why) throw new SuijiError("void-refused", "撤换必须写明事由");
