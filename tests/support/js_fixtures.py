@@ -61,9 +61,7 @@ def _swap_team_member(root: Path, values: list[dict[str, Any]]) -> None:
 
 def _dice_after_round(root: Path, values: list[dict[str, Any]]) -> None:
     dice = next(
-        v
-        for v in values
-        if v["kind"] == "extra-input" and v["body"]["name"] == "现场掷骰（三枚）"
+        v for v in values if v["kind"] == "extra-input" and v["body"]["name"] == "现场掷骰（三枚）"
     )
     dice["time"] = find(values, "draw", dice["body"]["task"])["time"]
 
@@ -98,7 +96,7 @@ def _tickets(demo: Path, n: int = 20) -> list[dict[str, Any]]:
     ledger = [json.loads(line) for line in (demo / "ledger" / "ledger.jsonl").open()]
     tasks = [e["body"]["task"] for e in ledger if e["kind"] == "draw"]
     commit = next(e for e in reversed(ledger) if e["kind"] == "commit")
-    snapshot = (demo / "ledger" / "objects" / commit["body"]["snapshots"]["enterprises_object"])
+    snapshot = demo / "ledger" / "objects" / commit["body"]["snapshots"]["enterprises_object"]
     lines = snapshot.read_text("utf-8").splitlines()
     columns = json.loads(lines[0])["columns"]
     codes = sorted(dict(zip(columns, json.loads(line), strict=True))["uscc"] for line in lines[1:])

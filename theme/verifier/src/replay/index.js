@@ -10,6 +10,7 @@ import { replacementSeedOf } from "./teams.js";
 import { readSnapshotRows } from "./snapshot.js";
 import { MESSAGES, RESULT_MESSAGES, fill } from "./messages.js";
 import { buildTasks } from "./steps.js";
+import { drawnTask, resultProblems } from "./resultcheck.js";
 
 export { enterpriseView, findEnterprises } from "./enterprise.js";
 
@@ -383,7 +384,13 @@ class Replay {
     rec.content = content;
     if (content && (content.task !== body.task || content.uscc !== body.uscc)) {
       this.add(entry.seq, "result-object-mismatch", `结果对象写的是任务 ${content.task}「${content.uscc}」，条目写的是任务 ${body.task}「${body.uscc}」`);
+      return;
     }
+    const state = this.hist.tasks.get(body.task);
+    const commit = state.commit;
+    if (!commit) return;
+    const task = drawnTask(state, this.json(commit.body.plan_object), this.json(state.draw.body.result_object));
+    for (const p of resultProblems(content, task)) this.add(entry.seq, p.code, p.message, "compliance");
   }
 
   withdrawal(entry) {
