@@ -2,7 +2,7 @@
 // every population, seed, order, selection, item, team, void, extra-input ordering and
 // result re-derived from the committed objects, with the finding codes and tags of
 // `suiji verify`. The structural checks (lines, chain, signatures, BLS) are i16-core's.
-import { canonicalize, hex, parseCanonical, sha256, fromHex, taggedHex, SuijiError } from "../encoding.js";
+import { canonicalize, hex, matchKey, parseCanonical, sha256, fromHex, taggedHex, SuijiError } from "../encoding.js";
 import { History, availableAt, civilDate, formatTime, unix, COMPLIANCE_RULES } from "./lifecycle.js";
 import { derivePopulation, deriveResult, deriveVoids, diffResult, planContent } from "./derive.js";
 import { deriveSeed } from "./draw.js";
@@ -11,6 +11,28 @@ import { readSnapshotRows } from "./snapshot.js";
 import { MESSAGES, RESULT_MESSAGES, fill } from "./messages.js";
 import { buildTasks } from "./steps.js";
 import { drawnTask, resultProblems } from "./resultcheck.js";
+import { deadlineFindings } from "./deadlines.js";
+
+/** calendar.js (spec 15), if this build has it: deadlines need its working-day arithmetic. */
+async function calendarModule() {
+  try {
+    return await import("../calendar.js");
+  } catch {
+    return null;
+  }
+}
+
+/** registry.js (spec 02 §2.9), if this build has it: registry history and fairness rules. */
+async function registryModule() {
+  try {
+    return await import("../registry.js");
+  } catch {
+    return null;
+  }
+}
+
+const DEFINED_KINDS = new Set(["genesis", "key", "withdrawal", "commit", "commit-void", "beacon", "draw", "person-void", "person-replace", "extra-input", "result"]);
+const ROOT_SIGNED = new Set(["genesis", "key"]);
 
 export { enterpriseView, findEnterprises } from "./enterprise.js";
 
@@ -49,8 +71,11 @@ function firstRoundAfter(chain, t) {
   return 1 + Math.ceil((u - chain.genesis_time) / chain.period);
 }
 
-export async function replayLedger({ entries, getObject, asOf, onProgress }) {
+export async function replayLedger({ entries, getObject, asOf, onProgress, calendars, calendar, registry }) {
   const r = new Replay(getObject, asOf);
+  const cal = calendar ?? (await calendarModule());
+  const reg = registry ?? (await registryModule());
+  if (reg && reg.RegistryChecker) r.registry = new reg.RegistryChecker();
   const total = entries.length;
   for (let i = 0; i < total; i++) {
     r.entry(entries[i]);
@@ -60,6 +85,14 @@ export async function replayLedger({ entries, getObject, asOf, onProgress }) {
     }
   }
   r.finish();
+  if (cal) {
+    try {
+      r.findings.push(...deadlineFindings(r, cal, calendars, asOf));
+    } catch (e) {
+      // a broken object or body: the other checks report it at its entry (as suiji does)
+      if (!(e instanceof Unavailable) && !(e instanceof SuijiError)) throw e;
+    }
+  } else r.deadlinesUnchecked = true;
   return r.report();
 }
 
@@ -117,6 +150,36 @@ class Replay {
   entry(raw) {
     const entry = { ...raw, hash: entryHash(raw) };
     this.entries.push(entry);
+    if (!DEFINED_KINDS.has(entry.kind)) {
+      this.add(entry.seq, "kind-unknown", `条目类型 '${entry.kind}' 不是规范定义的类型：其内容无法验证`);
+    } else if (!ROOT_SIGNED.has(entry.kind) && (entry.sigs ?? []).length !== 1) {
+      this.add(entry.seq, "signers-kind", `${entry.kind} 条目只能由当前签名密钥签署（恰好一个签名），实有 ${(entry.sigs ?? []).length} 个`);
+    }
+    this.handle(entry);
+    if (entry.kind === "commit") this.commitRecords(entry);
+  }
+
+  /** The registry rules (registry.js) and the plan's unit (§13.2), after the draw checks. */
+  commitRecords(entry) {
+    const body = entry.body;
+    if (this.registry) {
+      for (const f of this.registry.check(entry.seq, body, (oid) => this.getObjectRaw(oid))) this.findings.push(f);
+    }
+    const oid = body.snapshots?.inspectors_object;
+    if (typeof oid !== "string") return;
+    let rows;
+    try {
+      rows = this.rows(oid);
+    } catch {
+      return; // missing or unreadable: reported where the snapshot is read
+    }
+    const key = matchKey(String(body.unit));
+    if (!rows.some((r) => matchKey(String(r.unit)) === key)) {
+      this.add(entry.seq, "plan-unit", `执法单位「${body.unit}」不是承诺的执法检查人员名录库中的所在股室`, "compliance");
+    }
+  }
+
+  handle(entry) {
     const handler = HANDLERS[entry.kind];
     if (!handler) return;
     try {
@@ -425,6 +488,7 @@ class Replay {
       _results: this.resultEntries,
       _hist: this.hist,
       _unavailable: this.unavailable,
+      deadlines_checked: !this.deadlinesUnchecked,
     };
   }
 }
