@@ -100,7 +100,13 @@ test("replay: the self-check finds a drawn enterprise by part of its name and sh
   assert.ok(view.results.some((r) => r.task === "2026-003"));
 });
 
-for (const name of ["population_short", "swap_target", "swap_team_member", "dice_after_round"]) {
+const TAMPERS = ["population_short", "swap_target", "swap_team_member", "dice_after_round", "change_quota", "swap_item", "other_replacement", "void_on_a_public_round", "replacement_seed", "late_commit_void", "seed", "drop_enterprise"];
+
+test("replay: the fixture holds every tamper", () => {
+  assert.deepEqual(fx.cases.map((c) => c.name), TAMPERS);
+});
+
+for (const name of TAMPERS) {
   test(`replay: ${name} re-signed with the demo key gives suiji verify's findings`, async () => {
     const c = fx.cases.find((x) => x.name === name);
     const expected = c.findings.filter((f) => !PENDING.has(f.code));
