@@ -10,6 +10,7 @@ import { replacementSeedOf } from "./teams.js";
 import { readSnapshotRows } from "./snapshot.js";
 import { MESSAGES, RESULT_MESSAGES, fill } from "./messages.js";
 import { buildTasks } from "./steps.js";
+import { PUBLIC_CHAINS, isDemoChain, isPublicChain, roundTime, firstRoundAfter } from "./chains.js";
 import { drawnTask, resultProblems } from "./resultcheck.js";
 import { deadlineFindings } from "./deadlines.js";
 
@@ -59,16 +60,6 @@ export function entryHash(entry) {
   const bare = {};
   for (const k of ENTRY_FIELDS) bare[k] = entry[k];
   return taggedHex("suiji/entry/v1", canonicalize(bare));
-}
-
-/** Chain facts → round arithmetic (§8.2). */
-function roundTime(chain, round) {
-  return chain.genesis_time + (round - 1) * chain.period;
-}
-function firstRoundAfter(chain, t) {
-  const u = t + 1;
-  if (u <= chain.genesis_time) return 1;
-  return 1 + Math.ceil((u - chain.genesis_time) / chain.period);
 }
 
 export async function replayLedger({ entries, getObject, asOf, onProgress, calendars, calendar, registry }) {
@@ -198,11 +189,22 @@ class Replay {
     this.hist.apply(entry);
     const g = entry.body;
     for (const facts of g.beacons ?? []) {
-      if (facts.name === "suiji-demo" && !g.demo) this.add(entry.seq, "demo-beacon", "非演示账本不得使用演示随机信标 suiji-demo");
+      if (isDemoChain(facts) && !g.demo) this.add(entry.seq, "demo-beacon", "非演示账本不得使用演示随机信标 suiji-demo");
       this.chains.set(facts.chain_hash, facts);
     }
     if (g.draw_delay_seconds < MIN_DRAW_DELAY) {
       this.add(entry.seq, "draw-delay", `抽取延迟 draw_delay_seconds = ${g.draw_delay_seconds} 秒，少于最低的 ${MIN_DRAW_DELAY} 秒：承诺时轮次可能已经公布`);
+    }
+    if (!g.demo) {
+      for (const b of g.beacons ?? []) {
+        if (isPublicChain(b)) continue;
+        if ((g.beacons ?? []).some((x) => x.name === b.name && isDemoChain(x))) continue;
+        this.add(
+          entry.seq,
+          "beacon-not-public",
+          `非演示账本登记了不在公开信标允许清单（${Object.keys(PUBLIC_CHAINS).join("、")}）中的信标链 ${b.name}：其私钥可能由本局持有，随机数可被预知`,
+        );
+      }
     }
   }
 
