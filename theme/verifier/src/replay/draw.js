@@ -183,10 +183,16 @@ const LOTTERY = { 福彩3D: { pattern: /^[0-9]{3}$/, drawTime: "21:15:00" } };
 export const OTHER_MAX = 200;
 
 /** What a clerk typed, in its kind's one written form (spelling folded, never meaning). */
+// Python's white space (str.isspace, and `\s` of its re): not U+FEFF, unlike JavaScript's `\s`.
+const WS = "\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+const WS_EDGES = new RegExp(`^[${WS}]+|[${WS}]+$`, "g");
+const DICE_SPLIT = new RegExp(`[${WS},、;]+`);
+const WS_RUNS = new RegExp(`[${WS}]+`, "g");
+
 export function normalizeExtra(spec, typed) {
-  const text = typed.normalize("NFKC").replace(/^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/g, "");
-  if (spec.kind === "dice") return text.split(/[\s\x1c-\x1f\x85,、;]+/).filter((p) => p).join(",");
-  if (spec.kind === "lottery") return text.replace(/[\s\x1c-\x1f\x85]+/g, "");
+  const text = typed.normalize("NFKC").replace(WS_EDGES, "");
+  if (spec.kind === "dice") return text.split(DICE_SPLIT).filter((p) => p).join(",");
+  if (spec.kind === "lottery") return text.replace(WS_RUNS, "");
   return cleanText(typed);
 }
 
