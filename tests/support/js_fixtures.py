@@ -21,7 +21,7 @@ from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
 
-from tests.support.resign import find, get, put, resign
+from tests.support.resign import find, get, put, resign, truncate
 
 from suiji.cli.app import main
 from suiji.cli.demo import run_demo
@@ -187,6 +187,16 @@ def build(out: Path) -> dict[str, Any]:
         shutil.copytree(demo, target)
         changed = resign(target, edit)
         cases.append({"name": name, "dir": str(target), "changed": changed})
+    # The last task committed but never drawn: its round is long public (withheld).
+    target = out / "withheld"
+    shutil.copytree(demo, target)
+    lines = (target / "ledger" / "ledger.jsonl").read_bytes().splitlines()
+    keep = next(
+        i for i, line in enumerate(lines) if json.loads(line)["kind"] == "beacon" and i > 55
+    )
+    truncate(target, keep)
+    resign(target, lambda root, values: None)
+    cases.append({"name": "withheld", "dir": str(target), "changed": keep - 1})
     for case in cases:
         case["findings"] = _verify(Path(case["dir"]))
     return {
