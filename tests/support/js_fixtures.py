@@ -1,0 +1,214 @@
+"""Fixtures for the JavaScript verifier's node tests (tests/js/replay.test.mjs).
+
+`python -m tests.support.js_fixtures OUT` builds the demo year in OUT/demo, copies of it
+tampered and re-signed with the demo key the way an attacker would (tests/support/resign.py:
+a population one short, a swapped target, a swapped team member, dice recorded after the
+round, and the other re-signed tampers of tests/test_checks.py), and prints one JSON object: the directories, `suiji verify --json`'s findings for
+each, and `suiji ticket`'s ticket and rank for 20 enterprises of the demo chosen at random
+(a fixed seed), drawn and never drawn. The node test compares its own results with these.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import re
+import shutil
+import sys
+from collections.abc import Callable
+from contextlib import redirect_stdout
+from pathlib import Path
+from typing import Any
+
+from tests.support.resign import find, get, put, resign, truncate
+
+from suiji.cli.app import main
+from suiji.cli.demo import run_demo
+from suiji.ledger.append import put_object
+from suiji.shared.canonical import canonical_json
+
+AS_OF = "2026-12-15T00:00:00Z"
+Edit = Callable[[Path, list[dict[str, Any]]], None]
+
+
+def _population_short(root: Path, values: list[dict[str, Any]]) -> None:
+    commit = find(values, "commit", "2026-001")
+    pop = get(root, commit["body"]["population_object"])
+    pop["members"] = pop["members"][1:]
+    commit["body"]["population_object"] = put(root, pop)
+    commit["body"]["eligible"] -= 1
+
+
+def _swap_target(root: Path, values: list[dict[str, Any]]) -> None:
+    drawn = find(values, "draw", "2026-001")
+    result = get(root, drawn["body"]["result_object"])
+    alternate = result["targets"]["alternates"][0]["id"]
+    result["targets"]["selected"][0]["id"] = alternate
+    result["items"][0]["target"] = alternate
+    drawn["body"]["targets"][0] = alternate
+    drawn["body"]["result_object"] = put(root, result)
+
+
+def _swap_team_member(root: Path, values: list[dict[str, Any]]) -> None:
+    drawn = find(values, "draw", "2026-001")
+    result = get(root, drawn["body"]["result_object"])
+    t0, t1 = result["teams"]["teams"][0], result["teams"]["teams"][1]
+    t0["officers"][1]["person"], t1["officers"][1]["person"] = (
+        t1["officers"][1]["person"],
+        t0["officers"][1]["person"],
+    )
+    drawn["body"]["result_object"] = put(root, result)
+
+
+def _dice_after_round(root: Path, values: list[dict[str, Any]]) -> None:
+    dice = next(
+        v for v in values if v["kind"] == "extra-input" and v["body"]["name"] == "现场掷骰（三枚）"
+    )
+    dice["time"] = find(values, "draw", dice["body"]["task"])["time"]
+
+
+def _change_quota(root: Path, values: list[dict[str, Any]]) -> None:
+    drawn = find(values, "draw", "2026-003")
+    result = get(root, drawn["body"]["result_object"])
+    result["targets"]["quotas"][0]["quota"] += 1
+    drawn["body"]["result_object"] = put(root, result)
+
+
+def _swap_item(root: Path, values: list[dict[str, Any]]) -> None:
+    drawn = find(values, "draw", "2026-001")
+    result = get(root, drawn["body"]["result_object"])
+    first, second = result["items"][0]["items"], result["items"][1]["items"]
+    first[0], second[0] = second[0], first[0]
+    drawn["body"]["result_object"] = put(root, result)
+
+
+def _other_replacement(root: Path, values: list[dict[str, Any]]) -> None:
+    find(values, "person-replace")["body"]["replacement"] = "ZF023"
+
+
+def _void_on_a_public_round(root: Path, values: list[dict[str, Any]]) -> None:
+    void = find(values, "person-void")
+    drawn = find(values, "draw", void["body"]["task"])
+    void["body"]["beacon"]["round"] = values[drawn["body"]["beacon_seq"]]["body"]["round"]
+
+
+def _replacement_seed(root: Path, values: list[dict[str, Any]]) -> None:
+    find(values, "person-replace")["body"]["seed"] = "0" * 64
+
+
+def _late_commit_void(root: Path, values: list[dict[str, Any]]) -> None:
+    find(values, "commit-void")["time"] = "2026-03-22T00:00:00Z"
+
+
+def _seed(root: Path, values: list[dict[str, Any]]) -> None:
+    find(values, "draw", "2026-002")["body"]["seed"] = "0" * 64
+
+
+def _drop_enterprise(root: Path, values: list[dict[str, Any]]) -> None:
+    commit = find(values, "commit", "2026-003")
+    oid = commit["body"]["snapshots"]["enterprises_object"]
+    lines = (root / "ledger" / "objects" / oid).read_bytes().split(b"\n")
+    header = json.loads(lines[0])
+    header["rows"] -= 1
+    kept = [canonical_json(header), *lines[1:3], *lines[4:]]
+    commit["body"]["snapshots"]["enterprises_object"] = put_object(root, b"\n".join(kept))
+
+
+TAMPERS: dict[str, Edit] = {
+    "population_short": _population_short,
+    "swap_target": _swap_target,
+    "swap_team_member": _swap_team_member,
+    "dice_after_round": _dice_after_round,
+    "change_quota": _change_quota,
+    "swap_item": _swap_item,
+    "other_replacement": _other_replacement,
+    "void_on_a_public_round": _void_on_a_public_round,
+    "replacement_seed": _replacement_seed,
+    "late_commit_void": _late_commit_void,
+    "seed": _seed,
+    "drop_enterprise": _drop_enterprise,
+}
+
+
+def _cli(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = main(list(argv))
+    return code, out.getvalue()
+
+
+def _verify(root: Path) -> list[dict[str, Any]]:
+    _code, text = _cli("--root", str(root), "--now", AS_OF, "verify", "--json", "--allow-demo")
+    findings: list[dict[str, Any]] = json.loads(text)["findings"]
+    return findings
+
+
+_TICKET_RE = re.compile(r"票号：(0\.[0-9]+)")
+_RANK_RE = re.compile(r"名次：第 ([0-9]+) 名（共 ([0-9]+) 家")
+
+
+def _tickets(demo: Path, n: int = 20) -> list[dict[str, Any]]:
+    """`suiji ticket` for n enterprises of the demo registry, each in a random drawn task."""
+    ledger = [json.loads(line) for line in (demo / "ledger" / "ledger.jsonl").open()]
+    tasks = [e["body"]["task"] for e in ledger if e["kind"] == "draw"]
+    commit = next(e for e in reversed(ledger) if e["kind"] == "commit")
+    snapshot = demo / "ledger" / "objects" / commit["body"]["snapshots"]["enterprises_object"]
+    lines = snapshot.read_text("utf-8").splitlines()
+    columns = json.loads(lines[0])["columns"]
+    codes = sorted(dict(zip(columns, json.loads(line), strict=True))["uscc"] for line in lines[1:])
+    rnd = random.Random(20261215)
+    out = []
+    for code in rnd.sample(codes, n):
+        task = rnd.choice(tasks)
+        _status, text = _cli("--root", str(demo), "--now", AS_OF, "ticket", task, code)
+        ticket = _TICKET_RE.search(text)
+        rank = _RANK_RE.search(text)
+        out.append(
+            {
+                "task": task,
+                "code": code,
+                "ticket": ticket.group(1) if ticket else None,
+                "rank": int(rank.group(1)) if rank else None,
+                "of": int(rank.group(2)) if rank else None,
+                "drawn": "结果：已抽中" in text,
+            }
+        )
+    return out
+
+
+def build(out: Path) -> dict[str, Any]:
+    demo = out / "demo"
+    with redirect_stdout(io.StringIO()):
+        run_demo(demo, force=False, out=io.StringIO(), main=main)
+    cases = []
+    for name, edit in TAMPERS.items():
+        target = out / name
+        shutil.copytree(demo, target)
+        changed = resign(target, edit)
+        cases.append({"name": name, "dir": str(target), "changed": changed})
+    # The last task committed but never drawn: its round is long public (withheld).
+    target = out / "withheld"
+    shutil.copytree(demo, target)
+    lines = (target / "ledger" / "ledger.jsonl").read_bytes().splitlines()
+    keep = next(
+        i for i, line in enumerate(lines) if json.loads(line)["kind"] == "beacon" and i > 55
+    )
+    truncate(target, keep)
+    resign(target, lambda root, values: None)
+    cases.append({"name": "withheld", "dir": str(target), "changed": keep - 1})
+    for case in cases:
+        case["findings"] = _verify(Path(case["dir"]))
+    return {
+        "demo": str(demo),
+        "as_of": AS_OF,
+        "findings": _verify(demo),
+        "cases": cases,
+        "tickets": _tickets(demo),
+    }
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1])
+    target.mkdir(parents=True, exist_ok=True)
+    print(json.dumps(build(target), ensure_ascii=False))
