@@ -528,6 +528,7 @@ export async function verifyLedger({ ledgerBytes, checkpointBytes, getObject, as
     tasks: replayed.tasks,
     entries: good,
     beacons,
+    objectsChecked: state.objectStatus.size,
     lines: lines.length,
     keys: state.keys,
     replayed,
