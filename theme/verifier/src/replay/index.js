@@ -5,6 +5,9 @@ import { canonicalize } from "../encoding.js";
 
 const dec = new TextDecoder();
 
+// Tells the conformance tests that semantic findings are not produced yet.
+export const STUB = true;
+
 export async function replayLedger({ entries, getObject, asOf, onProgress }) {
   void asOf;
   const tasks = new Map();
