@@ -97,10 +97,17 @@ def build_verifier(base: Path) -> Verifier | None:
 
 
 def write_verifier(out: Path, verifier: Verifier, *, as_of: str, genesis: str | None) -> None:
-    """verifier.html, its SHA-256 file (sha256sum format) and the page's data file."""
+    """verifier.html, its SHA-256 file (sha256sum format) and the page's data file.
+
+    The data file lists the objects the site publishes, so the page asks the server only
+    for those: a withdrawn object, deleted as the ledger allows, is known to be absent
+    without a request that fails (and shows as an error in the browser's console).
+    """
     (out / VERIFIER_FILE).write_bytes(verifier.html)
     (out / SHA_FILE).write_text(f"{verifier.sha256}  {VERIFIER_FILE}\n", "ascii")
     meta = out / META_FILE
     meta.parent.mkdir(parents=True, exist_ok=True)
-    value = {"as_of": as_of, "genesis": genesis, "sha256": verifier.sha256}
+    objects = out / "ledger" / "objects"
+    names = sorted(p.name for p in objects.iterdir() if p.is_file()) if objects.is_dir() else []
+    value = {"as_of": as_of, "genesis": genesis, "objects": names, "sha256": verifier.sha256}
     meta.write_text(json.dumps(value, sort_keys=True, separators=(",", ":")) + "\n", "utf-8")

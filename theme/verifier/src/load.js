@@ -40,18 +40,20 @@ export async function fromSite(base) {
   const checkpointBytes = await fetchBytes(new URL("ledger/checkpoint", base).href, { optional: true });
   let asOf = null;
   let genesis = null;
+  let published = null; // the object names the site lists, when it does
   const meta = await fetchBytes(new URL("data/verifier.json", base).href, { optional: true }).catch(() => null);
   if (meta) {
     try {
       const v = JSON.parse(new TextDecoder().decode(meta));
       asOf = typeof v.as_of === "string" ? v.as_of : null;
       genesis = typeof v.genesis === "string" ? v.genesis : null;
+      if (Array.isArray(v.objects)) published = new Set(v.objects);
     } catch {
       /* no as-of: the visitor's clock is used and shown */
     }
   }
   const getObject = async (oid) => {
-    if (!HEX64.test(oid)) return null;
+    if (!HEX64.test(oid) || (published && !published.has(oid))) return null;
     return fetchBytes(new URL(`ledger/objects/${oid}`, base).href, { optional: true });
   };
   return { label: new URL("ledger/", base).href, ledgerBytes, checkpointBytes, getObject, asOf, genesis };

@@ -144,8 +144,9 @@ async function run(getSource) {
     if (e instanceof Unavailable) return renderUnavailable(e);
     throw e;
   }
-  const asOf = source.asOf || $("#as-of").value || nowText();
-  $("#as-of-shown").textContent = source.asOf ? `${asOf}（网站构建时点）` : `${asOf}（本机时间）`;
+  const typed = $("#as-of").value.trim();
+  const asOf = source.asOf || typed || nowText();
+  $("#as-of-shown").textContent = `${asOf}（${source.asOf ? "网站构建时点" : typed ? "您指定的时点" : "本机时间"}）`;
   const which = await backend();
   const t0 = performance.now();
   let report;
