@@ -222,12 +222,15 @@ def make_case(demo: Path, name: str, dest: Path) -> Path:
 
 
 def report(root: Path) -> dict[str, Any]:
-    """`suiji verify --json --allow-demo` at AS_OF, as the library gives it."""
+    """`suiji verify --json --allow-demo --now AS_OF`, as the library gives it (the same
+    checkers as the command: withheld commitments and deadlines judged at AS_OF)."""
     from suiji.shared.times import parse_time
     from suiji.verify import verify
     from suiji.verify.checkers import default_checkers
 
-    r = verify(root, now=parse_time(AS_OF), checkers=default_checkers(), allow_demo=True)
+    now = parse_time(AS_OF)
+    checkers = default_checkers(now, root=root)
+    r = verify(root, now=now, checkers=checkers, allow_demo=True)
     value: dict[str, Any] = json.loads(json.dumps(r.to_json()))
     return value
 

@@ -10,7 +10,7 @@
 // SHA-256 can be checked by anyone who builds it again.
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -27,7 +27,24 @@ const modules = process.env.SUIJI_NODE_MODULES || "";
 const require = createRequire(modules ? resolve(modules, "..", "package.json") : import.meta.url);
 const { build } = require("esbuild");
 
+// A module loaded with import() only when present (the replay's optional rule sets): when
+// this build lacks it, the import rejects inside the page instead of fetching a file.
+const optionalModules = {
+  name: "optional-modules",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, (args) => {
+      if (args.kind !== "dynamic-import" || existsSync(resolve(args.resolveDir, args.path))) return undefined;
+      return { path: args.path, namespace: "absent" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "absent" }, (args) => ({
+      contents: `throw new Error(${JSON.stringify("not in this build: " + args.path)});`,
+      loader: "js",
+    }));
+  },
+};
+
 const result = await build({
+  plugins: [optionalModules],
   nodePaths: modules ? [modules] : [],
   absWorkingDir: here,
   entryPoints: ["src/main.js"],
@@ -41,6 +58,10 @@ const result = await build({
   write: false,
   logLevel: "error",
 });
+if (/\bimport\(\s*["'`]/.test(result.outputFiles[0].text)) {
+  console.error("verifier.html 不能在运行时加载其他文件：打包结果中仍有 import()");
+  process.exit(1);
+}
 const script = result.outputFiles[0].text.replace(/<\/(script)/gi, "<\\/$1").trimEnd();
 const style = readFileSync(resolve(here, "style.css"), "utf8").trimEnd();
 const hash = (text) => "sha256-" + createHash("sha256").update(text, "utf8").digest("base64");

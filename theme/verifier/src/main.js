@@ -208,22 +208,27 @@ function showEnterprise(code) {
     el(
       "tr",
       { "data-task": d.task, "data-rank": d.rank ?? "" },
-      el("td", {}, d.task ?? ""),
+      el("td", {}, `${d.task ?? ""} ${d.title ?? ""}`),
       el("td", {}, el("code", {}, d.ticket ?? "")),
-      el("td", { class: "rank" }, d.rank ?? ""),
-      el("td", {}, d.drawn ? "被抽中" : d.excluded ? `未参加：${d.reason || d.excluded}` : "未抽中"),
+      el("td", { class: "rank" }, d.rank ? `${d.rank}${d.of ? " / " + d.of : ""}${d.stratum ? "（" + d.stratum + "）" : ""}` : "—"),
+      el("td", {}, d.reason || (d.drawn ? "已抽中" : d.excluded ? `不可抽取：${d.excluded}` : "")),
     ),
+  );
+  const results = (v.results || []).map((r) =>
+    el("li", {}, `任务 ${r.task}：检查结果（条目 #${r.seq}）${r.withdrawn_seq ? `，已于条目 #${r.withdrawn_seq} 撤回` : ""}`),
   );
   box.replaceChildren(
     el("h3", {}, `${v.name || ""} ${v.code}`),
     el(
       "table",
       { id: "enterprise-draws" },
-      el("caption", {}, "参加过的抽取：票号与名次（名次越小越先抽中）"),
+      el("caption", {}, "参加过的抽取：票号与名次（名次越小越先抽中，在所属分层内计）"),
       el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "任务"), el("th", { scope: "col" }, "票号"), el("th", { scope: "col" }, "名次"), el("th", { scope: "col" }, "结果"))),
       el("tbody", {}, rows),
     ),
-    evidence("检查结果与原始数据", { draws: v.draws, results: v.results }),
+    el("h4", {}, "检查结果"),
+    results.length ? el("ul", { id: "enterprise-results" }, results) : el("p", {}, "没有登记的检查结果。"),
+    evidence("原始数据", { draws: v.draws, results: v.results }),
   );
 }
 
