@@ -166,6 +166,27 @@ def test_downloaded_copy_verifies_a_picked_folder(
     page.context.close()
 
 
+def test_downloaded_copy_verifies_a_picked_zip(
+    browser: Any, built_site: Path, tmp_path: Path
+) -> None:
+    import zipfile
+
+    archive = tmp_path / "账本.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for path in sorted((built_site / "ledger").rglob("*")):
+            if path.is_file():
+                z.write(path, "bureau/ledger/" + path.relative_to(built_site / "ledger").as_posix())
+    copy = tmp_path / "verifier.html"
+    shutil.copyfile(built_site / "verifier.html", copy)
+    as_of = json.loads((built_site / "data" / "verifier.json").read_text("utf-8"))["as_of"]
+    page, problems = open_verifier(browser, copy.as_uri() + "?as_of=" + as_of)
+    page.set_input_files("#pick-zip", str(archive))
+    assert wait_done(page) == "passed", page.inner_text("#result")
+    assert "zip 文件" in page.inner_text("#result")
+    assert problems == []
+    page.context.close()
+
+
 def test_missing_ledger_is_unavailable_not_failed(
     browser: Any, tmp_path: Path, built_site: Path
 ) -> None:
