@@ -488,7 +488,8 @@ export async function verifyLedger({ ledgerBytes, checkpointBytes, getObject, as
   let replayed = { findings: [], tasks: [] };
   if (good.length) {
     replayed = await replayLedger({
-      entries: good.map(({ seq, prev, kind, time, body, sigs }) => ({ seq, prev, kind, time, body, sigs })),
+      // the six members of the contract, plus the entry hash already computed (saves a re-hash)
+      entries: good.map(({ seq, prev, kind, time, body, sigs, hash }) => ({ seq, prev, kind, time, body, sigs, hash })),
       getObject: (oid) => (objects.has(oid) ? objects.get(oid) : null),
       asOf,
       onProgress: onProgress ? (done, all) => onProgress({ phase: "replay", done, total: all }) : undefined,
