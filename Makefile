@@ -12,7 +12,7 @@ CONFFILE = $(BASEDIR)/pelicanconf.py
 PUBLISHCONF = $(BASEDIR)/publishconf.py
 DEMO_DIR ?= $(BASEDIR)/demo
 
-.PHONY: help venv demo test lint typecheck pytest bench html clean regenerate serve publish
+.PHONY: help venv npm demo test lint typecheck pytest bench html clean regenerate serve publish
 
 help:
 	@echo "make demo   — 安装并运行示例县的完整年度演示 (install, then run the example year into ./demo)"
@@ -36,7 +36,19 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-demo: venv
+# The pinned npm packages (esbuild, @noble/*, axe-core) from package-lock.json: suiji build
+# bundles the browser verifier (verifier.html) with them. Reinstalled when the lock changes.
+NPM_STAMP = node_modules/.package-lock.json
+$(NPM_STAMP): package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "需要 Node.js 和 npm 来构建浏览器核验页 verifier.html；请安装后重试 make demo (Node.js and npm are required)"; \
+	  exit 1; }
+	npm ci --no-audit --no-fund
+	@touch $@
+
+npm: $(NPM_STAMP)
+
+demo: venv npm
 	$(BIN)/suiji demo $(DEMO_DIR) --force
 	$(BIN)/suiji --root $(DEMO_DIR) build --settings $(CONFFILE)
 	@echo "演示完成：$(DEMO_DIR)  (demo finished; see $(DEMO_DIR))"

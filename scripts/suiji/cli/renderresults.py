@@ -213,6 +213,8 @@ def build_summary(result: BuildResult, *, portal: bool) -> str:
         f"已构建网站到 {result.out}：{result.pages} 个生成页面，共 {result.html_files} 个 HTML 文件；"
         f"数据截至 {result.as_of}（UTC）"
     )
+    if result.verifier:
+        lines.append(f"浏览器核验页（可写入发布说明）：{result.verifier}")
     if portal:
         lines.append(
             f"门户粘贴包：{result.out / 'portal'}（每个公示一个文件夹，另有整站压缩包 site.zip）"

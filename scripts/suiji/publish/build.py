@@ -23,6 +23,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from suiji.publish.kit import page_tables, tables_csv
 from suiji.publish.siteindex import finder_data, site_index
+from suiji.publish.verifier import build_verifier, write_verifier
 from suiji.shared.errors import CheckFailed, InputError
 from suiji.shared.times import civil_date
 
@@ -40,6 +41,8 @@ class BuildResult:
     as_of: str
     siteurl: str
     notices: list[str] = field(default_factory=list)
+    verifier: str | None = None
+    """The release-note line of the published verifier.html (None: not built)."""
 
 
 def settings_file(root: Path, production: bool, explicit: Path | None = None) -> Path:
@@ -179,6 +182,9 @@ def build(
             code="portal-needs-siteurl",
         )
     index, count = prepare(root, now)
+    verifier = build_verifier(conf.parent)
+    if verifier is not None:
+        index["verifier"] = {"sha256": verifier.sha256, "size": verifier.size}
     override: dict[str, Any] = {
         "PATH": str((root / "content").resolve()),
         "OUTPUT_PATH": str(out),
@@ -199,6 +205,8 @@ def build(
         out, index, siteurl, str(used.get("SITENAME") or ""), str(used.get("AUTHOR") or "")
     )
     copy_ledger(root, out)
+    if verifier is not None:
+        write_verifier(out, verifier, as_of=str(index["as_of"]), genesis=index.get("genesis"))
     result = BuildResult(
         out=out,
         pages=count,
@@ -207,6 +215,8 @@ def build(
         as_of=str(index["as_of"]),
         siteurl=siteurl,
     )
+    if verifier is not None:
+        result.verifier = verifier.release_note()
     if result.records_only:
         result.notices.append("账本中还没有创世条目：只生成了原始记录网站（没有任务和结果页面）")
     if portal:

@@ -94,8 +94,11 @@ class DeadlineChecker:
         try:
             drawn = drawn_tasks(self._entries, self._store)
             results = results_view(self._entries, self._store).current()
-        except InputError:
-            return out  # a broken object or body: the other checkers report it at its entry
+        except (InputError, LookupError):
+            # A broken object or body, or a history the lifecycle rejects (an entry whose
+            # commitment was itself rejected: a tampered ledger): the other checkers report
+            # it at its entry, and no deadline can be judged on it.
+            return out
         rows = deadline_status(
             drawn,
             results,

@@ -1,0 +1,22 @@
+// Run the browser verifier's code under node on a bureau directory and print its report
+// (the `suiji verify --json` members both implementations must agree on) as JSON.
+//   node tests/js/conformance-run.mjs BUREAU_DIR AS_OF [noble]
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { verifyLedger } from "../../theme/verifier/src/ledger.js";
+import { forceFallback } from "../../theme/verifier/src/ed25519.js";
+import * as replay from "../../theme/verifier/src/replay/index.js";
+
+const [dir, asOf, which] = process.argv.slice(2);
+if (which === "noble") forceFallback(true);
+const ledger = join(dir, "ledger");
+const read = (p) => (existsSync(p) ? new Uint8Array(readFileSync(p)) : null);
+const r = await verifyLedger({
+  ledgerBytes: read(join(ledger, "ledger.jsonl")),
+  checkpointBytes: read(join(ledger, "checkpoint")),
+  getObject: async (oid) => read(join(ledger, "objects", oid)),
+  asOf,
+  allowDemo: true,
+});
+const { ok, size, genesis, root, checkpoint_size, findings } = r;
+console.log(JSON.stringify({ ok, size, genesis, root, checkpoint_size, findings, stub: replay.STUB === true }));
