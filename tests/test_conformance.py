@@ -19,55 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.support.conformance import AS_OF, CASES, GOLDEN, SEMANTIC, essentials, make_case, report
+from tests.support.conformance import AS_OF, CASES, GOLDEN, essentials, make_case, report
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE = shutil.which("node")
-STRUCTURAL = frozenset(
-    [
-        "line-partial",
-        "line-too-long",
-        "noncanonical",
-        "fields",
-        "time-format",
-        "sig-format",
-        "seq",
-        "prev",
-        "time-backwards",
-        "time-future",
-        "genesis",
-        "no-genesis",
-        "sig-order",
-        "sig-invalid",
-        "sig-writer-missing",
-        "sig-unknown-key",
-        "sig-retired-key",
-        "sig-revoked-key",
-        "sig-not-allowed",
-        "threshold",
-        "key-possession",
-        "key-body",
-        "key-change",
-        "disputed",
-        "demo-key",
-        "object-ref",
-        "object-corrupt",
-        "object-missing",
-        "withdrawal",
-        "withdrawal-draw-input",
-        "empty",
-        "checkpoint-format",
-        "checkpoint-origin",
-        "checkpoint-size",
-        "checkpoint-stale",
-        "checkpoint-root",
-        "checkpoint-signature",
-        "checkpoint-missing",
-        "pin",
-        "demo-ledger",
-        "beacon-signature",
-    ]
-)
 
 
 @pytest.fixture(scope="module")
@@ -107,12 +62,8 @@ def node_report(root: Path, which: str = "") -> dict[str, Any]:
     return value
 
 
-def comparable(value: dict[str, Any], structural_only: bool) -> dict[str, Any]:
-    out = essentials(value)
-    if structural_only:
-        out["findings"] = [f for f in out["findings"] if f[2] in STRUCTURAL]
-        out.pop("ok")
-    return out
+def comparable(value: dict[str, Any]) -> dict[str, Any]:
+    return essentials(value)
 
 
 @pytest.mark.skipif(NODE is None, reason="node missing (.ci/run installs it)")
@@ -120,9 +71,7 @@ def comparable(value: dict[str, Any], structural_only: bool) -> dict[str, Any]:
 @pytest.mark.parametrize("name", list(CASES))
 def test_javascript_agrees(cases: dict[str, Path], name: str, which: str) -> None:
     js = node_report(cases[name], which)
-    if js["stub"] and name in SEMANTIC:
-        pytest.xfail("the browser verifier's semantic replay is not merged yet")
-    assert comparable(js, js["stub"]) == comparable(golden(name), js["stub"])
+    assert comparable(js) == comparable(golden(name))
 
 
 EXPECTED_FIRST = {

@@ -25,9 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.support.conformance import AS_OF, CASES, GOLDEN, SEMANTIC, make_case
-from tests.test_conformance import STRUCTURAL
-from tests.test_site_build import build_demo_site
+from tests.support.conformance import AS_OF, CASES, GOLDEN, make_case
+from tests.test_site_build import run, site_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -62,7 +61,13 @@ def serve(directory: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def built_site(demo_year: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_demo_site(demo_year, tmp_path_factory)
+    """The demo year's site exactly as `make demo` builds it (at the demo's today)."""
+    root = tmp_path_factory.mktemp("verifier-site") / "bureau"
+    shutil.copytree(demo_year, root)
+    conf = site_settings(tmp_path_factory.mktemp("verifier-conf"))
+    code, _, err = run(root, "build", "--settings", str(conf))
+    assert code == 0, err
+    return root / "output"
 
 
 @pytest.fixture(scope="module")
@@ -107,11 +112,6 @@ def page_findings(page: Any) -> list[tuple[int, str, str]]:
             (int(seq) if seq else -1, li.get_attribute("data-tag"), li.get_attribute("data-code"))
         )
     return sorted(out)
-
-
-def stub_replay() -> bool:
-    text = (ROOT / "theme" / "verifier" / "src" / "replay" / "index.js").read_text("utf-8")
-    return "export const STUB = true" in text
 
 
 @pytest.mark.parametrize("query", ["", "?noble=1"], ids=["webcrypto", "noble"])
@@ -230,13 +230,7 @@ def test_each_conformance_bureau_agrees_with_suiji_verify(
     state = wait_done(page)
     got = page_findings(page)
     page.context.close()
-    if stub_replay():
-        if name in SEMANTIC:
-            pytest.xfail("the browser verifier's semantic replay is not merged yet")
-        want = [f for f in want if f[2] in STRUCTURAL]
-        got = [f for f in got if f[2] in STRUCTURAL]
-    else:
-        assert state == ("passed" if expected["ok"] else "failed")
+    assert state == ("passed" if expected["ok"] else "failed")
     assert got == want
 
 
@@ -252,8 +246,6 @@ def test_self_check_shows_the_rank_of_suiji_ticket(
     task, code = draw.body["task"], draw.body["targets"][0]
     view = ticket_view(read_entries(root), ObjectStore(root), task, code)
     assert view.status == "drawn" and view.rank is not None
-    if stub_replay():
-        pytest.xfail("the self-check needs the semantic replay, not merged yet")
     page, problems = open_verifier(browser, base + "verifier.html")
     wait_done(page)
     page.fill("#q", code)

@@ -204,10 +204,6 @@ CASES: dict[str, Case] = {
     "swapped-team-member": swapped_team_member,
     "dice-after-the-round": dice_after_the_round,
 }
-SEMANTIC = frozenset(
-    {"population-one-short", "swapped-target", "swapped-team-member", "dice-after-the-round"}
-)
-"""Cases only re-derivation catches: every link and signature holds."""
 
 
 def make_case(demo: Path, name: str, dest: Path) -> Path:
