@@ -1,0 +1,48 @@
+"""Sealed draws at the verifier: messages for the lifecycle's sealed rules, and the
+finding for a sealed task kept secret past its reveal deadline (docs/spec/18-sealed.md).
+
+The re-derivation itself is the draw's (`suiji.verify.replay`): a reveal is a draw whose
+seed is the sealed seed of the ordinary one and the revealed secret.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from suiji.draw.sealed import sealed_seed
+from suiji.ledger.history import History, unrevealed
+from suiji.model.tasks import Draw, Reveal
+from suiji.shared.findings import Finding
+from suiji.shared.times import format_time
+
+MESSAGES: dict[str, str] = {
+    "draw-sealed": "任务 {task} 是暗查暗访任务（承诺条目 #{seq}），只能以揭示（reveal）条目记录抽取结果",
+    "reveal-unsealed": "任务 {task} 不是暗查暗访任务，却记录了揭示条目",
+    "reveal-secret": "任务 {task} 揭示的密钥与承诺（条目 #{seq}）中的密钥哈希不符",
+    "reveal-late": "任务 {task} 的暗查暗访结果在揭示期限 {detail} 之后才揭示",
+    "result-sealed": "任务 {task} 是尚未揭示的暗查暗访任务，不能登记检查结果（{detail}）",
+}
+
+
+def task_seed(public_seed: str, draw: Draw) -> str:
+    """The seed a draw entry must carry: a reveal's is sealed by its secret."""
+    return sealed_seed(public_seed, draw.secret) if isinstance(draw, Reveal) else public_seed
+
+
+def unrevealed_findings(hist: History, now: datetime) -> list[Finding]:
+    """A sealed task past its reveal deadline without a reveal: withheld (compliance)."""
+    out = []
+    for state in unrevealed(hist, now):
+        commit = state.commit
+        assert commit is not None and commit.body.sealed is not None
+        out.append(
+            Finding(
+                commit.seq,
+                "compliance",
+                "withheld",
+                f"暗查暗访任务 {state.task}（承诺条目 #{commit.seq}）的揭示期限 "
+                f"{format_time(commit.body.sealed.deadline)} 已过，抽取结果仍未揭示："
+                "持有密钥的人应提交 content/records/reveals/ 下的揭示文件",
+            )
+        )
+    return out
