@@ -23,6 +23,7 @@ from suiji.cli.taskcmds import (
     _register_draw,
     _register_inputs,
     _register_replace,
+    _register_seal,
     _register_void,
 )
 from suiji.cli.writecmds import _register_write
@@ -270,6 +271,7 @@ _REGISTRY: list[Callable[[AddFn], None]] = [
     _register_commit,
     _register_inputs,
     _register_draw,
+    _register_seal,
     _register_void,
     _register_replace,
     _register_coverage,

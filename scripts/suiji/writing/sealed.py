@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from suiji.shared.canonical import canonical_json
 from suiji.shared.errors import Refusal
 from suiji.shared.files import read_regular
 from suiji.shared.times import format_time
+from suiji.verify.taskview import TaskView, task_view
 from suiji.writing.steps import Step, TaskError, _locked_step, round_beacon
 
 
@@ -169,6 +171,22 @@ def reveal(w: Step, task: str, secret: str) -> Entry:
     return w.append(REVEAL, drawn.body, [drawn.result_bytes])
 
 
-def private_draw(root: Path, task: str, secret: str) -> SealedDraw:
-    """The holder's private computation (`draw --secret`, `show --secret`): writes nothing."""
-    return compute_sealed(root, history(root), task, secret)
+class _Overlay:
+    """The bureau's object store plus one private, unwritten result object."""
+
+    def __init__(self, store: ObjectStore, oid: str, data: bytes) -> None:
+        self.store, self.oid, self.data = store, oid, data
+
+    def get(self, oid: str) -> bytes:
+        return self.data if oid == self.oid else self.store.get(oid)
+
+
+def private_view(root: Path, task: str, secret: str, now: datetime) -> TaskView:
+    """The task as `suiji show` would show it after the reveal, computed privately: the
+    history gets the reveal in memory only (seq 0), nothing is written."""
+    hist = history(root)
+    drawn = compute_sealed(root, hist, task, secret)
+    state = hist.tasks[task]
+    state.draw = Recorded(0, "", format_time(now), drawn.body)
+    store = _Overlay(ObjectStore(root), drawn.body.result_object, drawn.result_bytes)
+    return task_view(hist, store, task)
