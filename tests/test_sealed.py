@@ -3,6 +3,7 @@ the holder of the secret, revealed after the inspection, re-derived by the verif
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from tests.test_write import (
 
 from suiji.cli.app import main
 from suiji.ledger.taskhistory import history
+from suiji.model.results import ResultEntry
 from suiji.shared.errors import Refusal
 from suiji.writing.sealed import compute_sealed, read_secret, seal
 
@@ -118,3 +120,97 @@ def test_the_secret_must_be_written_outside_the_bureau(bureau: Path) -> None:
     assert err.value.code == "secret-inside-repository"
     assert plan.read_bytes() == text
     assert not (bureau / "private" / "x.secret").exists()
+
+
+# ---------------------------------------------------------------- nothing leaks before the reveal
+
+
+def _markers(bureau: Path, secret: str) -> dict[str, list[str]]:
+    """What would betray the sealed outcome: the seed, the result object, every target's
+    ticket and items entry, each team's canonical form, and the secret itself."""
+    from suiji.shared.canonical import canonical_json
+
+    drawn = compute_sealed(bureau, history(bureau), TASK, secret)
+    result = drawn.result
+    teams = result["teams"]["teams"] if result["teams"] else []
+    return {
+        "seed": [drawn.body.seed, secret],
+        "result": [drawn.body.result_object, drawn.result_bytes.decode("utf-8")[:200]],
+        "targets": [t["ticket"] for t in result["targets"]["selected"]]
+        + [canonical_json(list(drawn.body.targets)).decode("utf-8")],
+        "items": [canonical_json(x).decode("utf-8") for x in result["items"]],
+        "team": [canonical_json(t).decode("utf-8") for t in teams],
+    }
+
+
+def test_nothing_of_a_sealed_draw_is_anywhere_before_the_reveal(
+    bureau: Path, tmp_path: Path
+) -> None:
+    """Every ledger line, every object, every built page and the portal kit: no seed, no
+    ticket, no result, no items or team of the task, and no page links a target or a team
+    member to the task."""
+    from tests.test_publish import run
+    from tests.test_site_build import SITEURL, site_settings
+
+    secret = read_secret(sealed_bureau(bureau, tmp_path))
+    assert write(bureau, DRAW_AT) == 0
+    conf = site_settings(tmp_path / "conf")
+    code, _, err = run(
+        bureau, "--now", IN_WINDOW, "build", "--portal", "--siteurl", SITEURL,
+        "--settings", str(conf),
+    )  # fmt: skip
+    assert code == 0, err
+    markers = _markers(bureau, secret)
+    drawn = compute_sealed(bureau, history(bureau), TASK, secret)
+    files = [p for p in (bureau / "ledger").rglob("*") if p.is_file()]
+    files += [p for p in (bureau / "output").rglob("*") if p.is_file()]
+    assert any(p.suffix == ".html" for p in files) and any("portal" in p.parts for p in files)
+    for path in files:
+        text = path.read_bytes().decode("utf-8", "replace")
+        for what, values in markers.items():
+            for value in values:
+                assert value not in text, (what, path)
+    task_pages = [p for p in files if TASK in str(p.relative_to(bureau))]
+    assert task_pages
+    people = {
+        m
+        for t in (drawn.result["teams"] or {"teams": []})["teams"]
+        for m in [t.get("leader"), *[o["person"] for o in t["officers"]], *t["experts"]]
+        if m
+    }
+    rows_seen = 0
+    for page in task_pages:
+        text = page.read_bytes().decode("utf-8", "replace")
+        for uscc in drawn.body.targets:  # listed, if at all, like every eligible enterprise
+            for row in re.findall(r"<tr>(?:(?!</tr>).)*?" + uscc + r".*?</tr>", text, re.S):
+                assert "抽中" not in row and "可抽取（尚未抽取）" in row, (uscc, page)
+                rows_seen += 1
+        for person in people:
+            assert person not in text, (person, page)
+    assert rows_seen >= len(drawn.body.targets)  # the population table lists them all alike
+
+
+def test_results_notices_and_person_voids_are_refused_before_the_reveal(
+    bureau: Path, tmp_path: Path
+) -> None:
+    from suiji.ledger.objects import ObjectStore
+    from suiji.ledger.reading import read_entries
+    from suiji.publish.documents import task_documents
+
+    secret = read_secret(sealed_bureau(bureau, tmp_path))
+    assert write(bureau, DRAW_AT) == 0
+    drawn = compute_sealed(bureau, history(bureau), TASK, secret)
+    with pytest.raises(Refusal) as err:
+        task_documents(read_entries(bureau), ObjectStore(bureau), TASK)
+    assert err.value.code == "task-sealed"
+    violations = history(bureau).check_result(_result(drawn.body.targets[0]))
+    assert [v.code for v in violations] == ["result-sealed"]
+    assert [v.code for v in history(bureau).check_person_void(TASK)] == ["void-undrawn"]
+    before = ledger(bureau)
+    put(bureau, f"voids/{TASK}.toml", '[[void]]\nperson = "P1"\nreason = "回避"\n')
+    assert write(bureau, "2026-03-18T10:00:00+08:00") == 1
+    assert ledger(bureau) == before
+
+
+def _result(uscc: str) -> ResultEntry:
+    return ResultEntry(task=TASK, uscc=uscc, result_object="0" * 64, corrects_seq=None)
