@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.test_write import (
@@ -29,6 +30,7 @@ TASK = "2026-004"
 IN_WINDOW = "2026-05-30T10:00:00+08:00"  # after the window (ends 2026-05-29), before the deadline
 DEADLINE = "2026-06-08T16:00:00Z"  # 2026-05-29 + 10 days, at 24:00 Beijing time
 LATE = "2026-06-09T10:00:00+08:00"
+AFTER_REVEAL = "2026-05-31T10:00:00+08:00"
 
 
 def sealed_bureau(bureau: Path, tmp_path: Path) -> Path:
@@ -214,3 +216,136 @@ def test_results_notices_and_person_voids_are_refused_before_the_reveal(
 
 def _result(uscc: str) -> ResultEntry:
     return ResultEntry(task=TASK, uscc=uscc, result_object="0" * 64, corrects_seq=None)
+
+
+# ---------------------------------------------------------------- forgeries, re-signed
+
+
+def revealed(bureau: Path, tmp_path: Path) -> str:
+    secret = read_secret(sealed_bureau(bureau, tmp_path))
+    assert write(bureau, DRAW_AT) == 0
+    reveal_file(bureau, secret)
+    assert write(bureau, IN_WINDOW) == 0
+    return secret
+
+
+def _redrawn(root: Path, body: dict[str, Any], seed: str) -> None:
+    """Recompute a (forged) draw body's result for `seed`, as a careful forger would."""
+    from tests.support.resign import put
+
+    from suiji.draw.derive import derive_result, load_committed
+    from suiji.ledger.objects import ObjectStore
+
+    commit = history(root).tasks[TASK].commit
+    assert commit is not None
+    result = derive_result(load_committed(ObjectStore(root), commit.body), seed=seed)
+    body["seed"] = seed
+    body["result_object"] = put(root, result)
+    body["targets"] = [p["id"] for p in result["targets"]["selected"]]
+    body["teams_error"] = result["teams_error"]["message"] if result["teams_error"] else None
+
+
+def _public_seed(root: Path, body: dict[str, Any]) -> str:
+    from suiji.draw.derive import seed_for
+
+    hist = history(root)
+    commit = hist.tasks[TASK].commit
+    assert commit is not None
+    beacon = hist.beacons_by_seq[body["beacon_seq"]].body
+    return seed_for(TASK, commit.hash, beacon, [(e["name"], e["value"]) for e in body["extra"]])
+
+
+def test_a_reveal_with_another_secret_is_caught(
+    bureau: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The bureau picks another secret after the round and re-derives everything."""
+    from tests.support.resign import find, resign
+
+    from suiji.draw.sealed import sealed_seed
+
+    revealed(bureau, tmp_path)
+    other = "1" * 64
+
+    def edit(root: Path, values: list[dict[str, Any]]) -> None:
+        body = find(values, "reveal", TASK)["body"]
+        body["secret"] = other
+        _redrawn(root, body, sealed_seed(_public_seed(root, body), other))
+
+    changed = resign(bureau, edit)
+    assert changed is not None
+    assert kinds(bureau)[changed] == ("reveal", TASK)
+    assert verify_codes(bureau, AFTER_REVEAL, capsys) == (
+        1,
+        [(changed, "integrity", "reveal-secret")],
+    )
+
+
+def test_a_sealed_task_drawn_in_public_is_caught(
+    bureau: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reveal turned into an ordinary draw from the public seed (no secret needed)."""
+    from tests.support.resign import find, resign
+
+    revealed(bureau, tmp_path)
+
+    def edit(root: Path, values: list[dict[str, Any]]) -> None:
+        entry = find(values, "reveal", TASK)
+        entry["kind"] = "draw"
+        del entry["body"]["secret"]
+        _redrawn(root, entry["body"], _public_seed(root, entry["body"]))
+
+    changed = resign(bureau, edit)
+    assert changed is not None and kinds(bureau)[changed] == ("draw", TASK)
+    assert verify_codes(bureau, AFTER_REVEAL, capsys) == (
+        1,
+        [(changed, "integrity", "draw-sealed")],
+    )
+
+
+def test_a_later_reveal_deadline_is_caught(
+    bureau: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The deadline is fixed at the commitment: moving it later is `sealed-terms`."""
+    from tests.support.resign import find, resign
+
+    from suiji.draw.sealed import sealed_seed
+
+    secret = revealed(bureau, tmp_path)
+
+    def edit(root: Path, values: list[dict[str, Any]]) -> None:
+        sealed = find(values, "commit", TASK)["body"]["sealed"]
+        assert sealed["reveal_by"] == DEADLINE
+        sealed["reveal_by"] = "2026-12-31T16:00:00Z"
+
+    def rederive(root: Path, values: list[dict[str, Any]]) -> None:
+        body = find(values, "reveal", TASK)["body"]  # the commitment's hash changed
+        _redrawn(root, body, sealed_seed(_public_seed(root, body), secret))
+
+    changed = resign(bureau, edit)
+    assert changed == commit_seq(bureau, TASK)
+    assert resign(bureau, rederive) is not None
+    assert verify_codes(bureau, AFTER_REVEAL, capsys) == (
+        1,
+        [(changed, "integrity", "sealed-terms")],
+    )
+
+
+def test_a_changed_revealed_result_is_caught(
+    bureau: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.support.resign import find, get, put, resign
+
+    revealed(bureau, tmp_path)
+
+    def edit(root: Path, values: list[dict[str, Any]]) -> None:
+        body = find(values, "reveal", TASK)["body"]
+        result = get(root, body["result_object"])
+        sel = result["targets"]["selected"]
+        sel[0], sel[-1] = sel[-1], sel[0]
+        body["result_object"] = put(root, result)
+        body["targets"] = [p["id"] for p in sel]
+
+    changed = resign(bureau, edit)
+    assert changed is not None and kinds(bureau)[changed] == ("reveal", TASK)
+    code, found = verify_codes(bureau, AFTER_REVEAL, capsys)
+    assert code == 1 and (changed, "integrity", "draw-result") in found

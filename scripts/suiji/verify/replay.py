@@ -74,7 +74,7 @@ from suiji.shared.errors import SuijiError
 from suiji.shared.findings import Finding
 from suiji.shared.times import civil_date, format_time, parse_time
 from suiji.verify.sealedcheck import MESSAGES as SEALED_MESSAGES
-from suiji.verify.sealedcheck import task_seed, unrevealed_findings
+from suiji.verify.sealedcheck import commit_findings, task_seed, unrevealed_findings
 
 _MESSAGES: dict[str, str] = {
     "commit-after-draw": "任务 {task} 已抽取，不能再次承诺",
@@ -212,6 +212,7 @@ class DrawChecker:
         if body.eligible != len(population.members):
             out.append(_bad(entry, "population-count", "承诺中的可抽取家数与复算不符"))
         self._check_round(entry, body.beacon, out)
+        out.extend(commit_findings(entry.seq, body, plan, self.hist.genesis))
         self._same_plan(entry, body, committed, out)
         for v in self.hist.check_commit_extras(body, entry.moment, plan.seed_extra):
             out.append(_violation_finding(entry, v))

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from suiji.draw.sealed import sealed_seed
+from suiji.draw.plan import Plan
+from suiji.draw.sealed import seal_terms, sealed_seed
 from suiji.ledger.history import History, unrevealed
-from suiji.model.tasks import Draw, Reveal
+from suiji.model.genesis import Genesis
+from suiji.model.tasks import Commit, Draw, Reveal
 from suiji.shared.findings import Finding
 from suiji.shared.times import format_time
 
@@ -46,3 +48,24 @@ def unrevealed_findings(hist: History, now: datetime) -> list[Finding]:
             )
         )
     return out
+
+
+def commit_findings(seq: int, body: Commit, plan: Plan, genesis: Genesis) -> list[Finding]:
+    """A commitment is sealed exactly when its plan is, with the plan's secret hash and the
+    reveal deadline the plan's window and the genesis' disclosure period give."""
+    expected = seal_terms(plan.sealed, plan.window_end, genesis.coverage.disclosure[0])
+    if body.sealed == expected:
+        return []
+    shown = (
+        f"应为密钥哈希 {expected.secret_hash}、揭示期限 {expected.reveal_by}"
+        if expected is not None
+        else "方案没有 [sealed]，承诺不得带 sealed"
+    )
+    return [
+        Finding(
+            seq,
+            "integrity",
+            "sealed-terms",
+            f"承诺的暗查暗访条款与方案不符（{shown}）：揭示期限在承诺时确定，不得推迟",
+        )
+    ]
