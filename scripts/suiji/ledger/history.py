@@ -481,16 +481,23 @@ def withheld_grace(hist: History) -> timedelta:
 def withheld(hist: History, now: datetime, grace: timedelta | None = None) -> list[TaskState]:
     """Tasks whose live commitment's round (or `draw_after`) passed more than `grace` (the
     policy's, by default) ago without a draw: drawing only the outcomes one likes is
-    withholding the rest."""
+    withholding the rest. A sealed task is withheld once its reveal deadline has passed
+    without a reveal, or when its round's beacon was not recorded within the grace."""
     if grace is None:
         grace = withheld_grace(hist)
+    past = {id(s) for s in unrevealed(hist, now)}
     return [
         state
         for _task, state in sorted(hist.tasks.items())
         if state.commit is not None
         and state.draw is None
-        and now - state.commit.body.available_at > grace
-        and not (state.sealed and hist.round_recorded(state.commit.body))
+        and (
+            id(state) in past
+            or (
+                now - state.commit.body.available_at > grace
+                and not (state.sealed and hist.round_recorded(state.commit.body))
+            )
+        )
     ]
 
 

@@ -74,7 +74,7 @@ from suiji.shared.errors import SuijiError
 from suiji.shared.findings import Finding
 from suiji.shared.times import civil_date, format_time, parse_time
 from suiji.verify.sealedcheck import MESSAGES as SEALED_MESSAGES
-from suiji.verify.sealedcheck import commit_findings, task_seed, unrevealed_findings
+from suiji.verify.sealedcheck import commit_findings, task_seed, unrevealed_message
 
 _MESSAGES: dict[str, str] = {
     "commit-after-draw": "任务 {task} 已抽取，不能再次承诺",
@@ -147,8 +147,7 @@ class DrawChecker:
         return out
 
     def finish(self) -> Iterable[Finding]:
-        late = unrevealed_findings(self.hist, self.now) if self.now is not None else []
-        return [*self._withheld(), *late]
+        return self._withheld()
 
     def _rules(self, entry: Entry, out: list[Finding]) -> bool:
         """The lifecycle's verdict on `entry` as findings; False if it cannot take effect."""
@@ -442,12 +441,14 @@ class DrawChecker:
         for state in withheld(self.hist, self.now, grace):
             commit = state.commit
             assert commit is not None
+            sealed = unrevealed_message(state, self.now)
             out.append(
                 Finding(
                     commit.seq,
                     "compliance",
                     "withheld",
-                    f"任务 {state.task} 的承诺（条目 #{commit.seq}）的随机数已于 "
+                    sealed
+                    or f"任务 {state.task} 的承诺（条目 #{commit.seq}）的随机数已于 "
                     f"{format_time(commit.body.available_at)} 产生，超过 "
                     f"{grace.total_seconds() / 3600:.0f} 小时仍未抽取：不得只抽取满意的承诺",
                 )

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from suiji.draw.plan import Plan
 from suiji.draw.sealed import seal_terms, sealed_seed
-from suiji.ledger.history import History, unrevealed
+from suiji.ledger.history import TaskState
 from suiji.model.genesis import Genesis
 from suiji.model.tasks import Commit, Draw, Reveal
 from suiji.shared.findings import Finding
@@ -24,6 +24,7 @@ MESSAGES: dict[str, str] = {
     "reveal-late": "任务 {task} 的暗查暗访结果在揭示期限 {detail} 之后才揭示",
     "result-sealed": "任务 {task} 是尚未揭示的暗查暗访任务，不能登记检查结果（{detail}）",
 }
+"""Messages for the lifecycle's sealed rules; a late unrevealed task is `withheld`."""
 
 
 def task_seed(public_seed: str, draw: Draw) -> str:
@@ -31,23 +32,18 @@ def task_seed(public_seed: str, draw: Draw) -> str:
     return sealed_seed(public_seed, draw.secret) if isinstance(draw, Reveal) else public_seed
 
 
-def unrevealed_findings(hist: History, now: datetime) -> list[Finding]:
-    """A sealed task past its reveal deadline without a reveal: withheld (compliance)."""
-    out = []
-    for state in unrevealed(hist, now):
-        commit = state.commit
-        assert commit is not None and commit.body.sealed is not None
-        out.append(
-            Finding(
-                commit.seq,
-                "compliance",
-                "withheld",
-                f"暗查暗访任务 {state.task}（承诺条目 #{commit.seq}）的揭示期限 "
-                f"{format_time(commit.body.sealed.deadline)} 已过，抽取结果仍未揭示："
-                "持有密钥的人应提交 content/records/reveals/ 下的揭示文件",
-            )
-        )
-    return out
+def unrevealed_message(state: TaskState, now: datetime) -> str | None:
+    """The `withheld` message for a sealed task past its reveal deadline (None otherwise)."""
+    commit = state.commit
+    if not state.sealed or commit is None or commit.body.sealed is None:
+        return None
+    if now <= commit.body.sealed.deadline:
+        return None
+    return (
+        f"暗查暗访任务 {state.task}（承诺条目 #{commit.seq}）的揭示期限 "
+        f"{format_time(commit.body.sealed.deadline)} 已过，抽取结果仍未揭示："
+        "持有密钥的人应提交 content/records/reveals/ 下的揭示文件"
+    )
 
 
 def commit_findings(seq: int, body: Commit, plan: Plan, genesis: Genesis) -> list[Finding]:
