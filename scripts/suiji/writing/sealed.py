@@ -78,14 +78,20 @@ def seal(root: Path, plan_file: Path, secret_out: Path) -> str:
         )
     secret = new_secret()
     digest = secret_hash(secret)
-    sealed_text = text.rstrip("\n") + f'\n\n[sealed]\nsecret_hash = "{digest}"\n'
-    plan_from_toml(sealed_text.encode("utf-8"), str(plan_file))  # compute, then write
+    sealed_text = sealed_plan_text(text, digest, str(plan_file))  # compute, then write
     out.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as f:
         f.write(secret + "\n")
     plan_file.write_text(sealed_text, "utf-8")
     return digest
+
+
+def sealed_plan_text(text: str, digest: str, label: str = "plan.toml") -> str:
+    """The plan's text with `[sealed] secret_hash` appended, checked as a plan."""
+    sealed_text = text.rstrip("\n") + f'\n\n[sealed]\nsecret_hash = "{digest}"\n'
+    plan_from_toml(sealed_text.encode("utf-8"), label)
+    return sealed_text
 
 
 def read_secret(path: Path) -> str:
