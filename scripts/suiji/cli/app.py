@@ -23,6 +23,7 @@ from suiji.cli.taskcmds import (
     _register_draw,
     _register_inputs,
     _register_replace,
+    _register_reveal,
     _register_seal,
     _register_void,
 )
@@ -272,6 +273,7 @@ _REGISTRY: list[Callable[[AddFn], None]] = [
     _register_inputs,
     _register_draw,
     _register_seal,
+    _register_reveal,
     _register_void,
     _register_replace,
     _register_coverage,

@@ -416,7 +416,9 @@ def _lay_out(target: Path) -> None:
     os.chmod(target / "private", 0o700)
 
 
-WRITES = frozenset({"commit", "inputs", "draw", "void", "replace", "record", "withdraw", "write"})
+WRITES = frozenset(
+    {"commit", "inputs", "draw", "void", "replace", "record", "withdraw", "write", "reveal"}
+)
 """The steps that append to the ledger and so ask for confirmation unless --yes is given."""
 
 

@@ -156,6 +156,36 @@ def _cmd_seal(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+def _register_reveal(add: AddFn) -> None:
+    p = add(
+        "reveal",
+        "检查结束后揭示暗查暗访任务：写入揭示条目，抽取结果从此公开 (reveal a sealed task)",
+        _cmd_reveal,
+    )
+    p.add_argument("task", help="任务编号 (task id)")
+    p.add_argument(
+        "--secret", type=Path, required=True, metavar="FILE", help="suiji seal 写出的密钥文件"
+    )
+    _key_options(p)
+    _yes_option(p)
+
+
+def _cmd_reveal(args: argparse.Namespace, ctx: Context) -> int:
+    """The writer's reveal step by hand (the automatic writer reads reveals/<task>.toml)."""
+    from suiji.model.tasks import Reveal
+    from suiji.writing.sealed import read_secret, reveal
+
+    secret = read_secret(args.secret)
+    writer = _writer(args, ctx)
+    confirm(args, [f"揭示暗查暗访任务 {args.task}：密钥和抽取结果写入账本并公开，不能撤回"])
+    entry = reveal(writer, args.task, secret)
+    body = entry.typed_as(Reveal)
+    print(f"任务 {args.task} 已揭示（条目 #{entry.seq}）：种子 {body.seed}")
+    print(f"  抽中 {len(body.targets)} 家：{'、'.join(body.targets)}")
+    print(f"  企业名称、检查事项和检查组：suiji show {args.task}")
+    return 0
+
+
 def _register_inputs(add: AddFn) -> None:
     p = add(
         "inputs",
