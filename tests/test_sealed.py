@@ -358,3 +358,46 @@ def test_a_changed_revealed_result_is_caught(
     assert changed is not None and kinds(bureau)[changed] == ("reveal", TASK)
     code, found = verify_codes(bureau, AFTER_REVEAL, capsys)
     assert code == 1 and (changed, "integrity", "draw-result") in found
+
+
+# ---------------------------------------------------------------- coverage counts from the reveal
+
+
+def _copy_plan(bureau: Path, task: str, count: int) -> None:
+    """Another task of 2026-004's filter (`exclude_drawn_this_year = true`), unsealed."""
+    source = (bureau / "content" / "records" / "plans" / f"{TASK}.toml").read_text("utf-8")
+    text = source.split("\n[sealed]")[0].replace(f'task_id = "{TASK}"', f'task_id = "{task}"')
+    put(bureau, f"plans/{task}.toml", text.replace("count = 5", f"count = {count}") + "\n")
+
+
+def _population(bureau: Path, task: str) -> tuple[set[str], set[str]]:
+    from tests.support.resign import get
+
+    from suiji.draw.population import population_from_json
+
+    commit = history(bureau).tasks[task].commit
+    assert commit is not None
+    pop = population_from_json(get(bureau, commit.body.population_object))
+    return {m.id for m in pop.members}, {uscc for uscc, _why in pop.excluded}
+
+
+def test_sealed_targets_stay_eligible_until_the_reveal(
+    bureau: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before the reveal a later task's population keeps the sealed targets (nothing to
+    compare); from the reveal on, the yearly rules count the sealed draw."""
+    secret = read_secret(sealed_bureau(bureau, tmp_path))
+    assert write(bureau, DRAW_AT) == 0
+    targets = set(compute_sealed(bureau, history(bureau), TASK, secret).body.targets)
+    _copy_plan(bureau, "2026-041", 4)
+    assert write(bureau, "2026-03-18T09:00:00+08:00") == 0
+    members, excluded = _population(bureau, "2026-041")
+    assert targets <= members and not targets & excluded
+    reveal_file(bureau, secret)
+    assert write(bureau, IN_WINDOW) == 0
+    _copy_plan(bureau, "2026-042", 3)
+    assert write(bureau, AFTER_REVEAL) == 0
+    members, excluded = _population(bureau, "2026-042")
+    assert targets <= excluded and not targets & members
+    assert history(bureau).tasks["2026-041"].draw is not None  # drawn after 2026-042's commit
+    assert verify_codes(bureau, AFTER_REVEAL, capsys) == (0, [])
