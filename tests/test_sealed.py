@@ -401,3 +401,31 @@ def test_sealed_targets_stay_eligible_until_the_reveal(
     assert targets <= excluded and not targets & members
     assert history(bureau).tasks["2026-041"].draw is not None  # drawn after 2026-042's commit
     assert verify_codes(bureau, AFTER_REVEAL, capsys) == (0, [])
+
+
+def test_a_results_file_for_a_sealed_task_is_refused_before_the_reveal(
+    bureau: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The clerk fills in results from the holder's private view: `suiji record` refuses
+    them (`result-sealed`) and writes nothing until the reveal."""
+    import datetime as dt
+
+    from suiji.example.results import OK, Inspection, drawn_visits, result_row, results_csv
+    from suiji.shared.times import parse_time
+    from suiji.writing.sealed import private_view
+
+    secret = read_secret(sealed_bureau(bureau, tmp_path))
+    assert write(bureau, DRAW_AT) == 0
+    view = private_view(bureau, TASK, secret, parse_time("2026-04-20T02:00:00Z"))
+    day, after = dt.date(2026, 4, 20), dt.date(2026, 4, 21)
+    rows = [result_row(Inspection(v, day, day, day, after, OK, "")) for v in drawn_visits(view)]
+    path = bureau / "content" / "records" / "results" / f"{TASK}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(results_csv(rows))
+    before = ledger(bureau)
+    capsys.readouterr()
+    args = ["--root", str(bureau), "--now", "2026-04-22T10:00:00+08:00", "record", "--yes"]
+    code = main([*args, "--key", str(bureau / "private" / "signing.key")])
+    out = capsys.readouterr()
+    assert code != 0 and ledger(bureau) == before
+    assert "暗查暗访任务" in out.out + out.err
