@@ -4,6 +4,7 @@ the holder of the secret, revealed after the inspection, re-derived by the verif
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from tests.test_write import (
 from tests.test_write import verify_codes as write_verify_codes
 
 from suiji.cli.app import main
+from suiji.ledger.history import withheld
 from suiji.ledger.taskhistory import history
 from suiji.model.results import ResultEntry
 from suiji.shared.errors import Refusal
@@ -115,6 +117,12 @@ def test_a_late_reveal_is_recorded_and_reported(
     assert write(bureau, DRAW_AT) == 0
     seq = commit_seq(bureau, TASK)
     assert verify_codes(bureau, LATE, capsys) == (1, [(seq, "compliance", "withheld")])
+    # the site marks withheld tasks from the same lifecycle rule
+    assert [s.task for s in withheld(history(bureau), datetime.fromisoformat(LATE))] == [TASK]
+    assert withheld(history(bureau), datetime.fromisoformat(IN_WINDOW)) == []
+    capsys.readouterr()
+    assert main(["--root", str(bureau), "--now", LATE, "show", TASK]) == 0
+    assert "暗查暗访：抽取结果保密" in capsys.readouterr().out
     reveal_file(bureau, secret)
     assert write(bureau, LATE) == 0
     reveal_seq = len(kinds(bureau)) - 1
