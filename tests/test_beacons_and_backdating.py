@@ -189,7 +189,7 @@ def test_verify_on_the_demo_says_so_and_fails_without_allow_demo(
     assert report["ok"] and report["demo"] is True and DEMO_NOTICE in report["notices"]
     # every draw is named with its chain and round
     draws = [t for t in report["tasks"] if t["draw_seq"] is not None]
-    assert len(draws) == 5 and all(t["chain"] == "suiji-demo" and t["round"] for t in draws)
+    assert len(draws) == 6 and all(t["chain"] == "suiji-demo" and t["round"] for t in draws)
     assert any("见证" in n and "时钟" in n for n in report["notices"])
     assert main(["--root", str(demo_year), "verify", "--allow-demo"]) == 0
     human = capsys.readouterr().out

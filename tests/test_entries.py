@@ -48,6 +48,7 @@ def test_every_body_of_the_demo_ledger_round_trips(demo_year: Path) -> None:
         "extra-input",
         "beacon",
         "draw",
+        "reveal",
         "person-void",
         "person-replace",
         "result",
@@ -207,7 +208,7 @@ def test_the_lifecycle_of_the_demo_year(demo_year: Path) -> None:
     assert [r.body.replacement for r in hist.tasks["2026-003"].replacements] == ["ZF026"]
     assert hist.tasks["2026-003"].pending_voids == []
     assert (
-        len(hist.drawn) == 5 and hist.due(datetime.fromisoformat("2027-01-01T00:00:00+08:00")) == []
+        len(hist.drawn) == 6 and hist.due(datetime.fromisoformat("2027-01-01T00:00:00+08:00")) == []
     )
     # every rule holds for the demo's own entries, replayed in order
     fresh = History()

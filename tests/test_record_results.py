@@ -308,9 +308,13 @@ def test_a_person_void_after_recording_leaves_recorded_rows_alone(recorded: Path
     `suiji record` appends nothing and `suiji verify` still passes."""
     from tests.test_publish import _officer
 
+    from suiji.verify.taskview import task_view
+
     officer = _officer(recorded, TASK)
+    view = task_view(read_entries(recorded), ObjectStore(recorded), TASK)
+    team = next(t.key for t in view.teams if any(m.id == officer for m in t.members))
     code = main(
-        ["--root", str(recorded), "--now", LATER, "void", TASK, officer,
+        ["--root", str(recorded), "--now", LATER, "void", TASK, officer, "--team", team,
          "--reason", "事后发现应回避", "--yes", "--accept-finding"]
     )  # fmt: skip
     assert code == 0

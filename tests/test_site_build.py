@@ -172,7 +172,7 @@ def test_portal_kits_are_plain_and_their_sums_match(site: Path) -> None:
     portal = site / "portal"
     kits = sorted(p for p in portal.iterdir() if p.is_dir())
     assert [k.name for k in kits if k.name.startswith("results-")] == [
-        f"results-2026-00{i}" for i in range(1, 6)
+        f"results-2026-00{i}" for i in range(1, 7)
     ]
     assert {f"task-2026-00{i}" for i in range(1, 5)} <= {k.name for k in kits}
     for kit in kits:
@@ -232,7 +232,7 @@ def test_the_finder_finds_exactly_by_a_two_character_substring(site: Path) -> No
         ).stdout
     )  # fmt: skip
     assert sorted(h for h in task_hits if h.startswith("task/")) == [
-        f"task/2026-00{i}/" for i in range(1, 6)
+        f"task/2026-00{i}/" for i in range(1, 7)
     ]
 
 

@@ -40,6 +40,7 @@ AREAS = (
     "calendar",
     "results",
     "notices",
+    "sealed",
 )
 
 ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
@@ -75,6 +76,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "calendar": ("parse", "working_day", "add_working_days", "deadlines"),
     "results": ("object", "salt", "chain"),
     "notices": ("normalize", "hash", "check", "codes_file"),
+    "sealed": ("secret_hash", "parse_secret", "sealed_seed", "reveal_deadline", "order"),
 }
 
 # ---------------------------------------------------------------- error codes
@@ -174,6 +176,9 @@ ERROR_CODES: dict[str, dict[str, str]] = {
         "notice-code-format": "a code that is not ten characters of the alphabet after normalising",
         "notice-not-listed": "the public file has no line for the enterprise",
         "notice-codes-file": "a public code file that breaks §17.4",
+    },
+    "sealed": {
+        "secret-invalid": "a secret that is not exactly 64 lower-case hex digits",
     },
 }
 
@@ -290,6 +295,7 @@ ERROR_RULES: dict[str, tuple[Rule, ...]] = {
         Rule("NoticeCodeError", "notice-not-listed", attr=("code", "notice-not-listed")),
         Rule("NoticeCodeError", "notice-codes-file", attr=("code", "notice-codes-file")),
     ),
+    "sealed": (Rule("SecretError", "secret-invalid", attr=("code", "secret-invalid")),),
 }
 
 

@@ -23,6 +23,8 @@ from suiji.cli.taskcmds import (
     _register_draw,
     _register_inputs,
     _register_replace,
+    _register_reveal,
+    _register_seal,
     _register_void,
 )
 from suiji.cli.writecmds import _register_write
@@ -270,6 +272,8 @@ _REGISTRY: list[Callable[[AddFn], None]] = [
     _register_commit,
     _register_inputs,
     _register_draw,
+    _register_seal,
+    _register_reveal,
     _register_void,
     _register_replace,
     _register_coverage,

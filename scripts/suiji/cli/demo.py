@@ -29,8 +29,11 @@ from suiji.example.year import (
     DRAFTS,
     FILINGS,
     RESULTS,
+    SEALED_PLAN,
+    SEALED_TASK,
     WITHDRAWAL,
     Filing,
+    demo_secret,
     results_file,
     withdrawn_uscc,
 )
@@ -70,7 +73,18 @@ class Put:
     text: str | None = None
 
 
-Item = Step | Filing | Put
+@dataclass(frozen=True)
+class Seal:
+    """The holder of the secret seals a draft plan before it is committed. The demo's
+    secret is the published `demo_secret` (a real bureau runs `suiji seal`, which draws
+    256 random bits and refuses to write them inside the repository)."""
+
+    when: str
+    what: str
+    task: str
+
+
+Item = Step | Filing | Put | Seal
 
 
 def _write(when: str, what: str) -> Step:
@@ -202,6 +216,7 @@ def _steps(
         ),
         _write("2026-06-20T09:05:00+08:00", "该轮次产生后，按其随机数决定并记录替换人员"),
         *_filing("2026-09-15T16:00:00+08:00"),
+        *_sealed_year(target),
         *_plan(
             "2026-12-01T09:00:00+08:00",
             "提交岁末年初烟花爆竹经营单位专项检查方案 2026-005（检查时间 12 月 7 日至 14 日）",
@@ -226,6 +241,49 @@ def _steps(
             ("publish",),
         ),
     ]
+
+
+SEALED_SECRET = f"private/{SEALED_TASK}.secret"
+"""Where the demo keeps its sealed task's (public, predictable) secret."""
+
+
+def _sealed_year(target: Path) -> list[Item]:
+    """暗查暗访: sealed, committed, beacon only at the round, computed privately by the
+    holder, inspected, revealed after the inspection, then its results recorded."""
+    task = SEALED_TASK
+    return [
+        Seal("2026-10-12T09:00:00+08:00", f"密钥持有人封存暗查暗访方案 {task}", task),
+        *_plan("2026-10-12T09:00:00+08:00", f"提交已封存的暗查暗访方案 {task}", task),
+        _write("2026-10-13T10:00:00+08:00", f"信标轮次产生：{task} 只记录信标，不写抽取结果"),
+        Step(
+            "2026-10-13T10:05:00+08:00",
+            f"密钥持有人私下计算 {task} 的抽取结果（只显示，不写入账本）",
+            ("show", task, "--secret", str(target / SEALED_SECRET)),
+        ),
+        Put(
+            "2026-10-26T09:00:00+08:00",
+            "10 月 19 日至 20 日暗查暗访结束后，持有人提交揭示文件（揭示期限 11 月 2 日）",
+            f"reveals/{task}.toml",
+            text=f'secret = "{demo_secret(task)}"\n',
+        ),
+        _write("2026-10-26T09:00:00+08:00", f"记录 {task} 的揭示：抽取结果从此公开并可复核"),
+        *_filing("2026-10-27T16:00:00+08:00"),
+    ]
+
+
+def _seal(target: Path, seal: Seal, out: TextIO) -> None:
+    """The holder's part: the secret to private/ (demo only), its hash into the draft."""
+    from suiji.draw.sealed import secret_hash
+    from suiji.writing.sealed import sealed_plan_text
+
+    draft = target / "drafts" / "plans" / f"{seal.task}.toml"
+    secret = demo_secret(seal.task)
+    print(f"\n== {seal.when[:10]} {seal.what}", file=out)
+    print(f"   $ suiji seal {draft} --secret-out 仓库之外的文件（演示：{SEALED_SECRET}）", file=out)
+    (target / SEALED_SECRET).write_text(secret + "\n", "ascii")
+    (target / SEALED_SECRET).chmod(0o600)
+    text = draft.read_text("utf-8")
+    draft.write_text(sealed_plan_text(text, secret_hash(secret), str(draft)), "utf-8")
 
 
 def run_demo(
@@ -287,6 +345,8 @@ def run_demo(
         s = step() if callable(step) else step
         if isinstance(s, Filing):
             _file(target, s, out)
+        elif isinstance(s, Seal):
+            _seal(target, s, out)
         elif isinstance(s, Put):
             _put(target, s, out)
         else:
@@ -344,6 +404,7 @@ def _lay_out(target: Path) -> None:
     (drafts / "plans").mkdir(parents=True)
     for plan in sorted((target / PLANS).glob("*.toml")):  # committed one by one over the year
         plan.rename(drafts / "plans" / plan.name)
+    (drafts / "plans" / f"{SEALED_TASK}.toml").write_text(SEALED_PLAN, "utf-8")
     good = (drafts / "plans" / "2026-004.toml").read_text("utf-8")
     (drafts / "2026-004.toml").write_text(good.replace("count = 5", "count = 3"), "utf-8")
     (target / "suiji-demo.toml").write_text(
@@ -355,7 +416,9 @@ def _lay_out(target: Path) -> None:
     os.chmod(target / "private", 0o700)
 
 
-WRITES = frozenset({"commit", "inputs", "draw", "void", "replace", "record", "withdraw", "write"})
+WRITES = frozenset(
+    {"commit", "inputs", "draw", "void", "replace", "record", "withdraw", "write", "reveal"}
+)
 """The steps that append to the ledger and so ask for confirmation unless --yes is given."""
 
 

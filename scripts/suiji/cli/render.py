@@ -310,9 +310,18 @@ def show_lines(view: TaskView) -> list[str]:
     for name, value in view.extras:
         lines.append(f"  附加随机输入：{name} = {value}")
     if view.draw_seq is None or view.drawn_at is None:
+        if view.sealed_until is not None:
+            lines.append(
+                f"  暗查暗访：抽取结果保密，最迟于 {beijing(view.sealed_until)} 之前揭示"
+                "（持有密钥者可用 suiji show 任务编号 --secret 密钥文件 私下查看）"
+            )
+            return lines
         lines.append("  尚未抽取。")
         return lines
-    lines.append(f"  抽取：条目 #{view.draw_seq}，{beijing(view.drawn_at)}")
+    if view.draw_seq == 0:  # a sealed draw computed privately (docs/spec/18-sealed.md)
+        lines.append("  抽取：暗查暗访，持有密钥者私下计算，未写入账本；揭示之前不得公开")
+    else:
+        lines.append(f"  抽取：条目 #{view.draw_seq}，{beijing(view.drawn_at)}")
     if view.randomness:
         lines.append(f"  信标随机值：{view.randomness}")
     lines.append(f"  种子：{view.seed}")

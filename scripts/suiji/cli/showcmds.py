@@ -27,6 +27,12 @@ def _register_show(add: AddFn) -> None:
         "--csv", type=Path, metavar="FILE", help="另存为 CSV（UTF-8 带 BOM，Excel 可直接打开）"
     )
     p.add_argument("--xlsx", type=Path, metavar="FILE", help="另存为 Excel 工作簿 (export .xlsx)")
+    p.add_argument(
+        "--secret",
+        type=Path,
+        metavar="FILE",
+        help="暗查暗访任务的密钥文件：私下计算并显示抽取结果，不写入任何内容 (sealed task's secret)",
+    )
 
 
 def _cmd_show(args: argparse.Namespace, ctx: Context) -> int:
@@ -34,7 +40,12 @@ def _cmd_show(args: argparse.Namespace, ctx: Context) -> int:
     from suiji.ledger.reading import read_entries
     from suiji.verify.taskview import task_view
 
-    view = task_view(read_entries(ctx.root), ObjectStore(ctx.root), args.task)
+    if args.secret is not None:
+        from suiji.writing.sealed import private_view, read_secret
+
+        view = private_view(ctx.root, args.task, read_secret(args.secret), ctx.now)
+    else:
+        view = task_view(read_entries(ctx.root), ObjectStore(ctx.root), args.task)
     print("\n".join(render.show_lines(view)))
     tables = render.show_tables(view)
     if args.csv:

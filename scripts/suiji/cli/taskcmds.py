@@ -70,11 +70,19 @@ def _register_draw(add: AddFn) -> None:
     )
     p.add_argument("--beacons", type=Path, help="已记录的 drand 轮次文件 (recorded rounds file)")
     p.add_argument("--fetch", action="store_true", help="从 drand 中继获取轮次 (fetch from relays)")
+    p.add_argument(
+        "--secret",
+        type=Path,
+        metavar="FILE",
+        help="暗查暗访任务的密钥文件：私下计算抽取结果并显示，不写入任何内容 (sealed: compute privately)",
+    )
     _key_options(p)
     _yes_option(p)
 
 
 def _cmd_draw(args: argparse.Namespace, ctx: Context) -> int:
+    if args.secret is not None:
+        return _private_draw(args, ctx)
     from suiji.beacon.sources import load_recorded
     from suiji.model.tasks import Draw
     from suiji.shared.errors import UsageError
@@ -94,6 +102,9 @@ def _cmd_draw(args: argparse.Namespace, ctx: Context) -> int:
         confirm(args, [f"抽取任务 {'、'.join(names)}：记录信标轮次和抽取结果，结果公开、不能重抽"])
     for name in names:
         entry = draw_task(writer, name, recorded=recorded, fetch=args.fetch)
+        if entry.kind != "draw":  # sealed: only the round's beacon is recorded
+            print(f"任务 {name} 是暗查暗访任务：已记录信标（条目 #{entry.seq}），抽取结果待揭示")
+            continue
         drawn = entry.typed_as(Draw)
         print(f"任务 {name} 已抽取（条目 #{entry.seq}）：种子 {drawn.seed}")
         for e in drawn.extra:
@@ -102,6 +113,76 @@ def _cmd_draw(args: argparse.Namespace, ctx: Context) -> int:
         if drawn.teams_error:
             print(f"  检查组未能组成：{drawn.teams_error}")
         print(f"  企业名称、检查事项和检查组：suiji show {name}")
+    return 0
+
+
+def _private_draw(args: argparse.Namespace, ctx: Context) -> int:
+    """`draw TASK --secret FILE`: the holder's private computation; writes nothing."""
+    from suiji.cli import render
+    from suiji.shared.errors import UsageError
+    from suiji.writing.sealed import private_view, read_secret
+
+    if not args.task or args.due:
+        raise UsageError("--secret 只用于一个暗查暗访任务：suiji draw 任务编号 --secret 密钥文件")
+    view = private_view(ctx.root, args.task, read_secret(args.secret), ctx.now)
+    print("\n".join(render.show_lines(view)))
+    return 0
+
+
+def _register_seal(add: AddFn) -> None:
+    p = add(
+        "seal",
+        "把方案设为暗查暗访：生成密钥写到仓库之外，把密钥哈希写进方案 (seal a plan)",
+        _cmd_seal,
+    )
+    p.add_argument("plan", type=Path, help="方案文件 content/records/plans/任务编号.toml")
+    p.add_argument(
+        "--secret-out",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="密钥文件，必须在本局仓库之外（如 U 盘）(secret file, outside the repository)",
+    )
+
+
+def _cmd_seal(args: argparse.Namespace, ctx: Context) -> int:
+    from suiji.writing.sealed import seal
+
+    digest = seal(ctx.root, args.plan, args.secret_out)
+    print(f"已封存：密钥写入 {args.secret_out}（只给密钥持有人，切勿提交到仓库）")
+    print(f"  方案 {args.plan} 加入 [sealed] secret_hash = {digest}")
+    print("  轮次到来后只记录信标；持有人可用 suiji draw 任务编号 --secret 密钥文件 私下查看结果；")
+    print('  检查结束后把密钥写入 content/records/reveals/任务编号.toml（secret = "…"）即揭示')
+    return 0
+
+
+def _register_reveal(add: AddFn) -> None:
+    p = add(
+        "reveal",
+        "检查结束后揭示暗查暗访任务：写入揭示条目，抽取结果从此公开 (reveal a sealed task)",
+        _cmd_reveal,
+    )
+    p.add_argument("task", help="任务编号 (task id)")
+    p.add_argument(
+        "--secret", type=Path, required=True, metavar="FILE", help="suiji seal 写出的密钥文件"
+    )
+    _key_options(p)
+    _yes_option(p)
+
+
+def _cmd_reveal(args: argparse.Namespace, ctx: Context) -> int:
+    """The writer's reveal step by hand (the automatic writer reads reveals/<task>.toml)."""
+    from suiji.model.tasks import Reveal
+    from suiji.writing.sealed import read_secret, reveal
+
+    secret = read_secret(args.secret)
+    writer = _writer(args, ctx)
+    confirm(args, [f"揭示暗查暗访任务 {args.task}：密钥和抽取结果写入账本并公开，不能撤回"])
+    entry = reveal(writer, args.task, secret)
+    body = entry.typed_as(Reveal)
+    print(f"任务 {args.task} 已揭示（条目 #{entry.seq}）：种子 {body.seed}")
+    print(f"  抽中 {len(body.targets)} 家：{'、'.join(body.targets)}")
+    print(f"  企业名称、检查事项和检查组：suiji show {args.task}")
     return 0
 
 

@@ -239,7 +239,7 @@ def seed_for(
 # ---------------------------------------------------------------- plan content
 
 PLAN_CONTENT_TAG = "suiji/plan-content/v1"
-_NOT_CONTENT = ("task_id", "name", "note", "seed_extra")
+_NOT_CONTENT = ("task_id", "name", "note", "seed_extra", "sealed")  # sealed: only the seed
 
 
 def plan_content(plan: Plan) -> str:

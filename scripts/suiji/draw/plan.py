@@ -71,6 +71,7 @@ _TOP_KEYS = {
     "window",
     "team",
     "seed",
+    "sealed",
 }
 _REQUIRED = ("task_id", "name", "year", "unit", "kind", "items_per_target", "window")
 
@@ -141,6 +142,7 @@ class Plan:
     seed_extra: tuple[ExtraInput, ...] = ()
     exclude_drawn_this_year: bool = False
     note: str | None = None
+    sealed: str | None = None  # a sealed task's secret hash (docs/spec/18-sealed.md)
 
     @property
     def strata_by(self) -> str | None:
@@ -365,8 +367,11 @@ def _kind(value: object) -> str:
 
 
 def plan_to_json(plan: Plan) -> dict[str, Any]:
-    """The committed form of a plan: canonical-JSON-ready, integers and strings only."""
-    return {
+    """The committed form of a plan: canonical-JSON-ready, integers and strings only.
+
+    `sealed` is present only in a sealed plan (docs/spec/18-sealed.md), so every plan
+    object of an unsealed plan is unchanged by sealing's existence."""
+    out: dict[str, Any] = {
         "schema": PLAN_SCHEMA,
         "task_id": plan.task_id,
         "name": plan.name,
@@ -382,6 +387,19 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "exclude_drawn_this_year": plan.exclude_drawn_this_year,
         "note": plan.note,
     }
+    if plan.sealed is not None:
+        out["sealed"] = {"secret_hash": plan.sealed}
+    return out
+
+
+def sealed_hash(raw: object, path: tuple[str, ...] = ("sealed",)) -> str:
+    """`[sealed]` / `sealed`: exactly `secret_hash`, 64 lower-case hex digits."""
+    if not isinstance(raw, dict) or set(raw) != {"secret_hash"}:
+        raise _Bad("[sealed] 只能有 secret_hash 一项（由 suiji seal 写入，请勿手改）", path)
+    value = raw["secret_hash"]
+    if not isinstance(value, str) or len(value) != 64 or value.strip("0123456789abcdef"):
+        raise _Bad("secret_hash 必须是 64 位小写十六进制数字（由 suiji seal 写入）", path)
+    return value
 
 
 def _size_to_json(size: Size) -> dict[str, Any]:
@@ -443,7 +461,8 @@ def _exact_keys(d: object, keys: set[str], path: tuple[str, ...]) -> Mapping[str
 
 
 def _plan_from_json(raw: Mapping[str, Any]) -> Plan:
-    d = _exact_keys(raw, _JSON_KEYS, ())
+    keys = _JSON_KEYS | ({"sealed"} if isinstance(raw, dict) and "sealed" in raw else set())
+    d = _exact_keys(raw, keys, ())
     if d["schema"] != PLAN_SCHEMA:
         raise _Bad(f"schema 必须是 {PLAN_SCHEMA}", ("schema",))
     kind = _kind(d["kind"])
@@ -470,6 +489,7 @@ def _plan_from_json(raw: Mapping[str, Any]) -> Plan:
             d["exclude_drawn_this_year"], ("exclude_drawn_this_year",), "exclude_drawn_this_year "
         ),
         note=_opt_text(d["note"], ("note",), "note "),
+        sealed=sealed_hash(d["sealed"]) if "sealed" in d else None,
     )
     _window({"start": start, "end": end}, year)
     if plan_to_json(plan) != dict(d):

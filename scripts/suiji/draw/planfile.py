@@ -28,6 +28,7 @@ from suiji.draw.plan import (
     _task_id,
     _text,
     _window,
+    sealed_hash,
 )
 
 # ---------------------------------------------------------------- TOML
@@ -234,6 +235,7 @@ def _plan_from_table(
     )
     note = get(lambda: _opt_text(data.get("note"), ("note",), "备注 note "))
     team = get(lambda: _team(data.get("team")))
+    sealed = get(lambda: sealed_hash(data["sealed"])) if "sealed" in data else None
     if problems:
         return None, problems
     plan = Plan(
@@ -251,6 +253,7 @@ def _plan_from_table(
         seed_extra=extra,
         exclude_drawn_this_year=repeat,
         note=note,
+        sealed=sealed,
     )
     return plan, problems
 

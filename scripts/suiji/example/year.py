@@ -72,8 +72,9 @@ ROUNDS: dict[str, Round] = {
         date(2026, 5, 11), 2, {2: Story(CLOSED), 4: Story(FINED, "示应急罚〔2026〕11号")}
     ),
     "2026-003": Round(date(2026, 9, 7), 2, {3: Story(FINED, "示应急罚〔2026〕21号")}),
+    "2026-006": Round(date(2026, 10, 19), 1),
 }
-"""The four recorded tasks. 2026-005 (window ending 2026-12-14) has no round: at the demo's
+"""The five recorded tasks (2026-006 sealed: recorded after its reveal). 2026-005 (window ending 2026-12-14) has no round: at the demo's
 today its results are due and not yet recorded."""
 
 PENDING_RECTIFY_DAYS = 15
@@ -148,7 +149,50 @@ FILINGS: tuple[Filing, ...] = (
         "2026-003",
         "2026-003.csv",
     ),
+    Filing(
+        "2026-10-27T16:00:00+08:00",
+        "暗查暗访任务 2026-006 揭示之后，填写并登记其检查结果",
+        "2026-006",
+        "2026-006.csv",
+    ),
 )
+
+SEALED_TASK = "2026-006"
+SEALED_PLAN = """# 2026 年度第 006 号抽查任务：危险化学品经营单位暗查暗访（抽取结果检查之后才公开）
+
+task_id = "2026-006"
+name = "2026年危险化学品经营单位暗查暗访"
+year = 2026
+unit = "危化股"
+kind = "定向"
+count = 2
+items_per_target = 2
+note = "暗查暗访：被检查对象名单暂不公开，检查结束后由密钥持有人揭示"
+
+[filters]
+industry = ["危险化学品经营（带储存）", "危险化学品经营（不带储存）"]
+
+[window]
+start = 2026-10-19
+end = 2026-10-23
+
+[team]
+per = "target"
+officers = 2
+"""
+"""The demo's sealed task (docs/spec/18-sealed.md): committed on 10-12, its beacon
+recorded on 10-13, inspected 10-19 and 10-20, revealed on 10-26, results on 10-27."""
+
+DEMO_SECRET_TAG = "suiji/demo-secret/v1"
+
+
+def demo_secret(task: str) -> str:
+    """The demo's sealed secret: SHA-256(tag ‖ 0x0A ‖ task) — public and predictable like
+    the demo keys, so two demo runs are byte-identical; `suiji seal` draws a real one."""
+    import hashlib
+
+    return hashlib.sha256(f"{DEMO_SECRET_TAG}\n{task}".encode()).hexdigest()
+
 
 CORRECTIONS: dict[tuple[str, int], str] = {("2026-004", 1): "2026-04-30T10:00:00+08:00"}
 """(task, place) → when the row was corrected."""

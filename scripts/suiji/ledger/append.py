@@ -28,6 +28,7 @@ from suiji.ledger.history import (
     DRAW,
     PERSON_VOID,
     RESULT,
+    REVEAL,
     WITHDRAWAL,
     History,
 )
@@ -157,7 +158,7 @@ def _fix_tail(
 # ---------------------------------------------------------------- append
 
 
-TASK_KINDS = frozenset({COMMIT, COMMIT_VOID, BEACON, DRAW, PERSON_VOID, RESULT, WITHDRAWAL})
+TASK_KINDS = frozenset({COMMIT, COMMIT_VOID, BEACON, DRAW, REVEAL, PERSON_VOID, RESULT, WITHDRAWAL})
 """Kinds with lifecycle rules: the locked dry run checks them against the task history."""
 
 

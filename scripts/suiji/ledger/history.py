@@ -22,6 +22,7 @@ from typing import Generic, TypeVar
 
 from suiji.draw.coverage import DrawnTask
 from suiji.draw.extras import ExtraInput, lottery_window_problem, value_problem
+from suiji.draw.sealed import secret_hash
 from suiji.ledger.codec import Entry
 from suiji.model.entries import (
     BEACON,
@@ -31,6 +32,7 @@ from suiji.model.entries import (
     EXTRA_INPUT,
     PERSON_REPLACE,
     PERSON_VOID,
+    REVEAL,
     WITHDRAWAL,
     Withdrawal,
 )
@@ -45,6 +47,7 @@ from suiji.model.tasks import (
     ExtraValue,
     PersonReplace,
     PersonVoid,
+    Reveal,
 )
 from suiji.shared.times import civil_date, parse_time
 
@@ -57,6 +60,7 @@ __all__ = [
     "PERSON_REPLACE",
     "PERSON_VOID",
     "RESULT",
+    "REVEAL",
     "WITHDRAWAL",
     "WITHHELD_GRACE",
     "History",
@@ -67,6 +71,7 @@ __all__ = [
     "drawn_by_chance",
     "replayed",
     "same_plan",
+    "unrevealed",
     "withheld",
     "withheld_grace",
 ]
@@ -92,7 +97,7 @@ class Recorded(Generic[T]):
         return cls(entry.seq, entry.hash, entry.time, body)
 
 
-COMPLIANCE_RULES = frozenset({"void-slot-again"})
+COMPLIANCE_RULES = frozenset({"void-slot-again", "reveal-late"})
 """Rules whose breach leaves the ledger intact but records a breach of the task rules
 (`compliance`): a writer may record one on purpose, saying so (`--accept-finding`)."""
 
@@ -132,6 +137,11 @@ class TaskState:
     @property
     def live(self) -> bool:
         return self.commit is not None
+
+    @property
+    def sealed(self) -> bool:
+        """A sealed task whose draw is not revealed yet (docs/spec/18-sealed.md)."""
+        return self.commit is not None and self.commit.body.sealed is not None and self.draw is None
 
     @property
     def pending_voids(self) -> list[Recorded[PersonVoid]]:
@@ -228,6 +238,9 @@ class History:
             out.append(Violation("draw-early", task, seq=commit.seq))
         if draw is None:
             return out
+        out.extend(_sealed_violations(commit, at, draw))
+        if any(v.fatal for v in out):
+            return out
         terms = commit.body.beacon
         if isinstance(terms, ChainRound):
             b = self.beacons_by_seq.get(draw.beacon_seq) if draw.beacon_seq is not None else None
@@ -268,6 +281,8 @@ class History:
         after a withdrawal (spec §16.3)."""
         task, uscc = result.task, result.uscc
         state = self.tasks.get(task)
+        if state is not None and state.sealed:
+            return [Violation("result-sealed", task, fatal=True, detail=uscc)]
         if state is None or state.draw is None:
             return [Violation("result-task-unknown", task, fatal=True, detail=uscc)]
         if uscc not in state.draw.body.targets:
@@ -423,14 +438,23 @@ class History:
         return state.commit if state is not None else None
 
     def due(self, now: datetime) -> list[str]:
-        """Tasks with a live commitment whose randomness exists and that are not drawn."""
+        """Tasks with a live commitment whose randomness exists and that are not drawn
+        (a sealed task only until its round's beacon is recorded: the rest is the reveal)."""
         return [
             task
             for task, state in sorted(self.tasks.items())
             if state.commit is not None
             and state.draw is None
             and now >= state.commit.body.available_at
+            and not (state.sealed and self.round_recorded(state.commit.body))
         ]
+
+    def round_recorded(self, commit: Commit) -> bool:
+        """The committed round's beacon is in the ledger (always so for extra-only)."""
+        terms = commit.beacon
+        if not isinstance(terms, ChainRound):
+            return True
+        return (terms.chain_hash, terms.round) in self.beacons
 
 
 def replayed(entries: Iterable[Entry]) -> History:
@@ -457,16 +481,52 @@ def withheld_grace(hist: History) -> timedelta:
 def withheld(hist: History, now: datetime, grace: timedelta | None = None) -> list[TaskState]:
     """Tasks whose live commitment's round (or `draw_after`) passed more than `grace` (the
     policy's, by default) ago without a draw: drawing only the outcomes one likes is
-    withholding the rest."""
+    withholding the rest. A sealed task is withheld once its reveal deadline has passed
+    without a reveal, or when its round's beacon was not recorded within the grace."""
     if grace is None:
         grace = withheld_grace(hist)
+    past = {id(s) for s in unrevealed(hist, now)}
     return [
         state
         for _task, state in sorted(hist.tasks.items())
         if state.commit is not None
         and state.draw is None
-        and now - state.commit.body.available_at > grace
+        and (
+            id(state) in past
+            or (
+                now - state.commit.body.available_at > grace
+                and not (state.sealed and hist.round_recorded(state.commit.body))
+            )
+        )
     ]
+
+
+def unrevealed(hist: History, now: datetime) -> list[TaskState]:
+    """Sealed tasks past their reveal deadline without a reveal (docs/spec/18-sealed.md):
+    a sealed outcome kept secret for ever is a withheld one."""
+    return [
+        state
+        for _task, state in sorted(hist.tasks.items())
+        if state.sealed
+        and state.commit is not None
+        and state.commit.body.sealed is not None
+        and now > state.commit.body.sealed.deadline
+    ]
+
+
+def _sealed_violations(commit: Recorded[Commit], at: datetime, draw: Draw) -> list[Violation]:
+    """A sealed task is drawn only by its reveal, with the secret whose hash it committed,
+    by the deadline fixed then (late: recorded, but a compliance finding)."""
+    sealed, task = commit.body.sealed, commit.body.task
+    if sealed is None:
+        return [Violation("reveal-unsealed", task, fatal=True)] if isinstance(draw, Reveal) else []
+    if not isinstance(draw, Reveal):
+        return [Violation("draw-sealed", task, fatal=True, seq=commit.seq)]
+    if secret_hash(draw.secret) != sealed.secret_hash:
+        return [Violation("reveal-secret", task, fatal=True, seq=commit.seq)]
+    if at > sealed.deadline:
+        return [Violation("reveal-late", task, seq=commit.seq, detail=sealed.reveal_by)]
+    return []
 
 
 def same_plan(

@@ -146,7 +146,7 @@ def results_view(entries: Iterable[Entry], store: ObjectStore) -> ResultsView:
     return ResultsView(versions)
 
 
-LIFECYCLE_CODES = frozenset({"result-task-unknown", "result-not-drawn"})
+LIFECYCLE_CODES = frozenset({"result-task-unknown", "result-not-drawn", "result-sealed"})
 """Codes the lifecycle already gives for the entry's own (task, uscc): the verifier reports
 them once, from `History.check_result`, not again from the content."""
 
@@ -166,6 +166,16 @@ def draw_problems(
     window (`suiji.draw.resultcheck.check_result`). `snapshots` caches parsed snapshots.
     """
     state = hist.tasks.get(content.task)
+    if state is not None and state.sealed:
+        return [
+            (
+                "result-sealed",
+                "task_id",
+                f"任务 {content.task} 是暗查暗访任务，抽取结果尚未揭示：揭示之前不能登记检查结果；"
+                f"请先由密钥持有人提交揭示文件 content/records/reveals/{content.task}.toml，"
+                "待 suiji write 记录揭示后再登记",
+            )
+        ]
     drawn = (
         None if state is None else drawn_task(state, store, {} if snapshots is None else snapshots)
     )

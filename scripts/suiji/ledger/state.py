@@ -50,7 +50,7 @@ class Snapshot:
     writer: PublicKey | None
 
 
-_DRAW_INPUT_KINDS = frozenset({"commit", "draw"})
+_DRAW_INPUT_KINDS = frozenset({"commit", "draw", "reveal"})
 """Kinds whose objects are a draw's inputs or record: never withdrawable (§13.7)."""
 
 

@@ -23,6 +23,7 @@ from suiji.model.tasks import (
     ExtraValue,
     PersonReplace,
     PersonVoid,
+    Reveal,
 )
 from suiji.shared.canonical import HEX64_RE
 
@@ -36,6 +37,7 @@ COMMIT, COMMIT_VOID, BEACON, DRAW, PERSON_VOID = (
 )
 PERSON_REPLACE = "person-replace"
 EXTRA_INPUT = "extra-input"
+REVEAL = "reveal"
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ Body = (
     | CommitVoid
     | BeaconRound
     | Draw
+    | Reveal
     | PersonVoid
     | PersonReplace
     | ExtraValue
@@ -94,6 +97,7 @@ DECODERS: dict[str, Callable[[object], Body]] = {
     PERSON_REPLACE: PersonReplace.from_json,
     EXTRA_INPUT: ExtraValue.from_json,
     RESULT: ResultEntry.from_json,
+    REVEAL: Reveal.from_json,
 }
 
 

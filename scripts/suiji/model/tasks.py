@@ -87,6 +87,31 @@ def beacon_terms_from_json(value: object, path: str = "body.beacon") -> BeaconTe
     return ExtraOnly(_time(m, "draw_after"))
 
 
+# ---------------------------------------------------------------- sealed terms
+
+
+@dataclass(frozen=True)
+class SealTerms:
+    """A sealed commitment's `sealed` member (docs/spec/18-sealed.md): the hash of the
+    secret that will also seed the draw, and the time by which it must be revealed."""
+
+    secret_hash: str
+    reveal_by: str
+
+    @property
+    def deadline(self) -> datetime:
+        return parse_time(self.reveal_by)
+
+    @classmethod
+    def from_json(cls, value: object, path: str = "body.sealed") -> SealTerms:
+        m = Members(value, path)
+        m.exactly(("secret_hash", "reveal_by"))
+        return cls(m.hex64("secret_hash"), _time(m, "reveal_by"))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"secret_hash": self.secret_hash, "reveal_by": self.reveal_by}
+
+
 # ---------------------------------------------------------------- commit
 
 
@@ -104,6 +129,7 @@ class Commit:
     population_object: str
     eligible: int
     beacon: BeaconTerms
+    sealed: SealTerms | None = None  # present only in a sealed task's commitment
 
     MEMBERS = (
         "task",
@@ -121,7 +147,7 @@ class Commit:
     @classmethod
     def from_json(cls, value: object) -> Commit:
         m = Members(value)
-        m.exactly(cls.MEMBERS)
+        m.exactly(cls.MEMBERS, ("sealed",))
         snaps = m.object("snapshots")
         snaps.exactly(f"{n}_object" for n in SNAPSHOT_RECORDS)
         return cls(
@@ -135,10 +161,11 @@ class Commit:
             population_object=m.hex64("population_object"),
             eligible=m.integer("eligible"),
             beacon=beacon_terms_from_json(m.raw("beacon")),
+            sealed=SealTerms.from_json(m.raw("sealed")) if m.has("sealed") else None,
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "task": self.task,
             "name": self.name,
             "unit": self.unit,
@@ -150,6 +177,9 @@ class Commit:
             "eligible": self.eligible,
             "beacon": self.beacon.to_json(),
         }
+        if self.sealed is not None:
+            out["sealed"] = self.sealed.to_json()
+        return out
 
     def snapshot(self, record: str) -> str:
         """The object hash of one record's snapshot."""
@@ -293,7 +323,7 @@ class Draw:
     teams_error: str | None
     result_object: str
 
-    MEMBERS = (
+    MEMBERS: tuple[str, ...] = (
         "task",
         "unit",
         "commit_seq",
@@ -345,6 +375,31 @@ class Draw:
     @property
     def extra_pairs(self) -> list[tuple[str, str]]:
         return [(e.name, e.value) for e in self.extra]
+
+
+@dataclass(frozen=True)
+class Reveal(Draw):
+    """`reveal` (docs/spec/18-sealed.md): a sealed task's draw, recorded with its secret.
+
+    A draw in every respect (the lifecycle treats it as the task's one draw, so coverage
+    and the yearly cap count it from here on), plus the secret whose hash the commitment
+    holds; its `seed` is the sealed seed.
+    """
+
+    secret: str = ""
+
+    MEMBERS = (*Draw.MEMBERS, "secret")
+
+    @classmethod
+    def from_json(cls, value: object) -> Reveal:
+        m = Members(value)
+        m.exactly(cls.MEMBERS)
+        rest = {k: v for k, v in m.value.items() if k != "secret"}
+        draw = Draw.from_json(rest)
+        return cls(**{f: getattr(draw, f) for f in Draw.MEMBERS}, secret=m.hex64("secret"))
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "secret": self.secret}
 
 
 # ---------------------------------------------------------------- person-void

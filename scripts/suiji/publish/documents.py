@@ -85,6 +85,12 @@ def task_documents(entries: Iterable[Entry], store: ObjectSource, task: str) -> 
     """The drawn task's documents' contents; TaskUnknown / TaskNotDrawn otherwise."""
     entries = list(entries)
     view = task_view(entries, store, task)
+    if view.sealed_until is not None and view.draw_seq is None:
+        raise TaskNotDrawn(
+            f"任务 {task} 是暗查暗访任务，抽取结果揭示之前不得制作通知书、结果模板或检查记录"
+            "（它们会写出被检查企业和检查组）；检查组凭 suiji show 任务编号 --secret 密钥文件 私下查看",
+            code="task-sealed",
+        )
     if view.draw_seq is None or view.drawn_at is None:
         raise TaskNotDrawn(
             f"任务 {task} 尚未抽取：通知书、结果模板和检查记录要写明抽中的企业、事项和检查组，"

@@ -25,7 +25,7 @@ from suiji.ledger.codec import Entry
 from suiji.ledger.drawn import drawn_tasks
 from suiji.ledger.objects import ObjectStore
 from suiji.ledger.results import results_view
-from suiji.model.entries import COMMIT, COMMIT_VOID, DRAW, GENESIS, WITHDRAWAL
+from suiji.model.entries import COMMIT, COMMIT_VOID, DRAW, GENESIS, REVEAL, WITHDRAWAL
 from suiji.model.fields import EntryError
 from suiji.model.genesis import Genesis, Policy
 from suiji.model.results import RESULT, ResultEntry
@@ -35,7 +35,7 @@ from suiji.shared.errors import InputError
 from suiji.shared.findings import Finding
 from suiji.shared.times import civil_date
 
-_KEPT = frozenset({GENESIS, COMMIT, COMMIT_VOID, DRAW, RESULT, WITHDRAWAL})
+_KEPT = frozenset({GENESIS, COMMIT, COMMIT_VOID, DRAW, REVEAL, RESULT, WITHDRAWAL})
 _WHAT = {"report": "检查报告", "feedback": "反馈被检查对象", "disclosure": "结果公示"}
 
 DEADLINE_CODES = (

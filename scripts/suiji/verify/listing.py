@@ -16,7 +16,7 @@ from typing import Any
 
 from suiji.ledger.codec import Entry
 from suiji.ledger.objects import ObjectStore
-from suiji.model.entries import COMMIT, COMMIT_VOID, DRAW
+from suiji.model.entries import COMMIT, COMMIT_VOID, DRAW, REVEAL
 from suiji.model.tasks import ChainRound, Commit, CommitVoid, Draw
 from suiji.shared.errors import SuijiError
 from suiji.shared.findings import Finding
@@ -92,7 +92,7 @@ class DrawListing:
             current = self.lines.get(void.task)
             if current is not None and current.draw is None:
                 del self.lines[void.task]
-        elif entry.kind == DRAW:
+        elif entry.kind in (DRAW, REVEAL):  # a reveal is a sealed task's draw
             draw = entry.typed_as(Draw)
             current = self.lines.get(draw.task)
             if current is not None and current.draw is None:

@@ -54,6 +54,7 @@ from suiji.model.entries import (
     GENESIS,
     PERSON_REPLACE,
     PERSON_VOID,
+    REVEAL,
 )
 from suiji.model.genesis import MIN_DRAW_DELAY_SECONDS, Genesis, private_beacons
 from suiji.model.tasks import (
@@ -72,6 +73,8 @@ from suiji.shared.canonical import canonical_json, parse_canonical
 from suiji.shared.errors import SuijiError
 from suiji.shared.findings import Finding
 from suiji.shared.times import civil_date, format_time, parse_time
+from suiji.verify.sealedcheck import MESSAGES as SEALED_MESSAGES
+from suiji.verify.sealedcheck import commit_findings, task_seed, unrevealed_message
 
 _MESSAGES: dict[str, str] = {
     "commit-after-draw": "任务 {task} 已抽取，不能再次承诺",
@@ -101,12 +104,13 @@ _MESSAGES: dict[str, str] = {
     "draw-extra-missing": "抽取时方案声明的附加输入没有全部登记：缺少 {detail}",
     "draw-extra": "抽取条目的 extra 与登记的附加输入不符（应恰为按方案顺序的 {detail}）",
 }
+_MESSAGES.update(SEALED_MESSAGES)
 _EXTRA_ONLY_BEACON = "承诺只用附加输入，抽取却引用了信标条目"
 
 
 def _violation_finding(entry: Entry, v: Violation) -> Finding:
     if v.code in COMPLIANCE_RULES:
-        message = _MESSAGES[v.code].format(task=v.task, seq=v.seq, round=v.round)
+        message = _MESSAGES[v.code].format(task=v.task, seq=v.seq, round=v.round, detail=v.detail)
         return Finding(entry.seq, "compliance", v.code, message)
     if v.code == "draw-beacon" and v.round is None:
         return _bad(entry, v.code, _EXTRA_ONLY_BEACON)
@@ -207,6 +211,7 @@ class DrawChecker:
         if body.eligible != len(population.members):
             out.append(_bad(entry, "population-count", "承诺中的可抽取家数与复算不符"))
         self._check_round(entry, body.beacon, out)
+        out.extend(commit_findings(entry.seq, body, plan, self.hist.genesis))
         self._same_plan(entry, body, committed, out)
         for v in self.hist.check_commit_extras(body, entry.moment, plan.seed_extra):
             out.append(_violation_finding(entry, v))
@@ -280,7 +285,7 @@ class DrawChecker:
         extra = body.extra_pairs
         for v in self.hist.check_draw_extra(body.task, extra, committed.plan.seed_extra):
             out.append(_violation_finding(entry, v))
-        seed = seed_for(body.task, commit.hash, beacon, extra)
+        seed = task_seed(seed_for(body.task, commit.hash, beacon, extra), body)
         if seed != body.seed:
             out.append(_bad(entry, "seed", f"种子应为 {seed}"))
         result = derive_result(committed, seed=seed)
@@ -436,12 +441,14 @@ class DrawChecker:
         for state in withheld(self.hist, self.now, grace):
             commit = state.commit
             assert commit is not None
+            sealed = unrevealed_message(state, self.now)
             out.append(
                 Finding(
                     commit.seq,
                     "compliance",
                     "withheld",
-                    f"任务 {state.task} 的承诺（条目 #{commit.seq}）的随机数已于 "
+                    sealed
+                    or f"任务 {state.task} 的承诺（条目 #{commit.seq}）的随机数已于 "
                     f"{format_time(commit.body.available_at)} 产生，超过 "
                     f"{grace.total_seconds() / 3600:.0f} 小时仍未抽取：不得只抽取满意的承诺",
                 )
@@ -474,6 +481,7 @@ _HANDLERS = {
     COMMIT_VOID: DrawChecker._commit_void,
     BEACON: DrawChecker._beacon,
     DRAW: DrawChecker._draw,
+    REVEAL: DrawChecker._draw,
     PERSON_VOID: DrawChecker._person_void,
     PERSON_REPLACE: DrawChecker._person_replace,
     EXTRA_INPUT: DrawChecker._extra_input,

@@ -26,6 +26,7 @@ from suiji.shared.findings import Finding
 
 _MESSAGES = {
     "result-task-unknown": "任务 {task} 尚未抽取，却登记了对「{detail}」的检查结果",
+    "result-sealed": "任务 {task} 是尚未揭示的暗查暗访任务，却登记了对「{detail}」的检查结果",
     "result-not-drawn": "「{detail}」不是任务 {task} 抽中的单位（抽取条目 #{seq}），却登记了检查结果",
     "result-withdrawn": "任务 {task} 对「{detail}」的检查结果已于条目 #{seq} 撤回，之后不得再登记",
     "result-corrects": (

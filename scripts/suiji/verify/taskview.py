@@ -108,6 +108,7 @@ class TaskView:
     teams: tuple[Team, ...] = ()
     teams_error: str | None = None
     voids: tuple[Void, ...] = ()
+    sealed_until: datetime | None = None  # a sealed task's reveal deadline (spec 18)
 
 
 def _state(entries: Iterable[Entry] | History, task: str) -> tuple[TaskState, History]:
@@ -150,6 +151,7 @@ def task_view(entries: Iterable[Entry] | History, store: ObjectSource, task: str
             (u, enterprises.get(u, ""), why) for u, why in committed.population.excluded
         ),
         extras=tuple((n, r.body.value) for n, r in state.extras.items()),
+        sealed_until=commit.body.sealed.deadline if commit.body.sealed else None,
     )
     if state.draw is None:
         return view

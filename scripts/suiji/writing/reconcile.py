@@ -10,7 +10,7 @@ own, and a run can be explained before anything is signed. The order is the life
    withdraws the task; editing the plan commits the new one);
 3. extra inputs not yet recorded for a live commitment;
 4. every due draw — decided from the ledger alone, so it is planned whatever the files say;
-5. (reveals of sealed draws: a later format; the slot is kept in `STEPS`);
+5. reveals of sealed draws whose round's beacon is recorded (docs/spec/18-sealed.md);
 6. person voids not yet recorded, then replacements whose round has passed;
 7. withdrawals of results (信用修复) not yet recorded, then results (one step: `suiji
    record`'s own plan decides rows; a withdrawn row is gone from the file by then);
@@ -34,6 +34,7 @@ from suiji.writing.recordfiles import (
     PersonVoidRequest,
     PlanFile,
     RecordFiles,
+    RevealRequest,
     RootRequest,
     Skipped,
     WithdrawRequest,
@@ -44,7 +45,7 @@ STEPS = (
     "commit",
     "inputs",
     "draw",
-    "reveal",  # sealed draws (not yet defined): planned between draws and person voids
+    "reveal",
     "person-void",
     "replace",
     "withdraw",
@@ -67,6 +68,7 @@ class Action:
         | InputsRequest
         | PersonVoidRequest
         | WithdrawRequest
+        | RevealRequest
         | RootRequest
         | None
     ) = None
@@ -100,6 +102,10 @@ def plan_write(files: RecordFiles, facts: LedgerFacts, now: datetime) -> WritePl
     _inputs(files.inputs, hist, voiding, committing, actions, notices)
     due = hist.due(now)
     actions.extend(Action("draw", task) for task in due)
+    for rev in files.reveals:
+        state = hist.tasks.get(rev.task)
+        if state is None or state.draw is None:  # a revealed task plans nothing
+            actions.append(Action("reveal", rev.task, rev.source, rev))
     _person_voids(files.person_voids, hist, set(due), actions, skipped)
     actions.extend(
         Action("replace", task)

@@ -14,6 +14,8 @@ form; whether the ledger allows the wish is the writing steps' business.
   `accept_finding`: replace a drawn person;
 - `withdrawals/<task>.toml` — `[[withdraw]]` tables with `uscc` and `reason`: withdraw a
   recorded result with a penalty once its publicity ends (信用修复, `suiji withdraw`);
+- `reveals/<task>.toml` — `secret = "…"`: the holder reveals a sealed task's secret after
+  the inspection (docs/spec/18-sealed.md);
 - `results/` — inspection results (docs/spec/16-results.md), recorded by `suiji record`'s plan;
 - `requests/*.json` — root-signed key-change requests (`suiji key …`, `suiji key sign`).
 
@@ -41,6 +43,7 @@ COMMIT_VOIDS = RECORDS / "voids" / "commitments"
 PERSON_VOIDS = RECORDS / "voids"
 INPUTS = RECORDS / "inputs"
 WITHDRAWALS = RECORDS / "withdrawals"
+REVEALS = RECORDS / "reveals"
 RESULTS = RECORDS / "results"
 REQUESTS = RECORDS / "requests"
 
@@ -98,6 +101,13 @@ class WithdrawRequest:
 
 
 @dataclass(frozen=True)
+class RevealRequest:
+    task: str
+    source: str
+    secret: str
+
+
+@dataclass(frozen=True)
 class RootRequest:
     source: str
     request: Request
@@ -112,6 +122,7 @@ class RecordFiles:
     inputs: tuple[InputsRequest, ...] = ()
     person_voids: tuple[PersonVoidRequest, ...] = ()
     withdrawals: tuple[WithdrawRequest, ...] = ()
+    reveals: tuple[RevealRequest, ...] = ()
     results: tuple[str, ...] = ()  # results files present (recorded as one step)
     requests: tuple[RootRequest, ...] = ()
     skipped: tuple[Skipped, ...] = ()
@@ -262,6 +273,18 @@ def _withdrawals(path: Path, source: str) -> list[WithdrawRequest]:
     return out
 
 
+def _reveal(path: Path, source: str) -> RevealRequest:
+    from suiji.draw.sealed import parse_secret
+
+    task = _task_of(path)
+    data = _toml(path)
+    _only(data, {"secret"})
+    value = data.get("secret")
+    if not isinstance(value, str):
+        raise _Bad("reveal-secret-missing", '缺少 secret = "密钥"（suiji seal 写出的密钥文件内容）')
+    return RevealRequest(task, source, parse_secret(value, source))
+
+
 def read_record_files(root: Path) -> RecordFiles:
     """Read every file the writer acts on; a bad file is skipped, never the whole read."""
     skipped: list[Skipped] = []
@@ -270,6 +293,7 @@ def read_record_files(root: Path) -> RecordFiles:
     inputs: list[InputsRequest] = []
     people: list[PersonVoidRequest] = []
     withdrawals: list[WithdrawRequest] = []
+    reveals: list[RevealRequest] = []
     requests: list[RootRequest] = []
 
     def attempt(path: Path, read: Any) -> None:
@@ -301,6 +325,8 @@ def read_record_files(root: Path) -> RecordFiles:
         attempt(path, lambda p, s: people.extend(_person_voids(p, s)))
     for path in _files(root / WITHDRAWALS, ".toml"):
         attempt(path, lambda p, s: withdrawals.extend(_withdrawals(p, s)))
+    for path in _files(root / REVEALS, ".toml"):
+        attempt(path, lambda p, s: reveals.append(_reveal(p, s)))
     for path in _files(root / REQUESTS, ".json"):
         attempt(path, request)
     results = tuple(_rel(root, p) for p in _files(root / RESULTS, ""))
@@ -310,6 +336,7 @@ def read_record_files(root: Path) -> RecordFiles:
         inputs=tuple(inputs),
         person_voids=tuple(people),
         withdrawals=tuple(withdrawals),
+        reveals=tuple(reveals),
         results=results,
         requests=tuple(requests),
         skipped=tuple(skipped),

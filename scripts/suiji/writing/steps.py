@@ -34,6 +34,7 @@ from suiji.draw.items import check_items_feasible
 from suiji.draw.plan import Plan, plan_from_json, plan_to_json
 from suiji.draw.planfile import load_plan
 from suiji.draw.population import Population, population_to_json
+from suiji.draw.sealed import seal_terms
 from suiji.draw.targets import allocate, check_targets_feasible
 from suiji.draw.teamcheck import TeamRulesUnmet, check_teams_feasible
 from suiji.ledger import append as ledger_append
@@ -229,6 +230,7 @@ def prepare_commit(
         population_object=object_id(pop_bytes),
         eligible=len(population.members),
         beacon=beacon_terms(chain, now, hist.genesis.draw_delay_seconds),
+        sealed=seal_terms(plan.sealed, plan.window_end, hist.genesis.coverage.disclosure[0]),
     )
     for v in hist.check_commit_extras(body, now, plan.seed_extra):
         raise TaskError(f"{plan_file}: {v.detail}；请改正方案中的期号和开奖日期", code=v.code)
@@ -341,24 +343,15 @@ def draw_task(
             "并在轮次之前运行 suiji inputs 登记",
             code="extra-missing",
         )
-    beacon_seq: int | None = None
-    beacon: BeaconRound | None = None
-    terms = commit.body.beacon
-    if isinstance(terms, ChainRound):
-        known = hist.beacons.get((terms.chain_hash, terms.round))
-        if known is not None:
-            beacon_seq, beacon = known.seq, known.body
-        else:
-            chain = next(c for c in hist.genesis.chains() if c.chain_hash == terms.chain_hash)
-            signature = beacon_signature(chain, terms.round, recorded=recorded, fetch=fetch)
-            randomness = verify_round(chain, terms.round, signature, cache=VerifiedCache())
-            beacon = BeaconRound(
-                chain=chain.name,
-                chain_hash=chain.chain_hash,
-                round=terms.round,
-                signature=signature,
-                randomness=randomness,
+    beacon_seq, beacon = round_beacon(hist, commit.body, recorded=recorded, fetch=fetch)
+    if commit.body.sealed is not None:  # sealed: the round only; the draw is the reveal
+        if beacon is None or beacon_seq is not None:
+            raise TaskError(
+                f"任务 {task} 是暗查暗访任务，信标已记录；抽取结果由密钥持有人在检查后揭示"
+                f"（content/records/reveals/{task}.toml），现在不写入任何内容",
+                code="sealed-awaiting-reveal",
             )
+        return w.append(BEACON, beacon)
     seed = seed_for(task, commit.hash, beacon, extra)
     result = derive_result(committed, seed=seed)
     result_bytes = canonical_json(result)
@@ -378,6 +371,34 @@ def draw_task(
         result_object=object_id(result_bytes),
     )
     return w.append(DRAW, body, [result_bytes])
+
+
+def round_beacon(
+    hist: History,
+    commit: Commit,
+    *,
+    recorded: Mapping[int, str] | None = None,
+    fetch: bool = False,
+) -> tuple[int | None, BeaconRound | None]:
+    """The committed round's beacon: (its seq, body) if recorded, else (None, the verified
+    round to record); (None, None) for an extra-only commitment."""
+    assert hist.genesis is not None
+    terms = commit.beacon
+    if not isinstance(terms, ChainRound):
+        return None, None
+    known = hist.beacons.get((terms.chain_hash, terms.round))
+    if known is not None:
+        return known.seq, known.body
+    chain = next(c for c in hist.genesis.chains() if c.chain_hash == terms.chain_hash)
+    signature = beacon_signature(chain, terms.round, recorded=recorded, fetch=fetch)
+    randomness = verify_round(chain, terms.round, signature, cache=VerifiedCache())
+    return None, BeaconRound(
+        chain=chain.name,
+        chain_hash=chain.chain_hash,
+        round=terms.round,
+        signature=signature,
+        randomness=randomness,
+    )
 
 
 def due_tasks(root: Path, now: datetime) -> list[str]:

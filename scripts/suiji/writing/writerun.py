@@ -29,6 +29,7 @@ from suiji.writing.recordfiles import (
     InputsRequest,
     PersonVoidRequest,
     PlanFile,
+    RevealRequest,
     RootRequest,
     Skipped,
     WithdrawRequest,
@@ -178,6 +179,11 @@ def _apply(w: Writer, action: Action, recorded: Mapping[int, str] | None) -> lis
         return record_inputs(w, task, action.values)
     if action.step == "draw":
         return [steps.draw_task(w, task, recorded=recorded, fetch=True)]
+    if action.step == "reveal":
+        from suiji.writing.sealed import reveal
+
+        assert isinstance(req, RevealRequest)
+        return [reveal(w, task, req.secret)]
     if action.step == "person-void":
         assert isinstance(req, PersonVoidRequest)
         team = req.team or _team_of(w, task, req.person, team_of)
