@@ -25,6 +25,7 @@ from suiji.cli.taskcmds import (
     _register_replace,
     _register_void,
 )
+from suiji.cli.witnesscmds import _register_witness
 from suiji.cli.writecmds import _register_write
 from suiji.shared.errors import ResourceError, SuijiError, os_failure
 
@@ -277,6 +278,7 @@ _REGISTRY: list[Callable[[AddFn], None]] = [
     _register_record,
     _register_withdraw,
     _register_write,
+    _register_witness,
     _register_show,
     _register_ticket,
     *_DOCUMENT_COMMANDS,
