@@ -18,6 +18,7 @@ from tests.test_write import COMMIT_AT, only_plans, write
 from suiji.cli.app import main
 from suiji.crypto.ed25519 import from_seed, public_of
 from suiji.ledger.paths import CHECKPOINT_FILE, COSIGNATURES_DIR, ledger_dir
+from suiji.shared.errors import Refusal
 from suiji.shared.times import parse_user_time
 from suiji.standards.checkpoint import (
     Checkpoint,
@@ -62,6 +63,7 @@ class Served:
         self.server = make_server(self.witness, "127.0.0.1", 0)
         serve_in_thread(self.server)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.stopped = False
 
     @property
     def vkey(self) -> str:
@@ -70,14 +72,17 @@ class Served:
     def restart(self) -> None:
         """A new process on the same state directory (what a crash and restart leaves)."""
         self.witness = Witness(self.name, self.key, self.logs, self.home, self.clock)  # type: ignore[arg-type]
+        port = self.server.server_address[1]
         self.stop()
-        self.server = make_server(self.witness, "127.0.0.1", 0)
+        self.server = make_server(self.witness, "127.0.0.1", port)
         serve_in_thread(self.server)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.stopped = False
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        if not self.stopped:
+            self.server.shutdown()
+            self.server.server_close()
+        self.stopped = True
 
     def post(self, body: bytes) -> tuple[int, str, bytes]:
         return http_post(self.url + "/add-checkpoint", body)
@@ -190,3 +195,219 @@ def test_a_crash_between_saving_and_answering_never_yields_two_inconsistent_cosi
 
 
 # ---------------------------------------------------------------- the bureau's side
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Iterator[tuple[Path, Served, Served]]:
+    """A demo bureau whose genesis names two loopback witnesses, threshold two."""
+    from tests.support.bureau import init, keygen, write_records
+
+    from suiji.crypto.keyfiles import load_private_key
+
+    root = tmp_path / "b"
+    write_records(root)
+    assert keygen(root, "root.key") == 0 and keygen(root, "signing.key") == 0
+    only_plans(root, "2026-001")
+    signing = load_private_key(root / "private" / "signing.key")
+    logs = {ORIGIN: [log_vkey(ORIGIN, signing)]}
+    a = Served("w1.test.invalid/witness", W1, tmp_path / "w1", logs, Clock(T0 + 60))
+    b = Served("w2.test.invalid/witness", W2, tmp_path / "w2", logs, Clock(T0 + 90))
+    assert (
+        init(
+            root,
+            "--beacon",
+            "suiji-demo",
+            "--demo",
+            "--witness",
+            f"{a.vkey},{a.url}",
+            "--witness",
+            f"{b.vkey},{b.url}",
+            "--witness-threshold",
+            "2",
+        )
+        == 0
+    )
+    yield root, a, b
+    a.stop()
+    b.stop()
+
+
+def verify_report(root: Path, now: str = VERIFY_AT) -> dict:
+    from suiji.verify.checkers import default_checkers
+    from suiji.verify.verifier import verify
+
+    report = verify(root, now=parse_user_time(now), checkers=default_checkers(), allow_demo=True)
+    return report.to_json()
+
+
+def codes(report: dict) -> list[tuple[int | None, str]]:
+    return [(f["seq"], f["code"]) for f in report["findings"]]
+
+
+def cosigned_files(root: Path) -> list[Path]:
+    return sorted((ledger_dir(root) / COSIGNATURES_DIR).iterdir())
+
+
+def test_witnessed_commitments_pass(pair: tuple[Path, Served, Served]) -> None:
+    root, a, b = pair
+    assert write(root, COMMIT_AT) == 0
+    files = cosigned_files(root)
+    assert [f.name for f in files] == ["checkpoint-2"]
+    note = parse_note(files[0].read_bytes())
+    assert note.text == parse_note((ledger_dir(root) / CHECKPOINT_FILE).read_bytes()).text
+    assert {s.name for s in note.signatures} == {ORIGIN, a.name, b.name}
+    report = verify_report(root)
+    assert codes(report) == []
+    [seen] = report["witnessed"]
+    assert seen["commitment"] == 1 and seen["witnessed"] is True
+    assert [w["witness"] for w in seen["witnesses"]] == [a.name, b.name]
+    assert report["witness_policy"]["threshold"] == 2
+    assert not any("时钟为准" in n for n in report["notices"])
+
+
+def test_a_backdated_commitment_fails_under_the_policy(pair: tuple[Path, Served, Served]) -> None:
+    """The bureau writes after the round with its clock set back: the witnesses' time tells."""
+    root, a, b = pair
+    a.clock.now = b.clock.now = T0 + 3 * 86400  # really written three days later
+    assert write(root, COMMIT_AT) == 0  # stamped with the old time
+    assert [f.name for f in cosigned_files(root)] == ["checkpoint-2"]
+    assert codes(verify_report(root, "2026-03-20T09:00:00+08:00")) == [(1, "unwitnessed")]
+
+
+def test_unwitnessed_is_pending_before_its_deadline(pair: tuple[Path, Served, Served]) -> None:
+    root, _a, b = pair
+    b.stop()  # one witness down: the writer goes on, the commitment waits
+    assert write(root, COMMIT_AT) == 0
+    report = verify_report(root, "2026-03-16T10:00:00+08:00")
+    assert codes(report) == [] and any("尚待见证" in n for n in report["notices"])
+    assert codes(verify_report(root)) == [(1, "unwitnessed")]
+    b.restart()
+    b.clock.now = T0 + 3600
+    assert main(["--root", str(root), "--now", COMMIT_AT, "witness", "submit"]) == 0
+    assert codes(verify_report(root)) == []
+
+
+def test_409_is_followed_by_a_successful_retry(
+    pair: tuple[Path, Served, Served], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, _a, _b = pair
+    assert write(root, COMMIT_AT) == 0
+    for f in cosigned_files(root):  # the bureau lost its copies: it will start from 0
+        f.unlink()
+    seen: list[int] = []
+
+    def recording(url: str, body: bytes) -> tuple[int, str, bytes]:
+        answer = http_post(url, body)
+        seen.append(answer[0])
+        return answer
+
+    monkeypatch.setattr("suiji.writing.witnessing.http_post", recording)
+    from suiji.writing.witnessing import submit_checkpoint
+
+    results = submit_checkpoint(root, post=recording)
+    assert [r.status for r in results] == ["ok", "ok"]
+    assert seen == [409, 200, 409, 200]
+    assert codes(verify_report(root)) == []
+
+
+def _add_lines(root: Path, *lines: object) -> None:
+    """Append cosignature lines to the stored note (what anyone with write access could do)."""
+    from suiji.standards.note import Note
+
+    [path] = cosigned_files(root)
+    note = parse_note(path.read_bytes())
+    path.write_bytes(Note(note.text, (*note.signatures, *lines)).encode())  # type: ignore[arg-type]
+
+
+def test_forged_and_unknown_key_cosignatures_do_not_count(
+    pair: tuple[Path, Served, Served],
+) -> None:
+    root, _a, b = pair
+    b.stop()
+    assert write(root, COMMIT_AT) == 0
+    [path] = cosigned_files(root)
+    body = parse_note(path.read_bytes()).text
+    # a stranger's key under witness 2's name, and witness 2's key id with a bad signature
+    stranger = sign_cosignature(body, b.name, STRANGER, T0)
+    real = sign_cosignature(body, b.name, W2, T0)
+    forged = type(real)(real.name, real.key_id, real.signature[:8] + bytes(64))
+    _add_lines(root, stranger, forged)
+    assert path.read_bytes().count(b.name.encode()) == 2
+    assert codes(verify_report(root)) == [(1, "unwitnessed")]
+
+
+def test_one_witness_counted_twice_does_not_meet_a_threshold_of_two(
+    pair: tuple[Path, Served, Served],
+) -> None:
+    root, a, b = pair
+    b.stop()
+    assert write(root, COMMIT_AT) == 0
+    [path] = cosigned_files(root)
+    body = parse_note(path.read_bytes()).text
+    _add_lines(root, sign_cosignature(body, a.name, W1, T0 + 5))  # a second, valid line by w1
+    report = verify_report(root)
+    assert codes(report) == [(1, "unwitnessed")]
+    assert [w["witness"] for w in report["witnessed"][0]["witnesses"]] == [a.name]
+
+
+def test_a_policy_listing_one_key_twice_is_refused(tmp_path: Path) -> None:
+    from suiji.model.fields import EntryError
+    from suiji.model.witnesspolicy import WitnessPolicy
+
+    vkey = witness_vkey("w1.test.invalid/witness", W1)
+    twice = {"keys": [{"vkey": vkey}, {"vkey": vkey}], "threshold": 2}
+    with pytest.raises(EntryError) as err:
+        WitnessPolicy.from_json(twice)
+    assert err.value.code == "witness-duplicate"
+    # the same key under another name is the same witness too
+    other = witness_vkey("another.test.invalid/witness", W1)
+    with pytest.raises(EntryError) as err:
+        WitnessPolicy.from_json({"keys": [{"vkey": vkey}, {"vkey": other}], "threshold": 2})
+    assert err.value.code == "witness-duplicate"
+
+
+def test_init_refuses_a_lead_time_not_shorter_than_the_draw_delay(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.support.bureau import build_bureau
+
+    from suiji.ledger.genesis import refuse_long_witness_lead
+
+    vkey = witness_vkey("w1.test.invalid/witness", W1)
+    root = tmp_path / "b"
+    setup = build_bureau(
+        root, "--beacon", "suiji-demo", "--demo", "--draw-delay", "3600", "--witness", vkey
+    )
+    assert setup.init != 0 and "见证提前量 3600 秒不短于抽取延迟" in capsys.readouterr().err
+    assert not (root / "ledger" / "ledger.jsonl").exists()
+    body = json.loads(
+        (
+            ledger_dir(make_bureau(tmp_path / "ok", "--beacon", "suiji-demo", "--demo"))
+            / "ledger.jsonl"
+        )
+        .read_text()
+        .splitlines()[0]
+    )["body"]
+    body["policy"] = {
+        "witnesses": {"keys": [{"vkey": vkey}], "threshold": 1, "lead_seconds": 86400}
+    }
+    with pytest.raises(Refusal) as err:
+        refuse_long_witness_lead(body)
+    assert err.value.code == "witness-lead-too-long"
+    body["policy"]["witnesses"]["lead_seconds"] = 86399
+    refuse_long_witness_lead(body)
+
+
+def test_without_a_policy_verify_says_times_rest_on_the_bureau_clock(tmp_path: Path) -> None:
+    root = make_bureau(tmp_path / "b", "--beacon", "suiji-demo", "--demo")
+    report = verify_report(root)
+    assert any("没有见证人策略" in n and "本局的时钟" in n for n in report["notices"])
+    assert "witnessed" not in report
+
+
+def test_a_witness_key_is_a_cosignature_key() -> None:
+    vkey = witness_vkey("w1.test.invalid/witness", W1)
+    from suiji.standards.note import parse_vkey
+
+    v = parse_vkey(vkey)
+    assert v.sig_type == SIG_COSIGNATURE and v.public == public_of(W1).raw
