@@ -230,6 +230,10 @@ def copy_ledger(root: Path, out: Path) -> None:
             target = out / "ledger" / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
+    if (src / "checkpoint").is_file():
+        from suiji.publish.tlog import write_tlog
+
+        write_tlog(root, out / "ledger")  # tlog-tiles beside the checkpoint
 
 
 def write_extras(

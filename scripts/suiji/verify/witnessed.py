@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from suiji.ledger.codec import Entry
@@ -28,7 +29,14 @@ from suiji.shared.errors import SuijiError
 from suiji.shared.findings import Finding
 from suiji.shared.times import format_time
 from suiji.standards.checkpoint import Checkpoint, cosignature_key_id, cosignature_message
-from suiji.standards.note import Note, NoteError, NoteVerifier, ed25519_ok, open_note
+from suiji.standards.note import (
+    Note,
+    NoteError,
+    NoteVerifier,
+    ed25519_ok,
+    open_note,
+    parse_note,
+)
 
 UNWITNESSED = "unwitnessed"
 
@@ -62,6 +70,8 @@ class WitnessRule:
         roots: dict[int, tuple[bytes, bytes | None]],
         origin: str | None,
         now: datetime,
+        *,
+        log_signature: bool = True,
     ) -> tuple[list[Finding], list[str], dict[str, Any]]:
         """Findings, notices and the report's `witnesses` data.
 
@@ -75,10 +85,15 @@ class WitnessRule:
         best: dict[str, dict[int, int]] = {}
         for cp, data in cosigned:
             snap = roots.get(cp.size)
-            if cp.origin != origin or snap is None or snap[0] != cp.root or snap[1] is None:
+            if cp.origin != origin or snap is None or snap[0] != cp.root:
                 continue
             try:
-                note, _ = open_note(data, [NoteVerifier(cp.origin, snap[1])])
+                if log_signature:
+                    if snap[1] is None:
+                        continue
+                    note, _ = open_note(data, [NoteVerifier(cp.origin, snap[1])])
+                else:  # the root alone binds a cosignature to this ledger's prefix
+                    note = parse_note(data)
             except NoteError:
                 continue
             for key in policy.keys:
@@ -163,3 +178,40 @@ def _cosigned_at(note: Note, witness: NoteVerifier) -> int | None:
         if ed25519_ok(witness.public, sig.signature[8:], cosignature_message(note.text, when)):
             found = when if found is None else min(found, when)
     return found
+
+
+def witness_summary(root: Path, now: datetime) -> dict[int, dict[str, Any]]:
+    """Commitment entry → who cosigned it and when, for the published task pages.
+
+    Reads the ledger and `ledger/cosignatures/` only. The site shows what the
+    cosignatures say; `suiji verify` is what judges them (with the log's signatures).
+    Empty without a witness policy.
+    """
+    from suiji.ledger.paths import COSIGNATURES_DIR, ledger_dir
+    from suiji.ledger.reading import read_entries
+    from suiji.shared.files import read_regular
+    from suiji.standards.checkpoint import parse_checkpoint
+    from suiji.standards.merkle import MerkleFrontier
+
+    cosigned: list[tuple[Checkpoint, bytes]] = []
+    directory = ledger_dir(root) / COSIGNATURES_DIR
+    if directory.is_dir() and not directory.is_symlink():
+        for path in sorted(directory.iterdir()):
+            with contextlib.suppress(SuijiError, OSError, ValueError):
+                data = read_regular(path)
+                cosigned.append((parse_checkpoint(parse_note(data).text), data))
+    sizes = {cp.size for cp, _ in cosigned}
+    rule = WitnessRule()
+    frontier = MerkleFrontier()
+    roots: dict[int, tuple[bytes, bytes | None]] = {}
+    origin: str | None = None
+    for entry in read_entries(root):
+        rule.see(entry)
+        if entry.seq == 0:
+            with contextlib.suppress(SuijiError, KeyError, TypeError, ValueError):
+                origin = entry.typed_as(Genesis).origin
+        frontier.append(entry.line)
+        if frontier.size in sizes:
+            roots[frontier.size] = (frontier.root(), None)
+    _, _, report = rule.judge(cosigned, roots, origin, now, log_signature=False)
+    return {c["commitment"]: {**c, **report["witness_policy"]} for c in report.get("witnessed", [])}
