@@ -41,6 +41,19 @@ def tile_path(level: int | str, index: int, width: int = TILE_WIDTH) -> str:
     return f"tile/{level}/{tile_index_path(index)}{suffix}"
 
 
+def tile_widths(size: int) -> list[tuple[int, int, int]]:
+    """(level, index, width) of every tile a tree of `size` has, full and partial."""
+    out: list[tuple[int, int, int]] = []
+    level = 0
+    while size >= TILE_WIDTH**level and size:
+        hashes = size // TILE_WIDTH**level
+        out += [(level, i, TILE_WIDTH) for i in range(hashes // TILE_WIDTH)]
+        if hashes % TILE_WIDTH:
+            out.append((level, hashes // TILE_WIDTH, hashes % TILE_WIDTH))
+        level += 1
+    return out
+
+
 def bundle(entries: Sequence[bytes]) -> bytes:
     """An entry bundle: each entry as uint16 big-endian length ‖ bytes."""
     out = bytearray()
