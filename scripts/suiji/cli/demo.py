@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from suiji.cli.demowitness import cosign_offline, demo_witness_args
+from suiji.cli.demowitness import demo_witness_args
 from suiji.crypto.keyfiles import DEMO_KEY_TAG, demo_key, write_key_pair
 from suiji.example.county import generate
 from suiji.example.year import (
@@ -293,10 +293,6 @@ def run_demo(
             _put(target, s, out)
         else:
             run(s.when, s.what, *s.args)
-            if s.args[:1] == ("write",):
-                names = cosign_offline(target, s.when)
-                if names:
-                    print(f"   见证人离线联署新的检查点：{'、'.join(names)}", file=out)
     print(
         f"\n演示完成。账本：{target / 'ledger'}；记录：{target / 'content' / 'records'}", file=out
     )

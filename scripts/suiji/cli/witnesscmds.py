@@ -131,7 +131,7 @@ def _submit(ctx: Context) -> int:
     from suiji.writing.witnessing import submit_checkpoint
     from suiji.writing.writerun import Outcome
 
-    out = Outcome(witnessed=submit_checkpoint(ctx.root))
+    out = Outcome(witnessed=submit_checkpoint(ctx.root, now=ctx.now))
     for line in witness_lines(out) or ["创世策略中没有带 url 的见证人：没有可提交的对象"]:
         print(line)
     return exits.FOUND if out.alarms else 0

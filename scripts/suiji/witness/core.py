@@ -117,6 +117,11 @@ class Witness:
         }
         write_atomic(path, json.dumps(data, sort_keys=True).encode() + b"\n", step=SAVE_STEP)
 
+    def seed(self, note: bytes) -> None:
+        """Start from a checkpoint cosigned before (a demo witness, a restored backup)."""
+        cp = parse_checkpoint(_note_text(note))
+        self._save(cp.origin, cp, note)
+
     def _keep_fork(self, origin: str, latest: Latest, note: bytes, why: str) -> Path:
         """Both signed checkpoints, the witness's and the one that contradicts it."""
         forks = self.home / FORKS_DIR

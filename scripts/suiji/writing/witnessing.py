@@ -13,11 +13,17 @@ commitment unwitnessed until the next run (the verifier then says so).
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from suiji.crypto.keyfiles import demo_witness_key
 from suiji.ledger.paths import CHECKPOINT_FILE, COSIGNATURES_DIR, LEDGER_FILE, ledger_dir
 from suiji.ledger.reading import genesis_info
+from suiji.model.genesis import Genesis
 from suiji.model.witnesspolicy import WitnessKey, WitnessPolicy
 from suiji.shared.files import read_regular, write_atomic
 from suiji.standards.checkpoint import (
@@ -27,9 +33,10 @@ from suiji.standards.checkpoint import (
     verify_cosignature,
 )
 from suiji.standards.merkle import HashedTree, leaf_hash
-from suiji.standards.note import Note, NoteError, NoteSignature, parse_note
+from suiji.standards.note import Note, NoteError, NoteSignature, NoteVerifier, parse_note
 from suiji.standards.witnessproto import AddCheckpoint
 from suiji.witness.client import Post, Submitted, http_post, request_cosignature
+from suiji.witness.core import Witness
 
 COSIGNED_PREFIX = "checkpoint-"
 
@@ -106,10 +113,21 @@ def request_body(root: Path, old: int) -> bytes:
 
 
 def submit_checkpoint(
-    root: Path, *, post: Post = http_post, policy: WitnessPolicy | None = None
+    root: Path,
+    *,
+    now: datetime,
+    post: Post = http_post,
+    policy: WitnessPolicy | None = None,
 ) -> list[WitnessResult]:
-    """Submit `ledger/checkpoint` to every witness of the policy that has a URL."""
-    policy = policy if policy is not None else policy_of(root)
+    """Submit `ledger/checkpoint` to every witness of the policy that has a URL.
+
+    In a demo ledger, a witness without URL whose key is a published demo witness key
+    (`demo_key("witness-1")`, …) is asked in-process, with `now` as its clock.
+    """
+    genesis = genesis_info(root)
+    policy = (
+        policy if policy is not None else (genesis.policy.witnesses if genesis.policy else None)
+    )
     if policy is None:
         return []
     note_bytes = read_regular(ledger_dir(root) / CHECKPOINT_FILE)
@@ -126,13 +144,43 @@ def submit_checkpoint(
 
     out: list[WitnessResult] = []
     for key in policy.keys:
-        if key.url is None:
-            continue
+        url, ask = key.url, post
+        if url is None:
+            private = demo_witness_key(key.verifier.public) if genesis.demo else None
+            if private is None:
+                continue
+            url, ask = "demo:", _demo_witness(root, key, private, cp.origin, genesis, now)
         answer = request_cosignature(
-            key.url, note_bytes, cp.size, proof_for, old=last_cosigned(root, key), post=post
+            url, note_bytes, cp.size, proof_for, old=last_cosigned(root, key), post=ask
         )
         out.append(_keep(root, cp, note, note_bytes, key, answer))
     return out
+
+
+def _demo_witness(
+    root: Path,
+    key: WitnessKey,
+    private: Ed25519PrivateKey,
+    origin: str,
+    genesis: Genesis,
+    now: datetime,
+) -> Post:
+    """A demo witness answering in-process. Its state is what `ledger/cosignatures/` shows it
+    cosigned (a real witness keeps its own); the checks and the proof are the real ones."""
+
+    def post(url: str, body: bytes) -> tuple[int, str, bytes]:
+        with tempfile.TemporaryDirectory() as home:
+            log = NoteVerifier(origin, genesis.keys.signing.raw)
+            witness = Witness(
+                key.name, private, {origin: [log]}, Path(home), lambda: int(now.timestamp())
+            )
+            size = last_cosigned(root, key)
+            if size:
+                witness.seed(read_regular(cosigned_path(root, size)))
+            answer = witness.add_checkpoint(body)
+        return answer.status, answer.content_type, answer.body
+
+    return post
 
 
 def _keep(

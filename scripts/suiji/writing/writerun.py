@@ -117,7 +117,7 @@ def run_write(
         done = Done(action, tuple(_appended(w.root, before)))
         out.done.append(done)
         if done.entries:
-            out.witnessed.extend(submit_checkpoint(w.root, post=post or http_post))
+            out.witnessed.extend(submit_checkpoint(w.root, now=w.now, post=post or http_post))
     return out
 
 
