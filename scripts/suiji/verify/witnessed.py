@@ -214,4 +214,12 @@ def witness_summary(root: Path, now: datetime) -> dict[int, dict[str, Any]]:
         if frontier.size in sizes:
             roots[frontier.size] = (frontier.root(), None)
     _, _, report = rule.judge(cosigned, roots, origin, now, log_signature=False)
-    return {c["commitment"]: {**c, **report["witness_policy"]} for c in report.get("witnessed", [])}
+    policy = report.get("witness_policy", {})
+    return {
+        c["commitment"]: {
+            **c,
+            "threshold": policy["threshold"],
+            "lead_seconds": policy["lead_seconds"],
+        }
+        for c in report.get("witnessed", [])
+    }
