@@ -304,7 +304,7 @@ def test_409_is_followed_by_a_successful_retry(
     monkeypatch.setattr("suiji.writing.witnessing.http_post", recording)
     from suiji.writing.witnessing import submit_checkpoint
 
-    results = submit_checkpoint(root, post=recording)
+    results = submit_checkpoint(root, now=parse_user_time(COMMIT_AT), post=recording)
     assert [r.status for r in results] == ["ok", "ok"]
     assert seen == [409, 200, 409, 200]
     assert codes(verify_report(root)) == []
@@ -411,3 +411,69 @@ def test_a_witness_key_is_a_cosignature_key() -> None:
 
     v = parse_vkey(vkey)
     assert v.sig_type == SIG_COSIGNATURE and v.public == public_of(W1).raw
+
+
+def test_an_offline_witness_cosigns_from_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """keygen, a witness.toml, `request` at the bureau, `cosign` at the witness, `add` back."""
+    from tests.support.bureau import init, keygen, write_records
+
+    from suiji.crypto.keyfiles import load_private_key
+
+    home = tmp_path / "w"
+    home.mkdir()
+    assert main(["witness", "keygen", str(home / "w.key"), "--name", "w.test.invalid/w"]) == 0
+    vkey = (home / "w.key.vkey").read_text().strip()
+    root = tmp_path / "b"
+    write_records(root)
+    assert keygen(root, "root.key") == 0 and keygen(root, "signing.key") == 0
+    only_plans(root, "2026-001")
+    assert init(root, "--beacon", "suiji-demo", "--demo", "--witness", vkey) == 0
+    signing = load_private_key(root / "private" / "signing.key")
+    (home / "witness.toml").write_text(
+        'name = "w.test.invalid/w"\nkey = "w.key"\nstate = "state"\n'
+        f'[[log]]\norigin = "{ORIGIN}"\nkey = "{log_vkey(ORIGIN, signing).vkey()}"\n',
+        "utf-8",
+    )
+    assert write(root, COMMIT_AT) == 0  # no URL: nothing submitted
+    assert not (ledger_dir(root) / COSIGNATURES_DIR).exists()
+    base = ["--root", str(root), "--now", COMMIT_AT, "witness"]
+    assert main([*base, "request", "--old", "0", "--out", str(tmp_path / "req")]) == 0
+    assert (
+        main([*base, "cosign", "--config", str(home / "witness.toml"), str(tmp_path / "req"),
+              "--out", str(tmp_path / "cosigned")])
+        == 0
+    )  # fmt: skip
+    assert main([*base, "add", str(tmp_path / "cosigned")]) == 0
+    assert [f.name for f in cosigned_files(root)] == ["checkpoint-2"]
+    assert codes(verify_report(root)) == []
+    # the same request again is a 409 now: the witness moved on to 2
+    capsys.readouterr()
+    assert (
+        main([*base, "cosign", "--config", str(home / "witness.toml"), str(tmp_path / "req")]) == 1
+    )
+    assert "HTTP 409" in capsys.readouterr().err
+
+
+def test_a_forked_ledger_raises_the_witness_alarm(
+    pair: tuple[Path, Served, Served], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The bureau rewrites its history after the witnesses saw it: they refuse, it alarms."""
+    from tests.support.resign import resign, truncate
+
+    root, a, b = pair
+    assert write(root, COMMIT_AT) == 0
+    witnessed = (a.home / "state").iterdir().__next__().read_bytes()
+    truncate(root, 1)
+    resign(root, lambda root, values: None)  # a checkpoint of size 1, signed again
+    assert b"\n1\n" in (ledger_dir(root) / CHECKPOINT_FILE).read_bytes()
+    for f in cosigned_files(root):  # and hides what the witnesses cosigned
+        f.unlink()
+    (ledger_dir(root) / ".writer-cache.json").unlink(missing_ok=True)
+    capsys.readouterr()
+    assert write(root, "2026-03-16T10:00:00+08:00") == 1  # the same plan, another time
+    out = capsys.readouterr()
+    assert "警报" in out.out and "见证警报" in out.err
+    assert (a.home / "state").iterdir().__next__().read_bytes() == witnessed
+    assert list((a.home / "forks").iterdir()) and list((b.home / "forks").iterdir())
