@@ -477,3 +477,70 @@ def test_a_forked_ledger_raises_the_witness_alarm(
     assert "警报" in out.out and "见证警报" in out.err
     assert (a.home / "state").iterdir().__next__().read_bytes() == witnessed
     assert list((a.home / "forks").iterdir()) and list((b.home / "forks").iterdir())
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve(config: Path, port: int, crash_at: str | None = None) -> object:
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    env = {k: v for k, v in os.environ.items() if k != "SUIJI_LEDGER_CRASH_AT"}
+    if crash_at:
+        env["SUIJI_LEDGER_CRASH_AT"] = crash_at
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "suiji", "witness", "serve", "--config", str(config),
+         "--listen", f"127.0.0.1:{port}"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+        except urllib.error.HTTPError:
+            return proc  # it answers (404 for GET /)
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("witness did not start")
+
+
+def test_a_killed_witness_process_between_saving_and_answering(tmp_path: Path) -> None:
+    """SIGKILL right after the state is on disk: restarted, it never cosigns the fork."""
+    from suiji.crypto.keyfiles import private_pem
+
+    (tmp_path / "w.key").write_bytes(private_pem(W1))
+    config = tmp_path / "witness.toml"
+    config.write_text(
+        'name = "w1.test.invalid/witness"\nkey = "w.key"\n'
+        f'[[log]]\norigin = "{ORIGIN}"\nkey = "{log_vkey(ORIGIN, LOG_KEY).vkey()}"\n',
+        "utf-8",
+    )
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/add-checkpoint"
+    proc = _serve(config, port, crash_at="witness-answer")
+    with pytest.raises(OSError):
+        http_post(url, req(0, LEDGER_A, 8))
+    assert proc.wait(timeout=10) == -9  # type: ignore[attr-defined]
+    proc = _serve(config, port)
+    try:
+        assert http_post(url, req(0, LEDGER_B, 8))[:3] == (409, SIZE_CONTENT_TYPE, b"8\n")
+        assert http_post(url, req(8, LEDGER_B, 8))[0] == 409
+        forked = AddCheckpoint(8, tuple(LEDGER_B.consistency_proof(8, 12)), note_of(LEDGER_B, 12))
+        assert http_post(url, forked.encode())[0] == 422
+        status, _, body = http_post(url, req(8, LEDGER_A, 8))
+        assert status == 200
+        note = parse_note(note_of(LEDGER_A, 8) + body)
+        assert verify_cosignature(note, "w1.test.invalid/witness", raw_public(W1.public_key()))
+    finally:
+        proc.kill()  # type: ignore[attr-defined]
+        proc.wait()  # type: ignore[attr-defined]
