@@ -544,3 +544,15 @@ def test_a_killed_witness_process_between_saving_and_answering(tmp_path: Path) -
     finally:
         proc.kill()  # type: ignore[attr-defined]
         proc.wait()  # type: ignore[attr-defined]
+
+
+def test_demo_witness_keys_only_in_a_demo_ledger(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.support.bureau import build_bureau
+
+    from suiji.cli.demowitness import demo_witness_args
+
+    setup = build_bureau(tmp_path / "b", "--beacon", "drand-quicknet", *demo_witness_args())
+    assert setup.init != 0 and "演示密钥" in capsys.readouterr().err
+    assert not (tmp_path / "b" / "ledger" / "ledger.jsonl").exists()
