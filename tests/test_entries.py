@@ -208,7 +208,7 @@ def test_the_lifecycle_of_the_demo_year(demo_year: Path) -> None:
     assert state.commit is not None and state.commit.seq == second
     assert state.draw is not None and state.draw.body.commit_seq == second
     assert [v.body.person for v in hist.tasks["2026-003"].person_voids] == ["ZF032"]
-    assert [r.body.replacement for r in hist.tasks["2026-003"].replacements] == ["ZF026"]
+    assert [r.body.replacement for r in hist.tasks["2026-003"].replacements] == ["ZF028"]
     assert hist.tasks["2026-003"].pending_voids == []
     assert (
         len(hist.drawn) == 5 and hist.due(datetime.fromisoformat("2027-01-01T00:00:00+08:00")) == []
