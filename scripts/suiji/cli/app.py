@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -27,6 +28,7 @@ from suiji.cli.taskcmds import (
     _register_seal,
     _register_void,
 )
+from suiji.cli.witnesscmds import _register_witness
 from suiji.cli.writecmds import _register_write
 from suiji.shared.errors import ResourceError, SuijiError, os_failure
 
@@ -281,6 +283,7 @@ _REGISTRY: list[Callable[[AddFn], None]] = [
     _register_record,
     _register_withdraw,
     _register_write,
+    _register_witness,
     _register_show,
     _register_ticket,
     *_DOCUMENT_COMMANDS,
@@ -295,6 +298,29 @@ _REGISTRY: list[Callable[[AddFn], None]] = [
 ]
 
 
+SUBMITS = frozenset({"commit", "inputs", "draw", "void", "replace", "record", "withdraw"})
+"""Commands that append: each new checkpoint goes to the policy's witnesses (`write` does
+it itself after each action)."""
+
+
+def _checkpoint(root: Path) -> bytes | None:
+    path = root / "ledger" / "checkpoint"
+    return path.read_bytes() if path.is_file() else None
+
+
+def _submit(root: Path, now: datetime) -> int:
+    """Ask the witnesses; only problems are printed (stderr), an alarm exits 1."""
+    from suiji.cli.renderwrite import witness_lines
+    from suiji.writing.witnessing import submit_checkpoint
+    from suiji.writing.writerun import Outcome
+
+    out = Outcome(witnessed=submit_checkpoint(root, now=now))
+    if any(r.status != "ok" for r in out.witnessed):
+        for line in witness_lines(out):
+            print(line, file=sys.stderr)
+    return exits.FOUND if out.alarms else exits.OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -305,7 +331,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         now, overridden = resolve_clock(root, getattr(args, "now", None))
         ctx = Context(root=root, now=now, clock_overridden=overridden)
+        before = _checkpoint(root) if args.command in SUBMITS else None
         code: int = args.handler(args, ctx)
+        if args.command in SUBMITS and _checkpoint(root) != before:
+            code = max(code, _submit(root, now))
         return code
     except SuijiError as err:
         print(render.error(err), file=sys.stderr)
