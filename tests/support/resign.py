@@ -52,11 +52,16 @@ def _remap(value: Any, renamed: dict[str, str]) -> Any:
     return renamed.get(value, value) if isinstance(value, str) else value
 
 
-def resign(root: Path, edit: Edit) -> int | None:
+def resign(root: Path, edit: Edit, *, expect_change: bool = True) -> int | None:
     """Apply `edit` to the parsed entries, then re-chain, re-sign and re-checkpoint them all.
 
     References to earlier entries' hashes are carried over to the re-signed hashes, as a
     careful forger would. Returns the first entry the edit changed (None: no change).
+
+    A tampering test whose edit happens to change nothing (two swapped values that were
+    equal in this run's random draw) would assert a finding about an honest ledger and
+    fail at random; unless `expect_change` is False (the controls that re-sign unchanged
+    entries on purpose) an edit that leaves every entry as it was is an error in the test.
     """
     key = load_private_key(root / "private" / "signing.key")
     path = root / "ledger" / "ledger.jsonl"
@@ -67,6 +72,8 @@ def resign(root: Path, edit: Edit) -> int | None:
     changed = next(
         (i for i, (a, b) in enumerate(zip(original, values, strict=True)) if a != b), None
     )
+    if expect_change and changed is None:
+        raise AssertionError("the tampering edit changed no entry: the test forged nothing")
     out = [lines[0]]  # genesis (root-signed) stays as it was, unless the edit changed it
     if values[0] != original[0]:  # re-signed with the bureau's own root key too
         root_key = load_private_key(root / "private" / "root.key")
