@@ -74,8 +74,6 @@ def check_footer(settings: dict[str, Any], path: Path) -> None:
 
 def prepare(root: Path, now: datetime) -> tuple[dict[str, Any], int]:
     """Publish the pages and compute the site index (records-only without a ledger)."""
-    from suiji.draw.deadlinestatus import deadline_report, disclosure_rule
-    from suiji.ledger.drawn import drawn_tasks
     from suiji.ledger.history import replayed, withheld
     from suiji.ledger.objects import ObjectStore
     from suiji.ledger.paths import LEDGER_FILE, ledger_dir
@@ -83,7 +81,13 @@ def prepare(root: Path, now: datetime) -> tuple[dict[str, Any], int]:
     from suiji.ledger.results import results_view
     from suiji.model.genesis import Genesis
     from suiji.publish.collect import collect
-    from suiji.publish.site import GENERATED_DIR, pages, read_notices, write_pages
+    from suiji.publish.site import (
+        GENERATED_DIR,
+        pages,
+        read_annual_plan,
+        read_notices,
+        write_pages,
+    )
     from suiji.records.calendar import load_calendars
 
     if not (ledger_dir(root) / LEDGER_FILE).is_file():
@@ -94,15 +98,18 @@ def prepare(root: Path, now: datetime) -> tuple[dict[str, Any], int]:
     store = ObjectStore(root)
     results = results_view(lines, store)
     today = civil_date(now)
-    site = collect(lines, store, today=today, results=results, notices=read_notices(root), now=now)
-    summary = write_pages(root / GENERATED_DIR, pages(site))
-    report = deadline_report(
-        drawn_tasks(lines, store),
-        results.current(),
-        load_calendars(root / "content" / "records"),
-        today,
-        disclosure_rule(lines[0].typed.coverage),
+    site = collect(
+        lines,
+        store,
+        today=today,
+        results=results,
+        notices=read_notices(root),
+        now=now,
+        calendars=load_calendars(root / "content" / "records"),
+        annual_plan=read_annual_plan(root, today),
     )
+    summary = write_pages(root / GENERATED_DIR, pages(site))
+    report = site.deadlines
     late = [s.task for s in withheld(replayed(lines), now)]
     index = site_index(site, now, withheld=late, deadlines=report)
     index["genesis"] = lines[0].hash
@@ -239,9 +246,11 @@ def write_extras(
     data = out / "data"
     data.mkdir(parents=True, exist_ok=True)
     finder = json.dumps(finder_data(index), ensure_ascii=False, separators=(",", ":"))
-    safe = finder.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    safe = _script_safe(finder)
     (data / "finder.json").write_text(finder, "utf-8")
     (data / "finder.js").write_text(f"window.SUIJI_FINDER = {safe};\n", "utf-8")
+    notices = json.dumps(index.get("notices", {}), sort_keys=True, separators=(",", ":"))
+    (data / "notices.js").write_text(f"window.SUIJI_NOTICES = {_script_safe(notices)};\n", "utf-8")
     for t in index.get("tasks", []):
         page = out / "task" / t["slug"] / "index.html"
         if not page.is_file():
@@ -255,6 +264,10 @@ def write_extras(
     if siteurl:
         write_sitemap(out, siteurl)
         write_feed(out, index, siteurl, sitename, author)
+
+
+def _script_safe(blob: str) -> str:
+    return blob.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def write_sitemap(out: Path, siteurl: str) -> None:

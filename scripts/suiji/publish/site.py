@@ -22,8 +22,10 @@ from suiji.ledger.objects import ObjectStore
 from suiji.ledger.results import results_view
 from suiji.publish.collect import RecordedResultLike, ResultsLike, SiteData, TaskInfo, collect
 from suiji.publish.markdown import Page, render
-from suiji.publish.sitepages import coverage_page, enterprise_page, registry_page
+from suiji.publish.sitepages import coverage_page, enterprise_page, month_pages, registry_page
+from suiji.publish.stats import statistics_page
 from suiji.publish.taskpages import result_page, task_page
+from suiji.records.calendar import load_calendars
 from suiji.shared.errors import InputError, os_failure
 from suiji.verify.taskview import TicketView
 
@@ -81,6 +83,7 @@ def pages(site: SiteData) -> Iterator[Page]:
     for r in site.results:
         key = (r.entry.task, r.entry.uscc)
         yield result_page(r, site.versions.get(key, [r]), infos.get(key[0]), names, enterprises)
+    yield from month_pages(site.results, infos, names, enterprises)
     reg = site.registries.get("enterprises")
     rows = {str(r["uscc"]): r for r in reg.rows} if reg else {}
     for uscc in sorted(enterprises):
@@ -92,6 +95,9 @@ def pages(site: SiteData) -> Iterator[Page]:
     cov = coverage_page(site, enterprises)
     if cov is not None:
         yield cov
+    stats = statistics_page(site)
+    if stats is not None:
+        yield stats
 
 
 def write_pages(out: Path, produced: Iterable[Page]) -> Summary:
@@ -154,6 +160,41 @@ def read_notices(root: Path) -> dict[str, NoticeCodes]:
     return out
 
 
+def read_annual_plan(root: Path, today: date) -> list[dict[str, Any]] | None:
+    """The bureau's annual enforcement plan (`content/records/annual-plan.csv` or `.xlsx`),
+    read and checked as `suiji check` reads it; None when the bureau has none.
+
+    Commitments snapshot only the records a draw reads, so the plan's totals (the
+    denominator of the 双随机 ratio) come from the bureau's published file (ADR 0042).
+    """
+    from suiji.records.io import ReadFailure, read_table
+    from suiji.records.schema import BY_NAME
+    from suiji.records.validate import validate_tables
+
+    schema = BY_NAME["annual-plan"]
+    folder = root / "content" / "records"
+    found = [folder / f"annual-plan{ext}" for ext in (".csv", ".xlsx")]
+    found = [p for p in found if p.is_file()]
+    if not found:
+        return None
+    path = found[0]
+    try:
+        raw = read_table(path, f"content/records/{path.name}", schema)
+    except ReadFailure as exc:
+        raise InputError(
+            f"{path}：{exc.message}；请修正后运行 suiji check", code="annual-plan-invalid"
+        ) from exc
+    records, problems = validate_tables({"annual-plan": raw}, today)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or "annual-plan" not in records:
+        what = "；".join(p.message for p in errors[:3])
+        raise InputError(
+            f"{path}：年度执法检查计划有错误（{what}）；请运行 suiji check 查看并修正",
+            code="annual-plan-invalid",
+        )
+    return records["annual-plan"].rows()
+
+
 def ledger_results(lines: list[Entry], store: ObjectStore) -> ResultsLike:
     """The ledger's one view of results (the same one verify and deadlines use)."""
     return results_view(lines, store)
@@ -173,5 +214,14 @@ def publish(
     lines = list(entries)
     if results is None:
         results = ledger_results(lines, store)
-    site = collect(lines, store, today=today, results=results, notices=read_notices(root), now=now)
+    site = collect(
+        lines,
+        store,
+        today=today,
+        results=results,
+        notices=read_notices(root),
+        now=now,
+        calendars=load_calendars(root / "content" / "records"),
+        annual_plan=read_annual_plan(root, today),
+    )
     return write_pages(out or root / GENERATED_DIR, pages(site))
