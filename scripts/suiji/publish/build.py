@@ -256,6 +256,10 @@ def write_extras(
         if not page.is_file():
             continue
         tables = page_tables(page.read_text("utf-8"))
+        subs = page.parent / "tickets"  # a long eligible list's numbered pages (ticketpages)
+        if subs.is_dir():
+            for n in sorted(int(d.name) for d in subs.iterdir() if d.name.isdigit()):
+                tables += page_tables((subs / str(n) / "index.html").read_text("utf-8"))
         (page.parent / f"{t['slug']}.csv").write_bytes(tables_csv(tables))
         blob = [{"caption": c, "header": h, "rows": r} for c, h, r in tables]
         (page.parent / f"{t['slug']}.json").write_text(

@@ -21,10 +21,11 @@ from suiji.ledger.codec import Entry
 from suiji.ledger.objects import ObjectStore
 from suiji.ledger.results import results_view
 from suiji.publish.collect import RecordedResultLike, ResultsLike, SiteData, TaskInfo, collect
-from suiji.publish.markdown import Page, render
+from suiji.publish.markdown import Page, link, render, text
 from suiji.publish.sitepages import coverage_page, enterprise_page, month_pages, registry_page
 from suiji.publish.stats import statistics_page
-from suiji.publish.taskpages import result_page, task_page
+from suiji.publish.taskpages import enterprise_path, result_page, task_page
+from suiji.publish.ticketpages import TICKET_ROWS, ticket_pages
 from suiji.records.calendar import load_calendars
 from suiji.shared.errors import InputError, os_failure
 from suiji.verify.taskview import TicketView
@@ -62,8 +63,9 @@ class Summary:
         }
 
 
-def pages(site: SiteData) -> Iterator[Page]:
-    """Every page of the site, in a fixed order."""
+def pages(site: SiteData, ticket_rows: int = TICKET_ROWS) -> Iterator[Page]:
+    """Every page of the site, in a fixed order (`ticket_rows`: rows of an eligible list
+    per page, `ticketpages`)."""
     names = site.enterprise_names()
     enterprises = set(names)
     enterprises.update(r.entry.uscc for r in site.results)
@@ -78,8 +80,13 @@ def pages(site: SiteData) -> Iterator[Page]:
         for tk in info.tickets:
             tickets.setdefault(tk.uscc, []).append((info, tk))
             enterprises.add(tk.uscc)
+
+    def ent(uscc: str, name: str) -> str:
+        return link(uscc, enterprise_path(uscc)) if uscc in enterprises else text(uscc)
+
     for info in site.tasks:
-        yield task_page(info, by_task.get(info.view.task, []), enterprises, names)
+        yield task_page(info, by_task.get(info.view.task, []), enterprises, names, ticket_rows)
+        yield from ticket_pages(info, ent, ticket_rows)
     for r in site.results:
         key = (r.entry.task, r.entry.uscc)
         yield result_page(r, site.versions.get(key, [r]), infos.get(key[0]), names, enterprises)

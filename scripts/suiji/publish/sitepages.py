@@ -14,13 +14,13 @@ from suiji.draw.coverage import percent
 from suiji.publish.collect import RecordedResultLike, Registry, SiteData, TaskInfo
 from suiji.publish.markdown import Page, facts, kv, link, slug_part, table, text
 from suiji.publish.taskpages import (
-    TICKET_STATUS,
     categories,
     enterprise_path,
     enterprise_slug,
     result_path,
     task_path,
 )
+from suiji.publish.ticketpages import TICKET_STATUS
 from suiji.records.schema import BY_NAME
 from suiji.shared.times import civil_date
 from suiji.verify.taskview import TicketView
