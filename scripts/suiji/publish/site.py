@@ -24,7 +24,7 @@ from suiji.publish.collect import RecordedResultLike, ResultsLike, SiteData, Tas
 from suiji.publish.markdown import Page, link, render, text
 from suiji.publish.sitepages import coverage_page, enterprise_page, month_pages, registry_page
 from suiji.publish.stats import statistics_page
-from suiji.publish.taskpages import enterprise_path, result_page, task_page
+from suiji.publish.taskpages import enterprise_path, result_page, task_page, task_path
 from suiji.publish.ticketpages import TICKET_ROWS, ticket_pages
 from suiji.records.calendar import load_calendars
 from suiji.shared.errors import InputError, os_failure
@@ -86,7 +86,7 @@ def pages(site: SiteData, ticket_rows: int = TICKET_ROWS) -> Iterator[Page]:
 
     for info in site.tasks:
         yield task_page(info, by_task.get(info.view.task, []), enterprises, names, ticket_rows)
-        yield from ticket_pages(info, ent, ticket_rows)
+        yield from ticket_pages(info, ent, task_path(info.view.task), ticket_rows)
     for r in site.results:
         key = (r.entry.task, r.entry.uscc)
         yield result_page(r, site.versions.get(key, [r]), infos.get(key[0]), names, enterprises)

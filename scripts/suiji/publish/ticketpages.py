@@ -86,12 +86,11 @@ def ticket_section(info: TaskInfo, ent: Ent, rows: int = TICKET_ROWS) -> list[st
     return [*out, ""]
 
 
-def ticket_pages(info: TaskInfo, ent: Ent, rows: int = TICKET_ROWS) -> list[Page]:
-    """The sub-pages of a long list (none when it fits on the task page)."""
+def ticket_pages(info: TaskInfo, ent: Ent, task_page: str, rows: int = TICKET_ROWS) -> list[Page]:
+    """The sub-pages of a long list (none when it fits on the task page); `task_page`:
+    the task page's path, linked from each sub-page."""
     if len(info.tickets) <= rows:
         return []
-    from suiji.publish.taskpages import task_path
-
     task = info.view.task
     chunks = _chunks(info, rows)
     pages = []
@@ -102,7 +101,7 @@ def ticket_pages(info: TaskInfo, ent: Ent, rows: int = TICKET_ROWS) -> list[Page
             for k in range(1, len(chunks) + 1)
         ]
         body = [
-            f"任务 {link(task, task_path(task))} 的可抽取企业，第 {first}–{first + len(chunk) - 1}"
+            f"任务 {link(task, task_page)} 的可抽取企业，第 {first}–{first + len(chunk) - 1}"
             f" 家（共 {len(info.tickets)} 家）。票号越小越先抽中；名次按分层计算。",
             "",
             "分页：" + " · ".join(nav),
