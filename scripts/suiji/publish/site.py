@@ -95,7 +95,12 @@ def pages(site: SiteData, ticket_rows: int = TICKET_ROWS) -> Iterator[Page]:
     rows = {str(r["uscc"]): r for r in reg.rows} if reg else {}
     for uscc in sorted(enterprises):
         yield enterprise_page(
-            uscc, names.get(uscc, ""), rows.get(uscc), tickets.get(uscc, []), by_ent.get(uscc, [])
+            uscc,
+            names.get(uscc, ""),
+            rows.get(uscc),
+            tickets.get(uscc, []),
+            by_ent.get(uscc, []),
+            infos,
         )
     for name in sorted(site.registries):
         yield registry_page(site.registries[name], site.changes)

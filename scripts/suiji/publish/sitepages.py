@@ -7,7 +7,7 @@ are public, personal data is refused at `suiji check`), so every column is shown
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from suiji.draw.coverage import percent
@@ -45,8 +45,12 @@ def enterprise_page(
     row: Mapping[str, Any] | None,
     tickets: Sequence[tuple[TaskInfo, TicketView]],
     results: Sequence[RecordedResultLike],
+    known_tasks: Collection[str] | None = None,
 ) -> Page:
-    """一企一档: the registry row, every draw it took part in, every result."""
+    """一企一档: the registry row, every draw it took part in, every result.
+
+    `known_tasks`: tasks with a page; a result naming another task (a finding of `suiji
+    verify`) shows its id as text rather than a link to a page that does not exist."""
     body = ["## 名录信息", ""]
     if row is not None:
         schema = BY_NAME["enterprises"]
@@ -78,7 +82,9 @@ def enterprise_page(
             ("任务", "检查结果", "检查完成日期", "详情"),
             [
                 (
-                    link(r.entry.task, task_path(r.entry.task)),
+                    link(r.entry.task, task_path(r.entry.task))
+                    if known_tasks is None or r.entry.task in known_tasks
+                    else text(r.entry.task),
                     categories(r.content),
                     r.content.ended_on.isoformat() if r.content else "",
                     link("查看", result_path(r.entry.task, r.entry.uscc)),
