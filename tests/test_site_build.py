@@ -391,8 +391,19 @@ def test_notice_check_page_has_the_public_hashes_only(site: Path) -> None:
 def test_portal_kits_and_site_zip_are_byte_reproducible(
     site: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
+    """And a rebuild in place (output kept, as `suiji build` does) removes what the earlier
+    build left and this one does not produce."""
     root = tmp_path_factory.mktemp("again") / "bureau"
-    shutil.copytree(site.parent, root, ignore=shutil.ignore_patterns("output"))
+    shutil.copytree(site.parent, root)
+    stray = [
+        root / "output" / "result" / "2026-099" / "X" / "index.html",
+        root / "output" / "records" / "withdrawn.csv",
+        root / "output" / "ledger" / "objects" / ("0" * 64),
+        root / "output" / "portal" / "task-2026-099" / "fragment.html",
+    ]
+    for path in stray:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("stale", "utf-8")
     conf = site_settings(tmp_path_factory.mktemp("conf2"))
     code, _, err = run(
         root, "--now", BUILD_NOW, "build", "--portal", "--siteurl", SITEURL,
@@ -405,5 +416,41 @@ def test_portal_kits_and_site_zip_are_byte_reproducible(
     assert names == sorted(
         p.relative_to(second).as_posix() for p in second.rglob("*") if p.is_file()
     )
+    import zipfile
+
+    with zipfile.ZipFile(first / "site.zip") as a, zipfile.ZipFile(second / "site.zip") as b:
+        assert a.namelist() == b.namelist()
+        assert [n for n in a.namelist() if a.read(n) != b.read(n)] == []
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    assert not [p for p in stray if p.exists()]
+    everything = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+    out = root / "output"
+    assert everything == sorted(
+        p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()
+    )
+
+
+_RESIDENT_ID = re.compile(
+    r"(?<![0-9A-Za-z])\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dX]"
+    r"(?![0-9A-Za-z])"
+)
+_MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
+
+
+def _id_checksum_ok(number: str) -> bool:
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    total = sum(int(c) * w for c, w in zip(number[:17], weights, strict=True))
+    return "10X98765432"[total % 11] == number[17]
+
+
+def test_no_page_holds_an_id_card_or_mobile_number(site: Path) -> None:
+    """Personal data is refused at `suiji check`; the built site shows none either: no
+    resident identity number (with a valid check digit) and no mobile number on any page."""
+    for path in site.rglob("*.html"):
+        if "portal" in path.parts:
+            continue
+        page = re.sub(r"<[^>]+>", " ", path.read_text("utf-8"))
+        ids = [m for m in _RESIDENT_ID.findall(page) if _id_checksum_ok(m)]
+        assert not ids, (path, ids)
+        assert not _MOBILE.findall(page), (path, _MOBILE.findall(page))
