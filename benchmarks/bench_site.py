@@ -40,6 +40,9 @@ FEED_ALL_ATOM = None
 CATEGORY_FEED_ATOM = None
 PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = "{slug}/index.html"
+# The default theme lists every page in the menu of every page (pages² links: a 10,000-
+# page site would write 10⁸ menu items); no site that size would, so neither does this.
+DISPLAY_PAGES_ON_MENU = False
 """
 
 
