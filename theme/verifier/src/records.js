@@ -266,7 +266,11 @@ export function readSnapshot(data) {
     }
     const row = {};
     schema.columns.forEach((c, j) => {
-      checkValue(c, values[j]);
+      try {
+        checkValue(c, values[j]);
+      } catch (e) {
+        throw e instanceof SuijiError ? new SuijiError(e.code, `快照第 ${i + 2} 行 ${e.message}`) : e;
+      }
       row[c.alias] = values[j];
     });
     if (previous && compareKey(schema, previous, row) >= 0) {

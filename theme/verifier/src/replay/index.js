@@ -120,7 +120,14 @@ class Replay {
   }
 
   rows(oid) {
-    if (!this.snapshotCache.has(oid)) this.snapshotCache.set(oid, readSnapshot(this.bytes(oid)).rows);
+    if (!this.snapshotCache.has(oid)) {
+      try {
+        this.snapshotCache.set(oid, readSnapshot(this.bytes(oid)).rows);
+      } catch (e) {
+        if (e instanceof SuijiError) e.pythonName = "CanonicalError"; // suiji verify's words for it
+        throw e;
+      }
+    }
     return this.snapshotCache.get(oid);
   }
 
@@ -180,7 +187,7 @@ class Replay {
         this.unavailable.set(entry.seq, e.message);
         return;
       }
-      const name = e instanceof SuijiError ? e.code : e.name;
+      const name = e.pythonName ?? (e instanceof SuijiError ? e.code : e.name);
       this.add(entry.seq, "semantic-unreadable", `无法复算：${name}: ${e.message}`);
     }
   }

@@ -1,0 +1,131 @@
+"""Re-signed tampers of the demo year, shared by the Python and the JavaScript checks.
+
+Each is an edit for `tests.support.resign.resign(root, edit)`: it changes what an attacker
+holding the bureau's (demo) key would change, and `resign` recomputes every hash, link and
+signature after it, so only re-derivation can catch it. `tests/test_checks.py` asserts
+`suiji verify`'s finding for each; `tests/support/js_fixtures.py` and
+`tests/support/conformance.py` hand the same tampered copies to the browser verifier.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.support.resign import find, get, put
+
+from suiji.ledger.append import put_object
+from suiji.shared.canonical import canonical_json
+
+
+def population_short(root: Path, values: list[dict[str, Any]]) -> None:
+    """2026-001's population without its first member (eligible one less)."""
+    commit = find(values, "commit", "2026-001")
+    pop = get(root, commit["body"]["population_object"])
+    pop["members"] = pop["members"][1:]
+    commit["body"]["population_object"] = put(root, pop)
+    commit["body"]["eligible"] -= 1
+
+
+def swap_target(root: Path, values: list[dict[str, Any]]) -> None:
+    """2026-001's first target replaced by its first alternate."""
+    drawn = find(values, "draw", "2026-001")
+    result = get(root, drawn["body"]["result_object"])
+    alternate = result["targets"]["alternates"][0]["id"]
+    result["targets"]["selected"][0]["id"] = alternate
+    result["items"][0]["target"] = alternate
+    drawn["body"]["targets"][0] = alternate
+    drawn["body"]["result_object"] = put(root, result)
+
+
+def change_quota(root: Path, values: list[dict[str, Any]]) -> None:
+    drawn = find(values, "draw", "2026-003")
+    result = get(root, drawn["body"]["result_object"])
+    result["targets"]["quotas"][0]["quota"] += 1
+    drawn["body"]["result_object"] = put(root, result)
+
+
+def swap_team_member(root: Path, values: list[dict[str, Any]]) -> None:
+    """Two officers of 2026-001's first two teams swapped."""
+    drawn = find(values, "draw", "2026-001")
+    result = get(root, drawn["body"]["result_object"])
+    t0, t1 = result["teams"]["teams"][0], result["teams"]["teams"][1]
+    assert t0["officers"][1]["person"] != t1["officers"][1]["person"]  # the swap changes bytes
+    t0["officers"][1]["person"], t1["officers"][1]["person"] = (
+        t1["officers"][1]["person"],
+        t0["officers"][1]["person"],
+    )
+    drawn["body"]["result_object"] = put(root, result)
+
+
+def swap_item(root: Path, values: list[dict[str, Any]]) -> None:
+    drawn = find(values, "draw", "2026-001")
+    result = get(root, drawn["body"]["result_object"])
+    first, second = result["items"][0]["items"], result["items"][1]["items"]
+    assert first[0] != second[0]  # the swap changes bytes
+    first[0], second[0] = second[0], first[0]
+    drawn["body"]["result_object"] = put(root, result)
+
+
+def dice_after_round(root: Path, values: list[dict[str, Any]]) -> None:
+    """The dice recorded at the draw's time, when the round was already public."""
+    dice = next(
+        v for v in values if v["kind"] == "extra-input" and v["body"]["name"] == "现场掷骰（三枚）"
+    )
+    dice["time"] = find(values, "draw", dice["body"]["task"])["time"]
+
+
+def other_replacement(root: Path, values: list[dict[str, Any]]) -> None:
+    """The bureau records the officer it prefers instead of the one the round decided."""
+    rep = find(values, "person-replace")
+    assert rep["body"]["replacement"] != "ZF023"
+    rep["body"]["replacement"] = "ZF023"
+
+
+def void_on_a_public_round(root: Path, values: list[dict[str, Any]]) -> None:
+    """The void names a round already public (the draw's), so its outcome is known."""
+    void = find(values, "person-void")
+    drawn = find(values, "draw", void["body"]["task"])
+    void["body"]["beacon"]["round"] = values[drawn["body"]["beacon_seq"]]["body"]["round"]
+
+
+def replacement_seed(root: Path, values: list[dict[str, Any]]) -> None:
+    find(values, "person-replace")["body"]["seed"] = "0" * 64
+
+
+def late_commit_void(root: Path, values: list[dict[str, Any]]) -> None:
+    # after its round (2026-03-21T01:00:00Z)
+    find(values, "commit-void")["time"] = "2026-03-22T00:00:00Z"
+
+
+def seed(root: Path, values: list[dict[str, Any]]) -> None:
+    find(values, "draw", "2026-002")["body"]["seed"] = "0" * 64
+
+
+def _enterprise_lines(
+    root: Path, values: list[dict[str, Any]]
+) -> tuple[dict[str, Any], list[bytes]]:
+    commit = find(values, "commit", "2026-003")
+    oid = commit["body"]["snapshots"]["enterprises_object"]
+    return commit, (root / "ledger" / "objects" / oid).read_bytes().split(b"\n")
+
+
+def drop_enterprise(root: Path, values: list[dict[str, Any]]) -> None:
+    """The last commitment's registry snapshot silently loses a row (no retirement)."""
+    commit, lines = _enterprise_lines(root, values)
+    header = json.loads(lines[0])
+    header["rows"] -= 1
+    kept = [canonical_json(header), *lines[1:3], *lines[4:]]
+    commit["body"]["snapshots"]["enterprises_object"] = put_object(root, b"\n".join(kept))
+
+
+def bad_snapshot_column(root: Path, values: list[dict[str, Any]]) -> None:
+    """A committed enterprise row with a date that does not exist: canonical JSON, a row
+    only a reader that checks every column (spec 02 §2.4) rejects."""
+    commit, lines = _enterprise_lines(root, values)
+    header = json.loads(lines[0])
+    row = json.loads(lines[3])
+    row[header["columns"].index("added_on")] = "2019-02-30"
+    lines[3] = canonical_json(row)
+    commit["body"]["snapshots"]["enterprises_object"] = put_object(root, b"\n".join(lines))
