@@ -82,6 +82,8 @@ def _rename(value: Any, old: str, new: str) -> Any:
         (tampers.late_commit_void, "void-late"),
         (tampers.seed, "seed"),
         (tampers.bad_snapshot_column, "semantic-unreadable"),
+        (tampers.plan_source_differs, "plan-source"),
+        (tampers.plan_not_normal, "semantic-unreadable"),
     ],
     ids=lambda v: getattr(v, "__name__", str(v)).strip("_"),
 )

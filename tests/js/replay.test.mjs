@@ -100,7 +100,7 @@ test("replay: the self-check finds a drawn enterprise by part of its name and sh
   assert.ok(view.results.some((r) => r.task === "2026-003"));
 });
 
-const TAMPERS = ["population_short", "swap_target", "swap_team_member", "dice_after_round", "change_quota", "swap_item", "other_replacement", "void_on_a_public_round", "replacement_seed", "late_commit_void", "seed", "drop_enterprise", "bad_snapshot_column", "withheld"];
+const TAMPERS = ["population_short", "swap_target", "swap_team_member", "dice_after_round", "change_quota", "swap_item", "other_replacement", "void_on_a_public_round", "replacement_seed", "late_commit_void", "seed", "drop_enterprise", "bad_snapshot_column", "plan_source_differs", "plan_not_normal", "withheld"];
 
 test("replay: the fixture holds every tamper", () => {
   assert.deepEqual(fx.cases.map((c) => c.name), TAMPERS);

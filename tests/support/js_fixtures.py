@@ -45,6 +45,8 @@ TAMPERS: dict[str, Edit] = {
     "seed": tampers.seed,
     "drop_enterprise": tampers.drop_enterprise,
     "bad_snapshot_column": tampers.bad_snapshot_column,
+    "plan_source_differs": tampers.plan_source_differs,
+    "plan_not_normal": tampers.plan_not_normal,
 }
 
 

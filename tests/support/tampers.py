@@ -129,3 +129,24 @@ def bad_snapshot_column(root: Path, values: list[dict[str, Any]]) -> None:
     row[header["columns"].index("added_on")] = "2019-02-30"
     lines[3] = canonical_json(row)
     commit["body"]["snapshots"]["enterprises_object"] = put_object(root, b"\n".join(lines))
+
+
+def plan_source_differs(root: Path, values: list[dict[str, Any]]) -> None:
+    """2026-002's published TOML says 5 enterprises; the plan object that runs says 4."""
+    commit = find(values, "commit", "2026-002")
+    oid = commit["body"]["plan_source_object"]
+    data = (root / "ledger" / "objects" / oid).read_bytes()
+    assert b"count = 4 " in data
+    commit["body"]["plan_source_object"] = put_object(
+        root, data.replace(b"count = 4 ", b"count = 5 ", 1)
+    )
+
+
+def plan_not_normal(root: Path, values: list[dict[str, Any]]) -> None:
+    """2026-002's plan object with its filter values out of order (not its normal form)."""
+    commit = find(values, "commit", "2026-002")
+    plan = get(root, commit["body"]["plan_object"])
+    industries = plan["filters"]["industry"]
+    assert industries == sorted(industries) and len(industries) > 1
+    plan["filters"]["industry"] = industries[::-1]
+    commit["body"]["plan_object"] = put(root, plan)

@@ -13,6 +13,7 @@ import { buildTasks } from "./steps.js";
 import { PUBLIC_CHAINS, isDemoChain, isPublicChain, roundTime, firstRoundAfter } from "./chains.js";
 import { drawnTask, checkAgainstDraw } from "../results.js";
 import { ledgerDeadlineFindings } from "../deadlines.js";
+import { planFormProblem, planSourceProblem } from "../plan.js";
 
 /** calendar.js (spec 15), if this build has it: deadlines need its working-day arithmetic. */
 async function calendarModule() {
@@ -163,6 +164,12 @@ class Replay {
     if (this.registry) {
       for (const f of this.registry.check(entry.seq, body, (oid) => this.getObjectRaw(oid))) this.findings.push(f);
     }
+    const source = typeof body.plan_source_object === "string" ? this.getObjectRaw(body.plan_source_object) : null;
+    const planBytes = typeof body.plan_object === "string" ? this.getObjectRaw(body.plan_object) : null;
+    if (source && planBytes) {
+      const problem = planSourceProblem(source, planBytes);
+      if (problem) this.add(entry.seq, "plan-source", problem);
+    }
     const oid = body.snapshots?.inspectors_object;
     if (typeof oid !== "string") return;
     let rows;
@@ -219,6 +226,8 @@ class Replay {
     const body = entry.body;
     this.violations(entry, this.hist.check(entry));
     const plan = this.json(body.plan_object);
+    const form = planFormProblem(plan, this.bytes(body.plan_object));
+    if (form) this.add(entry.seq, "plan-form", form);
     const rows = {};
     for (const [name, key] of SNAPSHOTS) rows[name] = this.rows(body.snapshots[key]);
     const committedPopulation = this.json(body.population_object);
