@@ -278,3 +278,74 @@ def test_two_builds_are_identical_and_the_published_hash_matches(
     text = published.decode("utf-8")
     for external in ('src="http', 'href="http', 'src="//', "@import", "url(http"):
         assert external not in text
+
+
+def _sample_tickets(root: Path) -> list[tuple[str, str]]:
+    """20 (task, credit code) pairs of the demo, chosen with a fixed seed: random enterprises
+    of the registry in random drawn tasks, plus one drawn, one excluded from a task's
+    population and one never drawn in any task (so each kind is always among them)."""
+    import random
+
+    from suiji.ledger.objects import ObjectStore
+    from suiji.ledger.reading import read_entries
+    from suiji.shared.canonical import parse_canonical
+
+    entries = list(read_entries(root))
+    store = ObjectStore(root)
+    draws = [e for e in entries if e.kind == "draw"]
+    tasks = [e.body["task"] for e in draws]
+    drawn = {t for e in draws for t in e.body["targets"]}
+    commits = {e.body["task"]: e for e in entries if e.kind == "commit"}
+    excluded = next(
+        (task, x["id"])
+        for task in tasks
+        for x in parse_canonical(store.get(commits[task].body["population_object"]))["excluded"]
+    )
+    data = store.get(commits[tasks[-1]].body["snapshots"]["enterprises_object"])
+    lines = data.decode("utf-8").splitlines()
+    columns = json.loads(lines[0])["columns"]
+    codes = sorted(dict(zip(columns, json.loads(x), strict=True))["uscc"] for x in lines[1:])
+    rnd = random.Random(20261215)
+    never = rnd.choice([c for c in codes if c not in drawn])
+    pairs = [(rnd.choice(tasks), c) for c in rnd.sample(codes, 17)]
+    target = rnd.choice(draws)
+    hit = (target.body["task"], rnd.choice(target.body["targets"]))
+    return [*pairs, hit, excluded, (rnd.choice(tasks), never)]
+
+
+def test_self_check_tickets_equal_python_for_20_enterprises(
+    browser: Any, base: str, built_site: Path
+) -> None:
+    """The page's own tickets, ranks and verdicts for 20 enterprises of the demo (drawn,
+    never drawn, excluded) are those of `suiji ticket` (suiji.verify.taskview.ticket_view)."""
+    from suiji.ledger.objects import ObjectStore
+    from suiji.ledger.reading import read_entries
+    from suiji.verify.taskview import ticket_view
+
+    root = built_site.parent
+    entries = list(read_entries(root))
+    store = ObjectStore(root)
+    pairs = _sample_tickets(root)
+    views = [ticket_view(entries, store, task, code) for task, code in pairs]
+    statuses = {v.status for v in views}
+    assert {"drawn", "excluded"} <= statuses and statuses & {"not-drawn", "alternate"}, statuses
+    page, problems = open_verifier(browser, base + "verifier.html")
+    assert wait_done(page) == "passed"
+    for (task, code), view in zip(pairs, views, strict=True):
+        page.fill("#q", code)
+        page.click("#self-check button[type=submit]")
+        page.wait_for_selector(f"#enterprise h3:has-text('{code}')")
+        row = page.query_selector(f"#enterprise-draws tr[data-task='{task}']")
+        if view.status == "unlisted":
+            assert row is None, (task, code)
+            continue
+        assert row is not None, (task, code, view.status)
+        got = {a: row.get_attribute(f"data-{a}") for a in ("ticket", "rank", "drawn", "excluded")}
+        assert got == {
+            "ticket": view.ticket,
+            "rank": str(view.rank) if view.rank is not None else "",
+            "drawn": "1" if view.status == "drawn" else "0",
+            "excluded": view.reason if view.status == "excluded" else "",
+        }, (task, code, view)
+    assert problems == []
+    page.context.close()
