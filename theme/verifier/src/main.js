@@ -155,6 +155,7 @@ async function run(getSource) {
       ledgerBytes: source.ledgerBytes,
       checkpointBytes: source.checkpointBytes,
       getObject: source.getObject,
+      calendars: source.calendars,
       asOf,
       allowDemo: true,
       onProgress: ({ phase, done, total }) => {
