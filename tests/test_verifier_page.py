@@ -13,26 +13,22 @@ Skipped when Chromium, playwright, node or axe-core is missing (`.ci/run` instal
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.browser import CHROMIUM, chromium, serve
 from tests.support.conformance import AS_OF, CASES, GOLDEN, make_case
 from tests.test_site_build import run, site_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 NODE = shutil.which("node")
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 DONE = "body[data-state=passed], body[data-state=failed], body[data-state=unavailable]"
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -40,23 +36,6 @@ if not CHROMIUM.is_file() or not AXE.is_file() or NODE is None:
     pytest.skip(
         "chromium, node or axe-core missing (.ci/run installs them)", allow_module_level=True
     )
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-def serve(directory: Path) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(directory))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -77,12 +56,7 @@ def base(built_site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    yield from chromium(sync_api)
 
 
 def open_verifier(browser: Any, url: str, *, bypass_csp: bool = False) -> tuple[Any, list[str]]:

@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { canonicalize, fromHex, hex, sha256, utf8 } from "../../theme/verifier/src/encoding.js";
+import { canonicalize, concatBytes, fromHex, hex, sha256, utf8 } from "../../theme/verifier/src/encoding.js";
 import { signWithSeed, publicFromSeed } from "../../theme/verifier/src/ed25519.js";
 import { MerkleFrontier, b64encode, leafHash, noteKeyId } from "../../theme/verifier/src/checkpoint.js";
 import { testKey } from "../../theme/verifier/src/ledgervectors.js";
@@ -19,15 +19,7 @@ const keys = new Map(
     .filter((c) => c.id.startsWith("test_key_"))
     .map((c) => [testKey(c.input).key_id, { name: c.input.name, seed: fromHex(c.input.seed_hex) }]),
 );
-const concat = (...parts) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
+const concat = concatBytes;
 
 test("entries: every line, signature, hash, link, the Merkle root and the checkpoint regenerate", () => {
   const { origin, genesis_prev: genesisPrev } = entriesCase.input;
