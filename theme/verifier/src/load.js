@@ -1,6 +1,7 @@
 // Where the ledger comes from: the site serving the page, or a folder or .zip the visitor
 // picks (offline). Every source gives the same shape: {label, ledgerBytes,
-// checkpointBytes, getObject(hex) -> Promise<Uint8Array|null>, asOf?}.
+// checkpointBytes, getObject(hex) -> Promise<Uint8Array|null>, asOf?, calendars?} (calendars:
+// the bureau's calendar files by name, from the site's data file or a picked bureau directory).
 //
 // Failing to get the data is not a failed verification: `Unavailable` ("数据无法获取")
 // is thrown only when the ledger itself cannot be read (network down, site without a
