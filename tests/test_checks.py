@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support import tampers
 from tests.support.bureau import DEMO_NOW
 from tests.support.resign import find, get, put, resign
 
 from suiji.beacon.chain import randomness_of
 from suiji.beacon.sources import demo_sign_round
-from suiji.shared.canonical import canonical_json
 from suiji.shared.findings import Finding
 from suiji.verify.checkers import default_checkers
 from suiji.verify.verifier import verify
@@ -40,73 +40,11 @@ def test_resign_alone_keeps_the_ledger_valid(demo_copy: Path) -> None:
     assert findings(demo_copy) == []
 
 
-def _population_short(root: Path, values: list[dict[str, Any]]) -> None:
-    commit = find(values, "commit", "2026-001")
-    pop = get(root, commit["body"]["population_object"])
-    pop["members"] = pop["members"][1:]
-    commit["body"]["population_object"] = put(root, pop)
-    commit["body"]["eligible"] -= 1
-
-
-def _swap_target(root: Path, values: list[dict[str, Any]]) -> None:
-    drawn = find(values, "draw", "2026-001")
-    result = get(root, drawn["body"]["result_object"])
-    alternate = result["targets"]["alternates"][0]["id"]
-    assert alternate != result["targets"]["selected"][0]["id"]  # the swap changes bytes
-    result["targets"]["selected"][0]["id"] = alternate
-    result["items"][0]["target"] = alternate
-    drawn["body"]["targets"][0] = alternate
-    drawn["body"]["result_object"] = put(root, result)
-
-
-def _change_quota(root: Path, values: list[dict[str, Any]]) -> None:
-    drawn = find(values, "draw", "2026-003")
-    result = get(root, drawn["body"]["result_object"])
-    result["targets"]["quotas"][0]["quota"] += 1
-    drawn["body"]["result_object"] = put(root, result)
-
-
 def _other_round(root: Path, values: list[dict[str, Any]]) -> None:
     b = find(values, "beacon")
     signature = demo_sign_round(b["body"]["round"] + 1)
     b["body"]["signature"] = signature
     b["body"]["randomness"] = randomness_of(signature)
-
-
-def _swap_team_member(root: Path, values: list[dict[str, Any]]) -> None:
-    """Two officers trade teams. The draw is random per run (fresh demo keys), so two teams
-    may share an officer at a position: the pair swapped is one that makes a difference."""
-    drawn = find(values, "draw", "2026-001")
-    result = get(root, drawn["body"]["result_object"])
-    teams = result["teams"]["teams"]
-
-    def people(team: dict[str, Any]) -> set[str]:
-        return {o["person"] for o in team["officers"]}
-
-    a, b, k = next(
-        (a, b, k)
-        for i, a in enumerate(teams)
-        for b in teams[i + 1 :]
-        for k in range(min(len(a["officers"]), len(b["officers"])))
-        if a["officers"][k]["person"] not in people(b)
-        and b["officers"][k]["person"] not in people(a)
-    )
-    before = canonical_json(result)
-    a["officers"][k]["person"], b["officers"][k]["person"] = (
-        b["officers"][k]["person"],
-        a["officers"][k]["person"],
-    )
-    assert canonical_json(result) != before  # the swap changes the result's bytes
-    drawn["body"]["result_object"] = put(root, result)
-
-
-def _swap_item(root: Path, values: list[dict[str, Any]]) -> None:
-    drawn = find(values, "draw", "2026-001")
-    result = get(root, drawn["body"]["result_object"])
-    first, second = result["items"][0]["items"], result["items"][1]["items"]
-    assert first[0] != second[0]  # the swap changes bytes
-    first[0], second[0] = second[0], first[0]
-    drawn["body"]["result_object"] = put(root, result)
 
 
 def _replace_target_everywhere(root: Path, values: list[dict[str, Any]]) -> None:
@@ -129,73 +67,25 @@ def _rename(value: Any, old: str, new: str) -> Any:
     return new if value == old else value
 
 
-def _other_replacement(root: Path, values: list[dict[str, Any]]) -> None:
-    """The bureau records the officer it prefers instead of the one the round decided."""
-    rep = find(values, "person-replace")
-    assert rep["body"]["replacement"] != "ZF023"
-    rep["body"]["replacement"] = "ZF023"
-
-
-def _void_on_a_public_round(root: Path, values: list[dict[str, Any]]) -> None:
-    """The void names a round already public (the draw's), so its outcome is known."""
-    void = find(values, "person-void")
-    drawn = find(values, "draw", void["body"]["task"])
-    beacon = values[drawn["body"]["beacon_seq"]]["body"]
-    assert void["body"]["beacon"]["round"] != beacon["round"]  # the edit changes bytes
-    void["body"]["beacon"]["round"] = beacon["round"]
-
-
-def _replacement_seed(root: Path, values: list[dict[str, Any]]) -> None:
-    rep = find(values, "person-replace")
-    assert rep["body"]["seed"] != "0" * 64  # the edit changes bytes
-    rep["body"]["seed"] = "0" * 64
-
-
-def _drop_enterprise(root: Path, values: list[dict[str, Any]]) -> None:
-    """The last commitment's registry snapshot silently loses a row (no retirement)."""
-    commit = find(values, "commit", "2026-003")
-    data = (
-        root / "ledger" / "objects" / commit["body"]["snapshots"]["enterprises_object"]
-    ).read_bytes()
-    lines = data.split(b"\n")
-
-    header = json.loads(lines[0])
-    header["rows"] -= 1
-    from suiji.ledger.append import put_object
-    from suiji.shared.canonical import canonical_json
-
-    kept = [canonical_json(header), *lines[1:3], *lines[4:]]
-    commit["body"]["snapshots"]["enterprises_object"] = put_object(root, b"\n".join(kept))
-
-
-def _late_commit_void(root: Path, values: list[dict[str, Any]]) -> None:
-    void = find(values, "commit-void")
-    assert void["time"] != "2026-03-22T00:00:00Z"  # the edit changes bytes
-    void["time"] = "2026-03-22T00:00:00Z"  # after its round (2026-03-21T01:00:00Z)
-
-
-def _seed(root: Path, values: list[dict[str, Any]]) -> None:
-    drawn = find(values, "draw", "2026-002")
-    assert drawn["body"]["seed"] != "0" * 64  # the edit changes bytes
-    drawn["body"]["seed"] = "0" * 64
-
-
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
-        (_population_short, "population"),
-        (_swap_target, "draw-result"),
-        (_change_quota, "draw-result"),
+        (tampers.population_short, "population"),
+        (tampers.swap_target, "draw-result"),
+        (tampers.change_quota, "draw-result"),
         (_other_round, "beacon-signature"),
-        (_swap_team_member, "draw-result"),
-        (_swap_item, "draw-result"),
+        (tampers.swap_team_member, "draw-result"),
+        (tampers.swap_item, "draw-result"),
         (_replace_target_everywhere, "draw-targets"),
-        (_other_replacement, "void-replacement"),
-        (_void_on_a_public_round, "void-round"),
-        (_replacement_seed, "replace-seed"),
-        (_drop_enterprise, "registry-dropped"),
-        (_late_commit_void, "void-late"),
-        (_seed, "seed"),
+        (tampers.other_replacement, "void-replacement"),
+        (tampers.void_on_a_public_round, "void-round"),
+        (tampers.replacement_seed, "replace-seed"),
+        (tampers.drop_enterprise, "registry-dropped"),
+        (tampers.late_commit_void, "void-late"),
+        (tampers.seed, "seed"),
+        (tampers.bad_snapshot_column, "semantic-unreadable"),
+        (tampers.plan_source_differs, "plan-source"),
+        (tampers.plan_not_normal, "semantic-unreadable"),
     ],
     ids=lambda v: getattr(v, "__name__", str(v)).strip("_"),
 )

@@ -5,8 +5,7 @@ conformance.py`), with its expected `suiji verify --json` report checked in unde
 `tests/golden/conformance/`. The Python verifier must give exactly that report; the
 browser verifier's code, run under node with WebCrypto's Ed25519 and with the bundled
 @noble/curves, must agree on the verdict, the hashes and every finding's entry, tag and
-code. (Until the semantic replay of the browser verifier is merged, its stand-in reports
-no re-derivation finding: the node check then compares the structural findings only.)
+code, the re-derivation findings included.
 """
 
 from __future__ import annotations

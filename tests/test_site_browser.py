@@ -15,20 +15,17 @@ Skipped when Chromium, playwright or axe-core is missing (`.ci/run` installs all
 
 from __future__ import annotations
 
-import functools
 import json
 import os
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.browser import CHROMIUM, chromium, serve
 from tests.test_site_build import NOTICE_TASK, build_demo_site, demo_notice_code
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # A bureau made by `suiji new` (test_adoption runs the suite inside one) has no
 # node_modules: it uses the checkout's axe-core, handed over through the environment
@@ -37,7 +34,6 @@ if AXE.is_file():
     os.environ.setdefault("SUIJI_AXE_JS", str(AXE))
 else:
     AXE = Path(os.environ.get("SUIJI_AXE_JS", str(AXE)))
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 PAGES = {
     "home": "",
     "task": "task/2026-004/",
@@ -66,32 +62,14 @@ def built_site(demo_year: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     return build_demo_site(demo_year, tmp_path_factory)
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def base(built_site: Path) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(built_site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    yield from serve(built_site)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    yield from chromium(sync_api)
 
 
 def urls(built_site: Path, base: str) -> dict[str, str]:

@@ -13,26 +13,22 @@ Skipped when Chromium, playwright, node or axe-core is missing (`.ci/run` instal
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.browser import CHROMIUM, chromium, serve
 from tests.support.conformance import AS_OF, CASES, GOLDEN, make_case
 from tests.test_site_build import run, site_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 NODE = shutil.which("node")
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 DONE = "body[data-state=passed], body[data-state=failed], body[data-state=unavailable]"
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -40,23 +36,6 @@ if not CHROMIUM.is_file() or not AXE.is_file() or NODE is None:
     pytest.skip(
         "chromium, node or axe-core missing (.ci/run installs them)", allow_module_level=True
     )
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-def serve(directory: Path) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(directory))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -77,12 +56,7 @@ def base(built_site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    yield from chromium(sync_api)
 
 
 def open_verifier(browser: Any, url: str, *, bypass_csp: bool = False) -> tuple[Any, list[str]]:
@@ -278,3 +252,75 @@ def test_two_builds_are_identical_and_the_published_hash_matches(
     text = published.decode("utf-8")
     for external in ('src="http', 'href="http', 'src="//', "@import", "url(http"):
         assert external not in text
+
+
+def _sample_tickets(root: Path) -> list[tuple[str, str]]:
+    """20 (task, credit code) pairs of the demo, chosen with a fixed seed: random enterprises
+    of the registry in random drawn tasks, plus one drawn, one excluded from a task's
+    population and one never drawn in any task (so each kind is always among them)."""
+    import random
+
+    from suiji.ledger.objects import ObjectStore
+    from suiji.ledger.reading import read_entries
+    from suiji.shared.canonical import parse_canonical
+
+    entries = list(read_entries(root))
+    store = ObjectStore(root)
+    draws = [e for e in entries if e.kind == "draw"]
+    tasks = [e.body["task"] for e in draws]
+    drawn = {t for e in draws for t in e.body["targets"]}
+    commits = {e.body["task"]: e for e in entries if e.kind == "commit"}
+    excluded = next(
+        (task, x["id"])
+        for task in tasks
+        for x in parse_canonical(store.get(commits[task].body["population_object"]))["excluded"]
+    )
+    data = store.get(commits[tasks[-1]].body["snapshots"]["enterprises_object"])
+    lines = data.decode("utf-8").splitlines()
+    columns = json.loads(lines[0])["columns"]
+    codes = sorted(dict(zip(columns, json.loads(x), strict=True))["uscc"] for x in lines[1:])
+    rnd = random.Random(20261215)
+    never = rnd.choice([c for c in codes if c not in drawn])
+    pairs = [(rnd.choice(tasks), c) for c in rnd.sample(codes, 17)]
+    target = rnd.choice(draws)
+    hit = (target.body["task"], rnd.choice(target.body["targets"]))
+    return [*pairs, hit, excluded, (rnd.choice(tasks), never)]
+
+
+def test_self_check_tickets_equal_python_for_20_enterprises(
+    browser: Any, base: str, built_site: Path
+) -> None:
+    """The page's own tickets, ranks, verdicts (drawn, alternate, not drawn, excluded,
+    filtered, retired) and reasons for 20 enterprises of the demo are those of `suiji
+    ticket` (suiji.verify.taskview.ticket_view)."""
+    from suiji.ledger.objects import ObjectStore
+    from suiji.ledger.reading import read_entries
+    from suiji.verify.taskview import ticket_view
+
+    root = built_site.parent
+    entries = list(read_entries(root))
+    store = ObjectStore(root)
+    pairs = _sample_tickets(root)
+    views = [ticket_view(entries, store, task, code) for task, code in pairs]
+    statuses = {v.status for v in views}
+    assert {"drawn", "excluded"} <= statuses and statuses & {"not-drawn", "alternate"}, statuses
+    page, problems = open_verifier(browser, base + "verifier.html")
+    assert wait_done(page) == "passed"
+    for (task, code), view in zip(pairs, views, strict=True):
+        page.fill("#q", code)
+        page.click("#self-check button[type=submit]")
+        page.wait_for_selector(f"#enterprise h3:has-text('{code}')")
+        row = page.query_selector(f"#enterprise-draws tr[data-task='{task}']")
+        if view.status == "unlisted":
+            assert row is None, (task, code)
+            continue
+        assert row is not None, (task, code, view.status)
+        got = {a: row.get_attribute(f"data-{a}") for a in ("ticket", "rank", "status", "why")}
+        assert got == {
+            "ticket": view.ticket,
+            "rank": str(view.rank) if view.rank is not None else "",
+            "status": view.status,
+            "why": view.reason,
+        }, (task, code, view)
+    assert problems == []
+    page.context.close()

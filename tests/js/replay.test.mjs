@@ -4,8 +4,8 @@
 // equal `suiji verify --json`'s (entry, tag, code and message).
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { replayLedger, enterpriseView, findEnterprises } from "../../theme/verifier/src/replay/index.js";
@@ -100,7 +100,7 @@ test("replay: the self-check finds a drawn enterprise by part of its name and sh
   assert.ok(view.results.some((r) => r.task === "2026-003"));
 });
 
-const TAMPERS = ["population_short", "swap_target", "swap_team_member", "dice_after_round", "change_quota", "swap_item", "other_replacement", "void_on_a_public_round", "replacement_seed", "late_commit_void", "seed", "drop_enterprise", "withheld"];
+const TAMPERS = ["population_short", "swap_target", "swap_team_member", "dice_after_round", "change_quota", "swap_item", "other_replacement", "void_on_a_public_round", "replacement_seed", "late_commit_void", "seed", "drop_enterprise", "bad_snapshot_column", "plan_source_differs", "plan_not_normal", "withheld"];
 
 test("replay: the fixture holds every tamper", () => {
   assert.deepEqual(fx.cases.map((c) => c.name), TAMPERS);
@@ -122,3 +122,18 @@ for (const name of TAMPERS) {
     assert.ok(failed.length > 0);
   });
 }
+
+test("replay: a bureau calendar file is judged as suiji verify judges it (an invalid one: deadline-calendar, shipped calendars stand in)", async () => {
+  const dir = join(work, "calendar");
+  cpSync(fx.demo, dir, { recursive: true });
+  mkdirSync(join(dir, "content", "records", "calendar"), { recursive: true });
+  const bad = "year = 2026.0\n";
+  writeFileSync(join(dir, "content", "records", "calendar", "2026.toml"), bad);
+  const run = spawnSync(python, ["-m", "suiji", "--root", dir, "--now", fx.as_of, "verify", "--json", "--allow-demo"], { cwd: ROOT, encoding: "utf8" });
+  assert.equal(run.status, 1, run.stderr);
+  const expected = JSON.parse(run.stdout).findings;
+  assert.deepEqual(expected.map((f) => f.code), ["deadline-calendar"]);
+  const { entries, getObject } = load(dir);
+  const replayed = await replayLedger({ entries, getObject, asOf: fx.as_of, calendars: { "2026.toml": new TextEncoder().encode(bad) } });
+  assert.deepEqual(replayed.findings.map(key), expected.map(key));
+});

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from tests.support.resign import find, get, put, resign, truncate
+from tests.support import tampers
+from tests.support.resign import find, resign, truncate
 
 from suiji.crypto.ed25519 import ENTRY_SIG_PREFIX
 from suiji.shared.canonical import canonical_json
@@ -131,47 +132,17 @@ def changed_object(root: Path) -> None:
 
 def population_one_short(root: Path) -> None:
     """Re-signed: 2026-001's population without its first member (eligible one less)."""
-
-    def edit(r: Path, values: list[dict[str, Any]]) -> None:
-        commit = find(values, "commit", "2026-001")
-        pop = get(r, commit["body"]["population_object"])
-        pop["members"] = pop["members"][1:]
-        commit["body"]["population_object"] = put(r, pop)
-        commit["body"]["eligible"] -= 1
-
-    resign(root, edit)
+    resign(root, tampers.population_short)
 
 
 def swapped_target(root: Path) -> None:
     """Re-signed: 2026-001's first target replaced by its first alternate."""
-
-    def edit(r: Path, values: list[dict[str, Any]]) -> None:
-        drawn = find(values, "draw", "2026-001")
-        result = get(r, drawn["body"]["result_object"])
-        alternate = result["targets"]["alternates"][0]["id"]
-        result["targets"]["selected"][0]["id"] = alternate
-        result["items"][0]["target"] = alternate
-        drawn["body"]["targets"][0] = alternate
-        drawn["body"]["result_object"] = put(r, result)
-
-    resign(root, edit)
+    resign(root, tampers.swap_target)
 
 
 def swapped_team_member(root: Path) -> None:
     """Re-signed: two officers of 2026-001's first two teams swapped."""
-
-    def edit(r: Path, values: list[dict[str, Any]]) -> None:
-        drawn = find(values, "draw", "2026-001")
-        result = get(r, drawn["body"]["result_object"])
-        t0, t1 = result["teams"]["teams"][0], result["teams"]["teams"][1]
-        assert t0["officers"][1]["person"] != t1["officers"][1]["person"]
-        t0["officers"][1]["person"], t1["officers"][1]["person"] = (
-            t1["officers"][1]["person"],
-            t0["officers"][1]["person"],
-        )
-        drawn["body"]["result_object"] = put(r, result)
-
-    resign(root, edit)
+    resign(root, tampers.swap_team_member)
 
 
 def dice_after_the_round(root: Path) -> None:

@@ -21,113 +21,32 @@ from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
 
-from tests.support.resign import find, get, put, resign, truncate
+from tests.support import tampers
+from tests.support.resign import resign, truncate
 
 from suiji.cli.app import main
 from suiji.cli.demo import run_demo
-from suiji.ledger.append import put_object
-from suiji.shared.canonical import canonical_json
 
 AS_OF = "2026-12-15T00:00:00Z"
 Edit = Callable[[Path, list[dict[str, Any]]], None]
 
 
-def _population_short(root: Path, values: list[dict[str, Any]]) -> None:
-    commit = find(values, "commit", "2026-001")
-    pop = get(root, commit["body"]["population_object"])
-    pop["members"] = pop["members"][1:]
-    commit["body"]["population_object"] = put(root, pop)
-    commit["body"]["eligible"] -= 1
-
-
-def _swap_target(root: Path, values: list[dict[str, Any]]) -> None:
-    drawn = find(values, "draw", "2026-001")
-    result = get(root, drawn["body"]["result_object"])
-    alternate = result["targets"]["alternates"][0]["id"]
-    result["targets"]["selected"][0]["id"] = alternate
-    result["items"][0]["target"] = alternate
-    drawn["body"]["targets"][0] = alternate
-    drawn["body"]["result_object"] = put(root, result)
-
-
-def _swap_team_member(root: Path, values: list[dict[str, Any]]) -> None:
-    drawn = find(values, "draw", "2026-001")
-    result = get(root, drawn["body"]["result_object"])
-    t0, t1 = result["teams"]["teams"][0], result["teams"]["teams"][1]
-    t0["officers"][1]["person"], t1["officers"][1]["person"] = (
-        t1["officers"][1]["person"],
-        t0["officers"][1]["person"],
-    )
-    drawn["body"]["result_object"] = put(root, result)
-
-
-def _dice_after_round(root: Path, values: list[dict[str, Any]]) -> None:
-    dice = next(
-        v for v in values if v["kind"] == "extra-input" and v["body"]["name"] == "现场掷骰（三枚）"
-    )
-    dice["time"] = find(values, "draw", dice["body"]["task"])["time"]
-
-
-def _change_quota(root: Path, values: list[dict[str, Any]]) -> None:
-    drawn = find(values, "draw", "2026-003")
-    result = get(root, drawn["body"]["result_object"])
-    result["targets"]["quotas"][0]["quota"] += 1
-    drawn["body"]["result_object"] = put(root, result)
-
-
-def _swap_item(root: Path, values: list[dict[str, Any]]) -> None:
-    drawn = find(values, "draw", "2026-001")
-    result = get(root, drawn["body"]["result_object"])
-    first, second = result["items"][0]["items"], result["items"][1]["items"]
-    first[0], second[0] = second[0], first[0]
-    drawn["body"]["result_object"] = put(root, result)
-
-
-def _other_replacement(root: Path, values: list[dict[str, Any]]) -> None:
-    find(values, "person-replace")["body"]["replacement"] = "ZF023"
-
-
-def _void_on_a_public_round(root: Path, values: list[dict[str, Any]]) -> None:
-    void = find(values, "person-void")
-    drawn = find(values, "draw", void["body"]["task"])
-    void["body"]["beacon"]["round"] = values[drawn["body"]["beacon_seq"]]["body"]["round"]
-
-
-def _replacement_seed(root: Path, values: list[dict[str, Any]]) -> None:
-    find(values, "person-replace")["body"]["seed"] = "0" * 64
-
-
-def _late_commit_void(root: Path, values: list[dict[str, Any]]) -> None:
-    find(values, "commit-void")["time"] = "2026-03-22T00:00:00Z"
-
-
-def _seed(root: Path, values: list[dict[str, Any]]) -> None:
-    find(values, "draw", "2026-002")["body"]["seed"] = "0" * 64
-
-
-def _drop_enterprise(root: Path, values: list[dict[str, Any]]) -> None:
-    commit = find(values, "commit", "2026-003")
-    oid = commit["body"]["snapshots"]["enterprises_object"]
-    lines = (root / "ledger" / "objects" / oid).read_bytes().split(b"\n")
-    header = json.loads(lines[0])
-    header["rows"] -= 1
-    kept = [canonical_json(header), *lines[1:3], *lines[4:]]
-    commit["body"]["snapshots"]["enterprises_object"] = put_object(root, b"\n".join(kept))
-
-
 TAMPERS: dict[str, Edit] = {
-    "population_short": _population_short,
-    "swap_target": _swap_target,
-    "swap_team_member": _swap_team_member,
-    "dice_after_round": _dice_after_round,
-    "change_quota": _change_quota,
-    "swap_item": _swap_item,
-    "other_replacement": _other_replacement,
-    "void_on_a_public_round": _void_on_a_public_round,
-    "replacement_seed": _replacement_seed,
-    "late_commit_void": _late_commit_void,
-    "seed": _seed,
-    "drop_enterprise": _drop_enterprise,
+    "population_short": tampers.population_short,
+    "swap_target": tampers.swap_target,
+    "swap_team_member": tampers.swap_team_member,
+    "dice_after_round": tampers.dice_after_round,
+    "change_quota": tampers.change_quota,
+    "swap_item": tampers.swap_item,
+    "other_replacement": tampers.other_replacement,
+    "void_on_a_public_round": tampers.void_on_a_public_round,
+    "replacement_seed": tampers.replacement_seed,
+    "late_commit_void": tampers.late_commit_void,
+    "seed": tampers.seed,
+    "drop_enterprise": tampers.drop_enterprise,
+    "bad_snapshot_column": tampers.bad_snapshot_column,
+    "plan_source_differs": tampers.plan_source_differs,
+    "plan_not_normal": tampers.plan_not_normal,
 }
 
 

@@ -25,7 +25,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from suiji.publish.kit import page_tables, tables_csv
 from suiji.publish.siteindex import finder_data, site_index
-from suiji.publish.verifier import build_verifier, write_verifier
+from suiji.publish.verifier import build_verifier, bureau_calendars, write_verifier
 from suiji.shared.errors import CheckFailed, InputError
 from suiji.shared.times import civil_date
 
@@ -223,7 +223,13 @@ def build(
     )
     copy_ledger(root, out)
     if verifier is not None:
-        write_verifier(out, verifier, as_of=str(index["as_of"]), genesis=index.get("genesis"))
+        write_verifier(
+            out,
+            verifier,
+            as_of=str(index["as_of"]),
+            genesis=index.get("genesis"),
+            calendars=bureau_calendars(root),
+        )
     result = BuildResult(
         out=out,
         pages=count,

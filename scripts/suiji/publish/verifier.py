@@ -96,12 +96,37 @@ def build_verifier(base: Path) -> Verifier | None:
         return Verifier(target.read_bytes())
 
 
-def write_verifier(out: Path, verifier: Verifier, *, as_of: str, genesis: str | None) -> None:
+def bureau_calendars(root: Path) -> dict[str, str]:
+    """The bureau's calendar files (`content/records/calendar/*`) by name, as text.
+
+    `suiji verify` judges deadlines with them in place of the shipped files; the page needs
+    them to judge the same way. Bytes that are not UTF-8 keep U+FFFD in their place, so the
+    page refuses such a file as `suiji verify` does (`deadline-calendar`).
+    """
+    folder = root / "content" / "records" / "calendar"
+    if not folder.is_dir():
+        return {}
+    return {
+        p.name: p.read_bytes().decode("utf-8", errors="replace")
+        for p in sorted(folder.iterdir())
+        if p.is_file() and not p.name.startswith(".")
+    }
+
+
+def write_verifier(
+    out: Path,
+    verifier: Verifier,
+    *,
+    as_of: str,
+    genesis: str | None,
+    calendars: dict[str, str] | None = None,
+) -> None:
     """verifier.html, its SHA-256 file (sha256sum format) and the page's data file.
 
     The data file lists the objects the site publishes, so the page asks the server only
     for those: a withdrawn object, deleted as the ledger allows, is known to be absent
-    without a request that fails (and shows as an error in the browser's console).
+    without a request that fails (and shows as an error in the browser's console). It
+    carries the bureau's calendar files, which the deadlines are judged with.
     """
     (out / VERIFIER_FILE).write_bytes(verifier.html)
     (out / SHA_FILE).write_text(f"{verifier.sha256}  {VERIFIER_FILE}\n", "ascii")
@@ -109,5 +134,11 @@ def write_verifier(out: Path, verifier: Verifier, *, as_of: str, genesis: str | 
     meta.parent.mkdir(parents=True, exist_ok=True)
     objects = out / "ledger" / "objects"
     names = sorted(p.name for p in objects.iterdir() if p.is_file()) if objects.is_dir() else []
-    value = {"as_of": as_of, "genesis": genesis, "objects": names, "sha256": verifier.sha256}
+    value = {
+        "as_of": as_of,
+        "calendars": calendars or {},
+        "genesis": genesis,
+        "objects": names,
+        "sha256": verifier.sha256,
+    }
     meta.write_text(json.dumps(value, sort_keys=True, separators=(",", ":")) + "\n", "utf-8")

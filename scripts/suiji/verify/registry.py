@@ -33,6 +33,7 @@ from suiji.model.tasks import Commit
 from suiji.records.fairness import row_id, snapshot_problems
 from suiji.records.schema import BY_NAME, RecordSchema
 from suiji.records.snapshot import parse_snapshot
+from suiji.shared.errors import CanonicalError
 from suiji.shared.findings import Finding
 
 Rows = Sequence[Mapping[str, Any]]
@@ -166,7 +167,10 @@ class RegistryChecker:
             if before is not None and before.oid == oid:
                 rows = before.rows
             else:
-                _, parsed = parse_snapshot(objects.get(oid))
+                try:
+                    _, parsed = parse_snapshot(objects.get(oid))
+                except CanonicalError:
+                    continue  # the replay reports it at this entry (semantic-unreadable)
                 rows = [dict(r) for r in parsed]
                 fresh[name] = rows
             if before is not None and before.oid != oid:

@@ -1,6 +1,6 @@
 // RFC 6962 Merkle tree, C2SP signed notes and tlog checkpoints (docs/spec/06-checkpoints.md).
 import { sha256 } from "@noble/hashes/sha2.js";
-import { SuijiError, utf8 } from "./encoding.js";
+import { SuijiError, concatBytes, utf8 } from "./encoding.js";
 import { verify as edVerify } from "./ed25519.js";
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -42,16 +42,7 @@ export function b64decodeStrict(text) {
   return out;
 }
 
-function concat(...parts) {
-  const n = parts.reduce((a, p) => a + p.length, 0);
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+const concat = concatBytes;
 
 export function leafHash(line) {
   return sha256(concat(Uint8Array.of(0), line));

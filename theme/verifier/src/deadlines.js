@@ -5,6 +5,7 @@
 import { compareText } from "./cells.js";
 import { inspectionDeadlines, deadlineStatus, disclosureWarningDay, shanghaiDate } from "./calendar.js";
 import { readResultObject } from "./results.js";
+import { SuijiError } from "./encoding.js";
 
 export const KINDS = ["report", "feedback", "disclosure"];
 const WHAT = { report: "检查报告", feedback: "反馈被检查对象", disclosure: "结果公示" };
@@ -44,9 +45,7 @@ export function currentResults(entries, getObject) {
     if (!gone) {
       const data = getObject(last.body.result_object);
       if (!data) {
-        const err = new Error(`object ${last.body.result_object} missing`);
-        err.code = "object-missing";
-        throw err;
+        throw new SuijiError("object-missing", `对象 ledger/objects/${last.body.result_object} 缺失`);
       }
       content = readResultObject(data);
     }
@@ -145,4 +144,31 @@ export function deadlineJson(row) {
     calendars: Object.keys(s.due.calendars).sort().map((y) => ({ year: +y, hash: s.due.calendars[y] })),
   });
   return { task: row.task, unit: row.unit, group: row.group, uscc: row.uscc, ended_on: row.ended_on, recorded: row.recorded, report: one(row.report), feedback: one(row.feedback), disclosure: one(row.disclosure) };
+}
+
+/**
+ * The deadline findings `suiji verify` adds at the end of a ledger (spec 14 §14.5), judged on
+ * the civil date of `asOf`. `input`: {drawn: [{task, unit, group, window_end, targets, seq (the
+ * draw's)}], entries (every entry replayed, in ledger order), getObject, policy (the
+ * genesis's)}; `calendar`: calendar.js (its `calendarsInForce`); `bureauCalendars`: the
+ * bureau's `content/records/calendar/<year>.toml` files by name. An invalid bureau calendar
+ * gives `deadline-calendar` and the shipped calendars stand in. Throws SuijiError when a
+ * current result object is missing or invalid (then no deadline can be judged).
+ */
+export function ledgerDeadlineFindings(input, calendar, bureauCalendars, asOf) {
+  const out = [];
+  let calendars;
+  try {
+    calendars = calendar.calendarsInForce(bureauCalendars ?? {});
+  } catch (e) {
+    calendars = calendar.calendarsInForce({});
+    out.push({ seq: null, tag: "compliance", code: "deadline-calendar", message: `日历文件无效，期限按随附日历计算：${e.message}；请改正后运行 suiji deadlines` });
+  }
+  const results = currentResults(input.entries, input.getObject);
+  const lastResult = new Map();
+  for (const e of input.entries) if (e.kind === "result") lastResult.set(`${e.body.task}\n${e.body.uscc}`, e.seq);
+  const drawSeq = new Map(input.drawn.map((t) => [t.task, t.seq]));
+  const rows = deadlineRows({ drawn: input.drawn, results, calendars, today: shanghaiDate(asOf), disclosure: disclosureRule(input.policy) });
+  out.push(...deadlineFindings(rows, (task) => drawSeq.get(task), (task, uscc) => lastResult.get(`${task}\n${uscc}`)));
+  return out;
 }

@@ -430,9 +430,10 @@ const yieldToUi = () => new Promise((r) => setTimeout(r, 0));
 
 // Verify a whole ledger. `ledgerBytes`: ledger.jsonl; `checkpointBytes`: ledger/checkpoint
 // or null; `getObject(hex)` -> Promise<Uint8Array|null>; `asOf`: the "now" of the rules;
-// `allowDemo`: a demo ledger is a notice, not the finding `demo-ledger` (--allow-demo).
+// `allowDemo`: a demo ledger is a notice, not the finding `demo-ledger` (--allow-demo);
+// `calendars`: the bureau's calendar files by name (content/records/calendar/), if any.
 // Returns the report in the shape of `suiji verify --json` plus `entries` and `replayed`.
-export async function verifyLedger({ ledgerBytes, checkpointBytes, getObject, asOf, allowDemo = false, onProgress }) {
+export async function verifyLedger({ ledgerBytes, checkpointBytes, getObject, asOf, allowDemo = false, onProgress, calendars }) {
   const state = new LedgerState({ now: asOf, getObject });
   const lines = splitLines(ledgerBytes);
   const findings = [];
@@ -492,6 +493,7 @@ export async function verifyLedger({ ledgerBytes, checkpointBytes, getObject, as
       entries: good.map(({ seq, prev, kind, time, body, sigs, hash }) => ({ seq, prev, kind, time, body, sigs, hash })),
       getObject: (oid) => (objects.has(oid) ? objects.get(oid) : null),
       asOf,
+      calendars, // the bureau's calendar files by name (the deadlines)
       onProgress: onProgress ? (done, all) => onProgress({ phase: "replay", done, total: all }) : undefined,
     });
     findings.push(...replayed.findings);

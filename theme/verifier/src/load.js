@@ -1,6 +1,7 @@
 // Where the ledger comes from: the site serving the page, or a folder or .zip the visitor
 // picks (offline). Every source gives the same shape: {label, ledgerBytes,
-// checkpointBytes, getObject(hex) -> Promise<Uint8Array|null>, asOf?}.
+// checkpointBytes, getObject(hex) -> Promise<Uint8Array|null>, asOf?, calendars?} (calendars:
+// the bureau's calendar files by name, from the site's data file or a picked bureau directory).
 //
 // Failing to get the data is not a failed verification: `Unavailable` ("数据无法获取")
 // is thrown only when the ledger itself cannot be read (network down, site without a
@@ -41,6 +42,7 @@ export async function fromSite(base) {
   let asOf = null;
   let genesis = null;
   let published = null; // the object names the site lists, when it does
+  let calendars = {}; // the bureau's calendar files, which the deadlines are judged with
   const meta = await fetchBytes(new URL("data/verifier.json", base).href, { optional: true }).catch(() => null);
   if (meta) {
     try {
@@ -48,6 +50,7 @@ export async function fromSite(base) {
       asOf = typeof v.as_of === "string" ? v.as_of : null;
       genesis = typeof v.genesis === "string" ? v.genesis : null;
       if (Array.isArray(v.objects)) published = new Set(v.objects);
+      if (v.calendars && typeof v.calendars === "object") calendars = v.calendars;
     } catch {
       /* no as-of: the visitor's clock is used and shown */
     }
@@ -56,7 +59,7 @@ export async function fromSite(base) {
     if (!HEX64.test(oid) || (published && !published.has(oid))) return null;
     return fetchBytes(new URL(`ledger/objects/${oid}`, base).href, { optional: true });
   };
-  return { label: new URL("ledger/", base).href, ledgerBytes, checkpointBytes, getObject, asOf, genesis };
+  return { label: new URL("ledger/", base).href, ledgerBytes, checkpointBytes, getObject, asOf, genesis, calendars };
 }
 
 // Find the ledger directory among picked paths: ".../ledger/ledger.jsonl" or "ledger.jsonl".
@@ -75,13 +78,23 @@ function fromMap(label, files) {
     const f = files.get(prefix + name);
     return f ? f() : null;
   };
-  return (async () => ({
-    label,
-    ledgerBytes: await read("ledger.jsonl"),
-    checkpointBytes: await read("checkpoint"),
-    getObject: async (oid) => (HEX64.test(oid) ? read(`objects/${oid}`) : null),
-    asOf: null,
-  }))();
+  // a picked bureau directory (局目录) also holds its calendar files, as `suiji verify` reads them
+  const calendarDir = prefix.endsWith("ledger/") ? `${prefix.slice(0, -"ledger/".length)}content/records/calendar/` : null;
+  return (async () => {
+    const calendars = {};
+    for (const [path, get] of files) {
+      const name = calendarDir && path.startsWith(calendarDir) ? path.slice(calendarDir.length) : "";
+      if (name && !name.includes("/") && !name.startsWith(".")) calendars[name] = await get();
+    }
+    return {
+      label,
+      ledgerBytes: await read("ledger.jsonl"),
+      checkpointBytes: await read("checkpoint"),
+      getObject: async (oid) => (HEX64.test(oid) ? read(`objects/${oid}`) : null),
+      asOf: null,
+      calendars,
+    };
+  })();
 }
 
 // <input type=file webkitdirectory>: File objects with webkitRelativePath.

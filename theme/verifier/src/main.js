@@ -155,6 +155,7 @@ async function run(getSource) {
       ledgerBytes: source.ledgerBytes,
       checkpointBytes: source.checkpointBytes,
       getObject: source.getObject,
+      calendars: source.calendars,
       asOf,
       allowDemo: true,
       onProgress: ({ phase, done, total }) => {
@@ -207,7 +208,7 @@ function showEnterprise(code) {
   const rows = (v.draws || []).map((d) =>
     el(
       "tr",
-      { "data-task": d.task, "data-rank": d.rank ?? "" },
+      { "data-task": d.task, "data-rank": d.rank ?? "", "data-ticket": d.ticket ?? "", "data-drawn": d.drawn ? "1" : "0", "data-excluded": d.excluded ?? "", "data-status": d.status ?? "", "data-why": d.why ?? "" },
       el("td", {}, `${d.task ?? ""} ${d.title ?? ""}`),
       el("td", {}, el("code", {}, d.ticket ?? "")),
       el("td", { class: "rank" }, d.rank ? `${d.rank}${d.of ? " / " + d.of : ""}${d.stratum ? "（" + d.stratum + "）" : ""}` : "—"),

@@ -23,9 +23,9 @@ export const INDUSTRIES = [
   "烟花爆竹批发",
   "烟花爆竹零售",
 ];
-const AFFILIATIONS = ["中央", "省属", "市属", "县属", "其他"];
-const SCALES = ["大型", "中型", "小型", "微型"];
-const RISKS = ["重大风险", "较大风险", "一般风险", "低风险"];
+export const AFFILIATIONS = ["中央", "省属", "市属", "县属", "其他"];
+export const SCALES = ["大型", "中型", "小型", "微型"];
+export const RISKS = ["重大风险", "较大风险", "一般风险", "低风险"];
 const SPECIALTIES = ["化工工艺", "电气安全", "消防安全", "危化品储运", "烟花爆竹", "特种设备", "安全管理"];
 export const STAFFING = ["编内", "编外"];
 
@@ -266,7 +266,11 @@ export function readSnapshot(data) {
     }
     const row = {};
     schema.columns.forEach((c, j) => {
-      checkValue(c, values[j]);
+      try {
+        checkValue(c, values[j]);
+      } catch (e) {
+        throw e instanceof SuijiError ? new SuijiError(e.code, `快照第 ${i + 2} 行 ${e.message}`) : e;
+      }
       row[c.alias] = values[j];
     });
     if (previous && compareKey(schema, previous, row) >= 0) {

@@ -234,57 +234,156 @@ export class ResultLifecycle {
 
 // ---------------------------------------------------------------- against the draw (§2.10.5)
 
+const NOT_INSPECTED_HINT = "已关闭停业或正在组织清算、通过登记的住所（经营场所）无法联系、未发现开展本次抽查涉及的经营活动、注销、被吊销、迁出";
+
+const shown = (ids, limit = 12) => (ids.length <= limit ? ids.join("、") : `${ids.slice(0, limit).join("、")} 等 ${ids.length} 个`);
+
+function teamMembers(team) {
+  const out = [];
+  if (team.leader !== null) out.push(team.leader);
+  for (const o of team.officers) out.push(o.person);
+  out.push(...team.accompany, ...team.experts);
+  return out;
+}
+
 /**
- * Every way a result departs from its drawn task; [] when it is the drawn inspection.
+ * The task as drawn (`suiji.ledger.drawn`), in the shape `checkAgainstDraw` takes: each
+ * target's items, its team after the recorded voids (a replacement takes the voided
+ * person's place; a void still waiting for its round leaves the place empty) and who was
+ * voided from it. `state`: the lifecycle's task state ({task, draw, personVoids,
+ * replacements}); `plan`: the plan object; `recorded`: the draw's result object.
+ */
+export function drawnTask(state, plan, recorded) {
+  const items = new Map(recorded.items.map((x) => [x.target, x.items]));
+  const teams = new Map();
+  const voided = new Map();
+  if (recorded.teams) {
+    for (const t of recorded.teams.teams) teams.set(t.team, [t.targets, teamMembers(t)]);
+    state.personVoids.forEach((v, i) => {
+      const rep = state.replacements[i];
+      const key = v.body.team;
+      const gone = v.body.person;
+      if (!teams.has(key)) return; // the replay reports a void naming no team
+      const m = teams.get(key)[1];
+      teams.get(key)[1] = rep ? m.map((p) => (p === gone ? rep.body.replacement : p)) : m.filter((p) => p !== gone);
+      if (!voided.has(key)) voided.set(key, []);
+      voided.get(key).push(gone);
+    });
+  }
+  const targets = {};
+  for (const uscc of state.draw.body.targets) {
+    const key = [...teams.keys()].find((k) => teams.get(k)[0].includes(uscc));
+    targets[uscc] = { items: items.get(uscc) ?? [], team: key !== undefined ? teams.get(key)[1] : [], voided: key !== undefined ? voided.get(key) ?? [] : [] };
+  }
+  return {
+    task: state.task,
+    window_start: plan.window.start,
+    window_end: plan.window.end,
+    targets,
+    alternates: recorded.targets.alternates.map((p) => p.id),
+    teams_error: state.draw.body.teams_error ?? null,
+  };
+}
+
+/**
+ * Every way a result departs from its drawn task; [] when it is the drawn inspection. The
+ * codes, columns and words of `suiji.draw.resultcheck` (the replay's findings must equal
+ * `suiji verify`'s, messages included).
  * @param {object} content a checked result object (§16.1)
  * @param {{task, window_start, window_end, teams_error: string|null, alternates?: string[],
  *   targets: {[uscc]: {team: string[] (as it stands, role order), items: string[], voided?: string[]}}}|null} task
  *   the drawn task the result names (null: no live drawn task of that id)
+ * @param {string[]} known the ids of the drawn tasks (named when the task is unknown)
  * @returns {[{code, column, message}]} in the order of the table of §2.10.5
  */
-export function checkAgainstDraw(content, task) {
+export function checkAgainstDraw(content, task, known = []) {
   if (!task) {
-    return [{ code: "result-task-unknown", column: "task_id", message: `账本中没有已抽取的任务 ${content.task}（任务编号写错、承诺已作废或尚未抽取）` }];
+    return [
+      {
+        code: "result-task-unknown",
+        column: "task_id",
+        message:
+          `账本中没有已抽取的任务 ${content.task}（任务编号写错、承诺已作废或尚未抽取）：只能为已抽取任务的抽中企业登记检查结果。` +
+          `已抽取的任务：${shown([...known].sort(compareText)) || "无"}；请核对任务编号，可用 suiji show ${content.task} 查看该任务的状态`,
+      },
+    ];
   }
   const uscc = idKey(content.uscc);
   const target = Object.prototype.hasOwnProperty.call(task.targets, uscc) ? task.targets[uscc] : null;
   if (!target) {
     const spare = (task.alternates || []).includes(uscc) ? "（它是备选企业：备选名单只为公开，从不替补）" : "";
-    return [{ code: "result-not-drawn", column: "uscc", message: `${uscc} 不是任务 ${task.task} 抽中的企业${spare}` }];
+    return [
+      {
+        code: "result-not-drawn",
+        column: "uscc",
+        message:
+          `${uscc} 不是任务 ${task.task} 抽中的企业${spare}：抽中的企业一经抽取不作废、也不由其他企业替补。` +
+          `抽中的企业已停业、无法联系或不再从事相关经营的，仍为该抽中企业登记一行，检查结果选填相应类别（${NOT_INSPECTED_HINT}）。` +
+          `请核对统一社会信用代码和任务编号；抽中企业可用 suiji show ${task.task} 查看`,
+      },
+    ];
   }
   const out = [];
   const present = content.team.map(idKey);
   if (task.teams_error !== null && task.teams_error !== undefined) {
-    out.push({ code: "result-team-mismatch", column: "team", message: `任务 ${task.task} 抽取时检查组未能组成（${task.teams_error}），没有可对照的检查组` });
+    out.push({
+      code: "result-team-mismatch",
+      column: "team",
+      message: `任务 ${task.task} 抽取时检查组未能组成（${task.teams_error}），没有可对照的检查组：该任务不能按抽取结果实施。请按规定改正名录或检查组规则后，以新的任务编号重新承诺并抽取（suiji commit 新方案），再为新任务登记检查结果`,
+    });
   } else {
     const expected = new Set(target.team);
     const extra = present.filter((p) => !expected.has(p));
-    const missing = target.team.filter((p) => !present.includes(p));
+    const have = new Set(present);
+    const missing = target.team.filter((p) => !have.has(p));
     if (extra.length || missing.length) {
       const voided = target.voided || [];
       const parts = [];
       const other = extra.filter((p) => !voided.includes(p));
       const gone = extra.filter((p) => voided.includes(p));
-      if (other.length) parts.push(`多出 ${other.join("、")}（不在抽取的检查组中）`);
-      if (gone.length) parts.push(`多出 ${gone.join("、")}（已登记撤换，不应到场）`);
-      if (missing.length) parts.push(`缺少 ${missing.join("、")}（抽取的检查组成员）`);
-      out.push({ code: "result-team-mismatch", column: "team", message: `实际检查人员与任务 ${task.task} 为 ${uscc} 抽取的检查组（${target.team.join("、") || "无"}）不一致：${parts.join("；")}` });
+      if (other.length) parts.push(`多出 ${shown(other)}（不在抽取的检查组中）`);
+      if (gone.length) parts.push(`多出 ${shown(gone)}（已登记撤换，不应到场）`);
+      if (missing.length) parts.push(`缺少 ${shown(missing)}（抽取的检查组成员）`);
+      out.push({
+        code: "result-team-mismatch",
+        column: "team",
+        message:
+          `实际检查人员与任务 ${task.task} 为 ${uscc} 抽取的检查组（${target.team.join("、") || "无"}）不一致：${parts.join("；")}。` +
+          `抽中人员不能到场时，应在检查开始前登记撤换（suiji void ${task.task} 人员编号 --reason 理由），替补由之后的信标轮次决定` +
+          `（suiji replace ${task.task}）；若只是填写有误，请改正本行的实际检查人员`,
+      });
     }
   }
   const checked = content.findings.map((f) => idKey(f.item));
   const drawnItems = new Set(target.items);
   const extraItems = checked.filter((i) => !drawnItems.has(i));
-  const missingItems = target.items.filter((i) => !checked.includes(i));
-  const tookPlace = content.categories.some((c) => INSPECTED_CATEGORIES.includes(c));
+  const have = new Set(checked);
+  const missingItems = target.items.filter((i) => !have.has(i));
+  const tookPlace = inspected(content.categories);
   if (extraItems.length || (missingItems.length && tookPlace)) {
     const parts = [];
-    if (extraItems.length) parts.push(`多出 ${extraItems.join("、")}（不是抽取的检查事项）`);
-    if (missingItems.length && tookPlace) parts.push(`缺少 ${missingItems.join("、")}`);
-    out.push({ code: "result-items-mismatch", column: "findings", message: `检查事项与任务 ${task.task} 为 ${uscc} 抽取的事项（${target.items.join("、") || "无"}）不一致：${parts.join("；")}` });
+    if (extraItems.length) parts.push(`多出 ${shown(extraItems)}（不是抽取的检查事项）`);
+    if (missingItems.length && tookPlace) parts.push(`缺少 ${shown(missingItems)}`);
+    const why =
+      missingItems.length && tookPlace
+        ? `检查结果为“${content.categories.join("、")}”，说明检查已实施，抽取的事项都要逐项填写结果（只有未能实施检查的，如${NOT_INSPECTED_HINT}，才可不填或少填）`
+        : "只能填写抽取的事项，不能增加其他事项";
+    out.push({
+      code: "result-items-mismatch",
+      column: "findings",
+      message: `检查事项与任务 ${task.task} 为 ${uscc} 抽取的事项（${target.items.join("、") || "无"}）不一致：${parts.join("；")}。${why}；请按抽取的事项改正本行的检查事项及结果`,
+    });
   }
-  for (const [column, d, what] of [["started_on", content.started_on, "检查开始日期"], ["ended_on", content.ended_on, "检查结束日期"]]) {
+  for (const [column, d, what] of [
+    ["started_on", content.started_on, "检查开始日期"],
+    ["ended_on", content.ended_on, "检查结束日期"],
+  ]) {
     if (d < task.window_start || d > task.window_end) {
-      out.push({ code: "result-outside-window", column, message: `${what} ${d} 不在任务 ${task.task} 的检查时间窗口（${task.window_start} 至 ${task.window_end}）之内` });
+      out.push({
+        code: "result-outside-window",
+        column,
+        message: `${what} ${d} 不在任务 ${task.task} 的检查时间窗口（${task.window_start} 至 ${task.window_end}）之内：抽查须在方案规定的时段内实施；请核对日期，填写有误的请改正`,
+      });
     }
   }
   return out;

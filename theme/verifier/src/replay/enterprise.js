@@ -4,6 +4,35 @@
 import { idKey, matchKey } from "../encoding.js";
 import { ticketer } from "./order.js";
 import { cmpBytes } from "./order.js";
+import { derivePopulation, strataBy } from "./derive.js";
+import { activeOn } from "./draw.js";
+import { SCHEMAS } from "../records.js";
+
+const cell = (v) => (typeof v === "boolean" || v === null || v === undefined ? (v ? "是" : "否") : String(v));
+
+/**
+ * Why an enterprise not in a task's population was not, by the rule that built it (as
+ * `suiji ticket` says, suiji.verify.taskview): excluded (and the recorded reason), unlisted
+ * (not in the committed registry), retired (not 在册 on the commitment's day) or filtered
+ * (the first plan filter it fails, or a stratum without a quota). [status, reason].
+ */
+function eligibility(committed, row, code) {
+  const pop = committed.population;
+  const ex = pop.excluded.find((e) => e.id === code);
+  if (ex) return ["excluded", ex.reason];
+  if (!row) return ["unlisted", ""];
+  if (!activeOn(row, "在册", pop.as_of)) return ["retired", ""];
+  const plan = committed.plan;
+  for (const [key, allowed] of Object.entries(plan.filters ?? {})) {
+    const alone = { ...plan, filters: { [key]: allowed }, size: { mode: "count", count: 1 } };
+    if (!derivePopulation(alone, [row], pop.as_of, [], 0).members.length) {
+      const header = SCHEMAS.enterprises.columns.find((c) => c.alias === key).header;
+      return ["filtered", `${header}为“${cell(row[key])}”，方案只抽 ${allowed.map(cell).join("、")}`];
+    }
+  }
+  const by = strataBy(plan);
+  return ["filtered", `所在分层“${by && row[by] !== undefined && row[by] !== null ? row[by] : "None"}”不在方案的分层配额之中`];
+}
 
 function nameOf(replayed, code) {
   for (let i = replayed._draws.length - 1; i >= 0; i--) {
@@ -55,8 +84,15 @@ export function enterpriseView(replayed, creditCode) {
       const items = d.result.items.find((x) => x.target === code);
       if (items) out.items = items.items;
       out.reason = out.drawn ? "已抽中" : "可抽取，但票号未排进抽取数量";
-    } else if (excluded) out.reason = `不可抽取：被排除（${excluded.reason}）`;
-    else out.reason = "不在本任务的抽取范围内（状态或筛选条件）";
+      out.status = out.drawn ? "drawn" : out.alternate ? "alternate" : "not-drawn";
+    } else {
+      const [status, why] = eligibility(d.committed, row, code);
+      out.status = status;
+      out.why = why;
+      if (status === "excluded") out.reason = `不可抽取：被排除（${why}）`;
+      else if (status === "retired") out.reason = "不可抽取：承诺当日不是在册企业";
+      else out.reason = `不在本任务的抽取范围内：${why}`;
+    }
     draws.push(out);
   }
   const results = replayed._results

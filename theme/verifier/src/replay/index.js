@@ -7,12 +7,13 @@ import { History, availableAt, civilDate, formatTime, unix, COMPLIANCE_RULES } f
 import { derivePopulation, deriveResult, deriveVoids, diffResult, planContent } from "./derive.js";
 import { deriveSeed } from "./draw.js";
 import { replacementSeedOf } from "./teams.js";
-import { readSnapshotRows } from "./snapshot.js";
+import { readSnapshot } from "../records.js";
 import { MESSAGES, RESULT_MESSAGES, fill } from "./messages.js";
 import { buildTasks } from "./steps.js";
 import { PUBLIC_CHAINS, isDemoChain, isPublicChain, roundTime, firstRoundAfter } from "./chains.js";
-import { drawnTask, resultProblems } from "./resultcheck.js";
-import { deadlineFindings } from "./deadlines.js";
+import { drawnTask, checkAgainstDraw } from "../results.js";
+import { ledgerDeadlineFindings } from "../deadlines.js";
+import { planFormProblem, planSourceProblem } from "../plan.js";
 
 /** calendar.js (spec 15), if this build has it: deadlines need its working-day arithmetic. */
 async function calendarModule() {
@@ -78,7 +79,7 @@ export async function replayLedger({ entries, getObject, asOf, onProgress, calen
   r.finish();
   if (cal) {
     try {
-      r.findings.push(...deadlineFindings(r, cal, calendars, asOf));
+      r.findings.push(...ledgerDeadlineFindings(r.deadlineInput(), cal, calendars, asOf));
     } catch (e) {
       // a broken object or body: the other checks report it at its entry (as suiji does)
       if (!(e instanceof Unavailable) && !(e instanceof SuijiError)) throw e;
@@ -120,7 +121,14 @@ class Replay {
   }
 
   rows(oid) {
-    if (!this.snapshotCache.has(oid)) this.snapshotCache.set(oid, readSnapshotRows(this.bytes(oid)));
+    if (!this.snapshotCache.has(oid)) {
+      try {
+        this.snapshotCache.set(oid, readSnapshot(this.bytes(oid)).rows);
+      } catch (e) {
+        if (e instanceof SuijiError) e.pythonName = "CanonicalError"; // suiji verify's words for it
+        throw e;
+      }
+    }
     return this.snapshotCache.get(oid);
   }
 
@@ -156,6 +164,12 @@ class Replay {
     if (this.registry) {
       for (const f of this.registry.check(entry.seq, body, (oid) => this.getObjectRaw(oid))) this.findings.push(f);
     }
+    const source = typeof body.plan_source_object === "string" ? this.getObjectRaw(body.plan_source_object) : null;
+    const planBytes = typeof body.plan_object === "string" ? this.getObjectRaw(body.plan_object) : null;
+    if (source && planBytes) {
+      const problem = planSourceProblem(source, planBytes);
+      if (problem) this.add(entry.seq, "plan-source", problem);
+    }
     const oid = body.snapshots?.inspectors_object;
     if (typeof oid !== "string") return;
     let rows;
@@ -180,7 +194,7 @@ class Replay {
         this.unavailable.set(entry.seq, e.message);
         return;
       }
-      const name = e instanceof SuijiError ? e.code : e.name;
+      const name = e.pythonName ?? (e instanceof SuijiError ? e.code : e.name);
       this.add(entry.seq, "semantic-unreadable", `无法复算：${name}: ${e.message}`);
     }
   }
@@ -212,6 +226,8 @@ class Replay {
     const body = entry.body;
     this.violations(entry, this.hist.check(entry));
     const plan = this.json(body.plan_object);
+    const form = planFormProblem(plan, this.bytes(body.plan_object));
+    if (form) this.add(entry.seq, "plan-form", form);
     const rows = {};
     for (const [name, key] of SNAPSHOTS) rows[name] = this.rows(body.snapshots[key]);
     const committedPopulation = this.json(body.population_object);
@@ -455,7 +471,7 @@ class Replay {
     const commit = state.commit;
     if (!commit) return;
     const task = drawnTask(state, this.json(commit.body.plan_object), this.json(state.draw.body.result_object));
-    for (const p of resultProblems(content, task)) this.add(entry.seq, p.code, p.message, "compliance");
+    for (const p of checkAgainstDraw(content, task)) this.add(entry.seq, p.code, p.message, "compliance");
   }
 
   withdrawal(entry) {
@@ -464,6 +480,19 @@ class Replay {
     const named = new Set(entry.body.withdrawn);
     for (const r of this.resultEntries) if (named.has(r.object) && r.withdrawn === null) r.withdrawn = entry.seq;
     this.violations(entry, list, RESULT_MESSAGES);
+  }
+
+  /** What the deadline check reads (suiji.verify.deadlinecheck): drawn tasks with a live commitment, every entry. */
+  deadlineInput() {
+    const drawn = [];
+    for (const [task, state] of [...this.hist.tasks].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      if (!state.commit || !state.draw) continue;
+      const snaps = state.commit.body.snapshots;
+      for (const k of ["enterprises_object", "inspectors_object"]) this.rows(snaps[k]); // read as Python's drawn_tasks does
+      const plan = this.json(state.commit.body.plan_object);
+      drawn.push({ task, unit: state.commit.body.unit, group: null, window_end: plan.window.end, targets: state.draw.body.targets, seq: state.draw.seq });
+    }
+    return { drawn, entries: this.entries, getObject: (oid) => this.getObjectRaw(oid), policy: this.hist.genesis?.policy };
   }
 
   finish() {
