@@ -55,6 +55,7 @@ from suiji.model.entries import (
     PERSON_REPLACE,
     PERSON_VOID,
     REVEAL,
+    SEALED_VOID,
 )
 from suiji.model.genesis import MIN_DRAW_DELAY_SECONDS, Genesis, private_beacons
 from suiji.model.tasks import (
@@ -300,6 +301,8 @@ class DrawChecker:
         self.hist.apply(entry)
         self.results[body.task] = result
         self._teams_error(entry, body, out)
+        for void in self.hist.tasks[body.task].person_voids:  # disclosed by a reveal
+            self._void_findings(entry, void.moment, void.body, out)
 
     # ------------------------------------------------------------ person voids
 
@@ -308,13 +311,26 @@ class DrawChecker:
         body = entry.typed_as(PersonVoid)
         if not self._rules(entry, out):
             return
+        self._void_findings(entry, entry.moment, body, out)
+        self.hist.apply(entry)
+
+    def _sealed_void(self, entry: Entry, objects: ObjectStore, out: list[Finding]) -> None:
+        """A salted hash only: checked, and replayed as a person void, at the reveal."""
+        if self._rules(entry, out):
+            self.hist.apply(entry)
+
+    def _void_findings(
+        self, entry: Entry, moment: datetime, body: PersonVoid, out: list[Finding]
+    ) -> None:
+        """A void (public, or disclosed at a reveal and timed by its sealed entry) names
+        the round after its own time, before the window, a member in the role named."""
         genesis = self.hist.genesis
         assert genesis is not None
         chain = genesis.first_chain()
         if chain is None:
             out.append(_bad(entry, "void-no-beacon", "本账本没有登记随机信标，不能撤换人员"))
-        elif body.beacon != void_round(chain, entry.moment):
-            expected = void_round(chain, entry.moment)
+        elif body.beacon != void_round(chain, moment):
+            expected = void_round(chain, moment)
             out.append(
                 _bad(
                     entry,
@@ -324,7 +340,7 @@ class DrawChecker:
                 )
             )
         committed = self.committed[body.task]
-        if civil_date(entry.moment) >= committed.plan.window_start:
+        if civil_date(moment) >= committed.plan.window_start:
             out.append(
                 Finding(
                     entry.seq,
@@ -348,7 +364,6 @@ class DrawChecker:
                         f"人员 {body.person} 不是检查组 {body.team} 的 {body.role}（现为 {role}）",
                     )
                 )
-        self.hist.apply(entry)
 
     def _person_replace(self, entry: Entry, objects: ObjectStore, out: list[Finding]) -> None:
         """Re-derive the replacement from the void's round: ticket seed, then the walk."""
@@ -483,6 +498,7 @@ _HANDLERS = {
     DRAW: DrawChecker._draw,
     REVEAL: DrawChecker._draw,
     PERSON_VOID: DrawChecker._person_void,
+    SEALED_VOID: DrawChecker._sealed_void,
     PERSON_REPLACE: DrawChecker._person_replace,
     EXTRA_INPUT: DrawChecker._extra_input,
 }
