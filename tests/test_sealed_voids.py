@@ -215,3 +215,57 @@ def test_a_missing_disclosure_is_found(
     )
     code, found = verify_codes(bureau, LATE, capsys)
     assert (code, found) == (1, [(changed, "integrity", "sealed-void-undisclosed")])
+
+
+# ---------------------------------------------------------------- the site before the reveal
+
+
+def _build(bureau: Path, tmp_path: Path, now: str) -> list[Path]:
+    from tests.test_publish import run
+    from tests.test_site_build import SITEURL, site_settings
+
+    conf = site_settings(tmp_path / "conf")
+    code, _, err = run(
+        bureau, "--now", now, "build", "--portal", "--siteurl", SITEURL, "--settings", str(conf)
+    )
+    assert code == 0, err
+    return [p for p in (bureau / "output").rglob("*") if p.is_file()]
+
+
+def _task_page(files: list[Path]) -> str:
+    (page,) = [p for p in files if p.name == "index.html" and p.parent.name.endswith(TASK)]
+    return page.read_text("utf-8")
+
+
+def test_the_site_shows_a_sealed_task_and_its_overdue_reveal_but_nothing_of_the_draw(
+    bureau: Path, tmp_path: Path
+) -> None:
+    """Built pages with a sealed void recorded: the task page names the seal, its commitment
+    hash, round and reveal deadline; no page holds the void's person or reason, nor anything
+    of the draw; past the deadline the page and the banner say the reveal is overdue."""
+    secret_file, secret, person, _seq = sealed_void(bureau, tmp_path)
+    commit = history(bureau).tasks[TASK].commit
+    assert commit is not None and commit.body.sealed is not None
+    (kept,) = read_disclosures(voids_file(secret_file))
+    markers = [v for vs in _markers(bureau, secret).values() for v in vs]
+    markers += [kept.reason, kept.salt]
+    files = _build(bureau, tmp_path, IN_WINDOW)
+    ledger_files = [p for p in (bureau / "ledger").rglob("*") if p.is_file()]
+    for path in [*files, *ledger_files]:
+        text = path.read_bytes().decode("utf-8", "replace")
+        for value in markers:
+            assert value not in text, (value, path)
+    page = _task_page(files)
+    # the registries (pages, snapshot objects) list every inspector; no entry names the voided
+    assert person not in (bureau / "ledger" / "ledger.jsonl").read_text("utf-8")
+    assert person not in page
+    assert "暗查暗访" in page and commit.body.sealed.secret_hash in page
+    assert "2026-06-09 00:00" in page  # the reveal deadline, Beijing time
+    assert f"第 {commit.body.beacon.to_json()['round']} 轮" in page
+    assert "尚未揭示" in page and "逾期未" not in page
+    files = _build(bureau, tmp_path, LATE)
+    page = _task_page(files)
+    assert "逾期未揭示" in page and "逾期未抽取" not in page
+    (home,) = [p for p in files if p.relative_to(bureau / "output").as_posix() == "index.html"]
+    html = home.read_text("utf-8")
+    assert "逾期未揭示" in html and "揭示期限" in html and "逾期未抽取" not in html
