@@ -179,9 +179,9 @@ def test_a_forged_disclosure_is_found(
     def edit(root: Path, values: list[dict[str, Any]]) -> None:
         body = find(values, "reveal", TASK)["body"]
         body["voids"][0]["reason"] = "工作调动"
-        for v in values:  # drop the replacement: its void is no longer applied
-            if v["kind"] == "person-replace" and v["body"]["task"] == TASK:
-                v["kind"], v["body"] = "note", {"text": "x"}
+        values[:] = [  # drop the replacement: its void is no longer applied
+            v for v in values if not (v["kind"] == "person-replace" and v["body"]["task"] == TASK)
+        ]
 
     changed = resign(bureau, edit)
     assert changed is not None and kinds(bureau)[changed] == ("reveal", TASK)
