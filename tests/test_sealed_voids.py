@@ -269,3 +269,42 @@ def test_the_site_shows_a_sealed_task_and_its_overdue_reveal_but_nothing_of_the_
     (home,) = [p for p in files if p.relative_to(bureau / "output").as_posix() == "index.html"]
     html = home.read_text("utf-8")
     assert "逾期未揭示" in html and "揭示期限" in html and "逾期未抽取" not in html
+
+
+def test_a_sealed_void_for_another_commitment_is_found(
+    bureau: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A sealed void that names no live sealed commitment takes no effect; the reveal's
+    disclosure of it then opens nothing."""
+    from tests.support.resign import find, resign
+
+    _secret, seq = _revealed(bureau, tmp_path)
+
+    def edit(root: Path, values: list[dict[str, Any]]) -> None:
+        find(values, "sealed-void", TASK)["body"]["commit_seq"] = 0
+        values[:] = [
+            v for v in values if not (v["kind"] == "person-replace" and v["body"]["task"] == TASK)
+        ]
+
+    changed = resign(bureau, edit)
+    assert changed == seq
+    reveal_seq = next(i for i, k in enumerate(kinds(bureau)) if k == ("reveal", TASK))
+    code, found = verify_codes(bureau, LATE, capsys)
+    assert (code, found) == (
+        1,
+        [
+            (seq, "integrity", "sealed-void-task"),
+            (reveal_seq, "integrity", "sealed-void-disclosure"),
+        ],
+    )
+
+
+def test_the_lifecycle_refuses_a_sealed_void_after_the_reveal(bureau: Path, tmp_path: Path) -> None:
+    from suiji.model.tasks import SealedVoid
+
+    _revealed(bureau, tmp_path)
+    hist = history(bureau)
+    commit = hist.tasks[TASK].commit
+    assert commit is not None
+    late = SealedVoid(TASK, commit.seq, commit.hash, "0" * 64)
+    assert [v.code for v in hist.check_sealed_void(late)] == ["sealed-void-task"]
