@@ -102,10 +102,10 @@ class Recorded(Generic[T]):
 
 
 COMPLIANCE_RULES = frozenset({"void-slot-again", "reveal-late"})
-# A sealed void never disclosed, or disclosed wrongly, is integrity: the ledger holds a
-# commitment it never opens, so nobody can check who was recused (docs/spec/18-sealed.md).
 """Rules whose breach leaves the ledger intact but records a breach of the task rules
-(`compliance`): a writer may record one on purpose, saying so (`--accept-finding`)."""
+(`compliance`): a writer may record one on purpose, saying so (`--accept-finding`). A
+sealed void never disclosed, or disclosed wrongly, is integrity: the ledger holds a
+commitment it never opens, so nobody can check who was recused (docs/spec/18-sealed.md)."""
 
 
 @dataclass(frozen=True)
