@@ -68,6 +68,8 @@ class TaskInfo:
     """Set when the live commitment is undrawn past the grace (hours): shown as withheld."""
     reveal_overdue: bool = False
     """A sealed task past its reveal deadline without a reveal (withheld for that reason)."""
+    witnessed: Mapping[str, Any] | None = None
+    """Who cosigned the live commitment's checkpoint and when (`verify.witnessed`)."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ def collect(
     results: ResultsLike | None = None,
     notices: Mapping[str, NoticeCodes] | None = None,
     now: datetime | None = None,
+    witnessed: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> SiteData:
     """Everything the pages show. `notices`: task → its public notice-code file; `now`
     judges withheld commitments as `suiji verify` does (none are marked without it)."""
@@ -156,6 +159,7 @@ def collect(
                 notices=notice,
                 withheld_hours=hours if task in late else None,
                 reveal_overdue=task in unrevealed_now,
+                witnessed=(witnessed or {}).get(state.commit.seq),
             )
         )
     checker = RegistryChecker()

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from suiji.beacon.cache import VerifiedCache
-from suiji.beacon.chain import PUBLIC_CHAINS, BeaconError, Chain, is_demo_chain, round_time
+from suiji.beacon.chain import BeaconError, Chain, is_demo_chain, round_time
 from suiji.beacon.verify import verify_round
 from suiji.draw.derive import (
     VOID_DELAY_SECONDS,
@@ -27,11 +27,13 @@ from suiji.draw.derive import (
     load_committed,
     plan_content,
     seed_for,
+    target_rows,
     utc_from_unix,
     void_round,
 )
 from suiji.draw.plan import plan_to_json
 from suiji.draw.population import population_to_json
+from suiji.draw.rows import Row
 from suiji.draw.teamdraw import TeamDraw, TeamInfeasible, VoidError
 from suiji.ledger.codec import Entry
 from suiji.ledger.history import (
@@ -57,7 +59,7 @@ from suiji.model.entries import (
     REVEAL,
     SEALED_VOID,
 )
-from suiji.model.genesis import MIN_DRAW_DELAY_SECONDS, Genesis, private_beacons
+from suiji.model.genesis import MIN_DRAW_DELAY_SECONDS, Genesis
 from suiji.model.tasks import (
     BeaconRound,
     BeaconTerms,
@@ -69,11 +71,15 @@ from suiji.model.tasks import (
     PersonReplace,
     PersonVoid,
 )
-from suiji.records.dating import rows_dated_after
 from suiji.shared.canonical import canonical_json, parse_canonical
 from suiji.shared.errors import SuijiError
 from suiji.shared.findings import Finding
 from suiji.shared.times import civil_date, format_time, parse_time
+from suiji.verify.commitrules import (
+    first_chain_findings,
+    public_beacon_findings,
+    rows_dated_after_findings,
+)
 from suiji.verify.sealedcheck import MESSAGES as SEALED_MESSAGES
 from suiji.verify.sealedcheck import commit_findings, task_seed, unrevealed_message
 
@@ -134,6 +140,11 @@ class DrawChecker:
     now: datetime | None = None  # the verifier's "now": withheld commitments are judged at it
     contents: dict[str, str] = field(default_factory=dict)  # by task, latest plan content
     applied: dict[str, list[AppliedVoid]] = field(default_factory=dict)  # by task, replaced
+    # The teams after `applied` and the drawn targets' rows, by task: each replacement
+    # applies one void to the state before it (linear replay, not every void again).
+    # Each is kept with the objects it was computed from and used only while they stand.
+    teams_after: dict[str, tuple[int, object, object, TeamDraw]] = field(default_factory=dict)
+    drawn_rows: dict[str, tuple[object, list[Row]]] = field(default_factory=dict)
     use_cache: bool = True  # False (`verify --no-cache`): every beacon gets its pairing check
 
     def check(self, entry: Entry, objects: ObjectStore) -> Iterable[Finding]:
@@ -175,7 +186,7 @@ class DrawChecker:
                     f"少于最低的 {MIN_DRAW_DELAY_SECONDS} 秒：承诺时轮次可能已经公布",
                 )
             )
-        out.extend(_public_beacon_findings(entry, genesis))
+        out.extend(public_beacon_findings(entry, genesis))
 
     def _commit(self, entry: Entry, objects: ObjectStore, out: list[Finding]) -> None:
         body = entry.typed_as(Commit)
@@ -192,7 +203,7 @@ class DrawChecker:
         as_of = civil_date(entry.moment)
         if body.as_of != as_of.isoformat():
             out.append(_bad(entry, "as-of", f"as_of {body.as_of} 与承诺时间的日期 {as_of} 不符"))
-        out.extend(_rows_dated_after_findings(entry, body.as_of, committed.rows))
+        out.extend(rows_dated_after_findings(entry, body.as_of, committed.rows))
         population = derive_population(
             plan,
             committed.rows["enterprises"],
@@ -233,7 +244,7 @@ class DrawChecker:
         if chain is None:
             out.append(_bad(entry, "beacon-chain", f"创世条目未登记信标链 {info.chain_hash}"))
             return
-        out.extend(_first_chain_findings(entry, info, genesis))
+        out.extend(first_chain_findings(entry, info, genesis))
         expected = committed_round(chain, entry.moment, genesis.draw_delay_seconds)
         if info.round != expected:
             out.append(
@@ -384,6 +395,12 @@ class DrawChecker:
             out.append(_bad(entry, "void-invalid", f"人员替换不能复算：{exc}"))
             return
         self.applied.setdefault(body.task, []).append(applied)
+        self.teams_after[body.task] = (
+            len(self.applied[body.task]),
+            self.results[body.task],
+            self.committed[body.task],
+            after,
+        )
         last = after.voids[-1]
         if (last.team, last.person, last.role, last.replacement) != (
             void.body.team,
@@ -403,9 +420,23 @@ class DrawChecker:
         """The task's teams after every replacement recorded so far (and `more`)."""
         state = self.hist.tasks[task]
         assert state.draw is not None
-        voids = [*self.applied.get(task, []), *more]
+        committed, result = self.committed[task], self.results[task]
+        applied = self.applied.get(task, [])
+        start: TeamDraw | None = None
+        voids = [*applied, *more]
+        cached = self.teams_after.get(task)
+        if cached and cached[0] == len(applied) and cached[1] is result and cached[2] is committed:
+            start, voids = cached[3], list(more)
+        rows = self.drawn_rows.get(task)
+        if voids and (rows is None or rows[0] is not result):
+            rows = self.drawn_rows[task] = (result, target_rows(committed, result))
         return derive_void(
-            self.committed[task], self.results[task], voids, seed=state.draw.body.seed
+            committed,
+            result,
+            voids,
+            seed=state.draw.body.seed,
+            start=start,
+            targets=rows[1] if rows is not None and rows[0] is result else None,
         )
 
     def void_counts(self) -> dict[str, tuple[int, int]]:
@@ -538,56 +569,3 @@ def task_summary(state: TaskState, late: bool) -> dict[str, Any]:
         "random": drawn_by_chance(state, draw.body) if draw is not None else None,
         "teams_error": draw is not None and draw.body.teams_error is not None,
     }
-
-
-def _public_beacon_findings(entry: Entry, genesis: Genesis) -> list[Finding]:
-    """A non-demo genesis naming a chain outside the allow-list (docs/spec/08-beacons.md)."""
-    return [
-        _bad(
-            entry,
-            "beacon-not-public",
-            f"非演示账本登记了不在公开信标允许清单（{'、'.join(PUBLIC_CHAINS)}）中的信标链 "
-            f"{name}：其私钥可能由本局持有，随机数可被预知",
-        )
-        for name in private_beacons(genesis)
-        if not any(is_demo_chain(b.to_json()) for b in genesis.beacons if b.name == name)
-    ]
-
-
-def _first_chain_findings(entry: Entry, info: ChainRound, genesis: Genesis) -> list[Finding]:
-    """A commitment must use the genesis's first chain (docs/spec/13-task-entries.md §13.1)."""
-    first = genesis.beacons[0] if genesis.beacons else None
-    if first is None or info.chain_hash == first.chain_hash:
-        return []
-    return [
-        _bad(
-            entry,
-            "beacon-not-first",
-            f"承诺使用了信标链 {info.chain}，而非创世条目登记的第一条链 {first.name}："
-            "可在多条链间挑选结果",
-        )
-    ]
-
-
-# ---------------------------------------------------------------- backdating by the records
-
-
-def _rows_dated_after_findings(
-    entry: Entry, as_of: str, rows: Mapping[str, list[dict[str, Any]]]
-) -> list[Finding]:
-    """A snapshot row included or updated after `as_of` proves the commitment backdated."""
-    out: list[Finding] = []
-    for name, recs in rows.items():
-        late = rows_dated_after(name, recs, as_of)
-        if late:
-            shown = "、".join(f"{r.key} 的{r.header} {r.date}" for r in late[:3])
-            more = f"等 {len(late)} 行" if len(late) > 3 else ""
-            out.append(
-                _bad(
-                    entry,
-                    "records-dated-later",
-                    f"承诺日期为 {as_of}，但其 {name} 快照中有晚于该日的记录（{shown}{more}）："
-                    "承诺是事后补写、倒签日期的",
-                )
-            )
-    return out
