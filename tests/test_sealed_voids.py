@@ -308,3 +308,16 @@ def test_the_lifecycle_refuses_a_sealed_void_after_the_reveal(bureau: Path, tmp_
     assert commit is not None
     late = SealedVoid(TASK, commit.seq, commit.hash, "0" * 64)
     assert [v.code for v in hist.check_sealed_void(late)] == ["sealed-void-task"]
+
+
+def test_suiji_reveal_reads_the_holders_voids_file(
+    bureau: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret_file, _secret, _person, seq = sealed_void(bureau, tmp_path)
+    args = ["--root", str(bureau), "--now", IN_WINDOW, "reveal", TASK, "--secret", str(secret_file)]
+    assert main([*args, "--key", str(bureau / "private" / "signing.key"), "--yes"]) == 0
+    state = history(bureau).tasks[TASK]
+    assert state.draw is not None and [v.seq for v in state.person_voids] == [seq]
+    assert write(bureau, IN_WINDOW) == 0
+    assert kinds(bureau)[-1] == ("person-replace", TASK)
+    assert verify_codes(bureau, LATE, capsys) == (0, [])
