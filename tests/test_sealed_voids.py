@@ -321,3 +321,16 @@ def test_suiji_reveal_reads_the_holders_voids_file(
     assert write(bureau, IN_WINDOW) == 0
     assert kinds(bureau)[-1] == ("person-replace", TASK)
     assert verify_codes(bureau, LATE, capsys) == (0, [])
+
+
+def test_the_holder_sees_the_sealed_void_in_private(
+    bureau: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret_file, _secret, person, _seq = sealed_void(bureau, tmp_path)
+    before = ledger(bureau)
+    capsys.readouterr()
+    args = ["--root", str(bureau), "--now", VOID_AT, "show", TASK, "--secret", str(secret_file)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert person in out and "回避：近亲属任职" in out
+    assert ledger(bureau) == before

@@ -122,10 +122,17 @@ def _private_draw(args: argparse.Namespace, ctx: Context) -> int:
     from suiji.cli import render
     from suiji.shared.errors import UsageError
     from suiji.writing.sealed import private_view, read_secret
+    from suiji.writing.sealedvoids import read_disclosures, voids_file
 
     if not args.task or args.due:
         raise UsageError("--secret 只用于一个暗查暗访任务：suiji draw 任务编号 --secret 密钥文件")
-    view = private_view(ctx.root, args.task, read_secret(args.secret), ctx.now)
+    view = private_view(
+        ctx.root,
+        args.task,
+        read_secret(args.secret),
+        ctx.now,
+        read_disclosures(voids_file(args.secret)),
+    )
     print("\n".join(render.show_lines(view)))
     return 0
 

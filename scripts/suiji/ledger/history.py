@@ -73,6 +73,7 @@ __all__ = [
     "TaskState",
     "Violation",
     "drawn_by_chance",
+    "open_disclosed",
     "replayed",
     "same_plan",
     "unrevealed",
@@ -276,13 +277,8 @@ class History:
     def check_sealed_void(self, void: SealedVoid) -> list[Violation]:
         """A salted void only for a sealed task before its reveal, naming its live commitment."""
         live = self.live_commit(void.task)
-        state = self.tasks.get(void.task)
-        if (
-            live is None
-            or state is None
-            or not state.sealed
-            or (live.seq, live.hash) != (void.commit_seq, void.commitment)
-        ):
+        named = live is not None and (live.seq, live.hash) == (void.commit_seq, void.commitment)
+        if not named or not self.tasks[void.task].sealed:
             return [Violation("sealed-void-task", void.task, fatal=True)]
         return []
 
@@ -367,14 +363,8 @@ class History:
                     random=drawn_by_chance(state, body),
                 )
             )
-            if isinstance(body, Reveal):  # each disclosed void as recorded where its hash was
-                _, opened = disclosure_problems(body.task, _salted(state), body.voids)
-                where = {r.seq: r for r in state.sealed_voids}
-                for d in opened:
-                    r = where[d.seq]
-                    _add_void(
-                        state, Recorded(r.seq, r.hash, r.time, d.person_void(body.task, entry.seq))
-                    )
+            if isinstance(body, Reveal):
+                open_disclosed(state, body, entry.seq)
         elif isinstance(body, PersonVoid):
             _add_void(self.tasks[body.task], Recorded.of(entry, body))
         elif isinstance(body, SealedVoid):
@@ -545,6 +535,16 @@ def unrevealed(hist: History, now: datetime) -> list[TaskState]:
         and state.commit.body.sealed is not None
         and now > state.commit.body.sealed.deadline
     ]
+
+
+def open_disclosed(state: TaskState, reveal: Reveal, seq: int) -> None:
+    """Each disclosure of `reveal` (at `seq`) that opens its sealed void becomes a person
+    void recorded where its hash was (docs/spec/18-sealed.md §18.12.5)."""
+    _, opened = disclosure_problems(reveal.task, _salted(state), reveal.voids)
+    where = {r.seq: r for r in state.sealed_voids}
+    for d in opened:
+        r = where[d.seq]
+        _add_void(state, Recorded(r.seq, r.hash, r.time, d.person_void(reveal.task, seq)))
 
 
 def _salted(state: TaskState) -> list[tuple[int, str]]:

@@ -25,7 +25,7 @@ from suiji.draw.sealed import (
     secret_hash,
 )
 from suiji.ledger.codec import Entry
-from suiji.ledger.history import History, Recorded
+from suiji.ledger.history import History, Recorded, open_disclosed
 from suiji.ledger.objects import ObjectStore, object_id
 from suiji.ledger.taskhistory import history
 from suiji.model.entries import REVEAL
@@ -200,12 +200,16 @@ class _Overlay:
         return self.data if oid == self.oid else self.store.get(oid)
 
 
-def private_view(root: Path, task: str, secret: str, now: datetime) -> TaskView:
+def private_view(
+    root: Path, task: str, secret: str, now: datetime, voids: Sequence[Disclosure] = ()
+) -> TaskView:
     """The task as `suiji show` would show it after the reveal, computed privately: the
-    history gets the reveal in memory only (seq 0), nothing is written."""
+    history gets the reveal (with the holder's sealed voids) in memory only (seq 0),
+    nothing is written."""
     hist = history(root)
-    drawn = compute_sealed(root, hist, task, secret)
+    drawn = compute_sealed(root, hist, task, secret, voids)
     state = hist.tasks[task]
     state.draw = Recorded(0, "", format_time(now), drawn.body)
+    open_disclosed(state, drawn.body, 0)
     store = _Overlay(ObjectStore(root), drawn.body.result_object, drawn.result_bytes)
     return task_view(hist, store, task)
