@@ -10,7 +10,15 @@ from tests.support import vectors
 from tests.support.vectors import Case, parametrize, raised_code
 
 from suiji.draw import sampler
-from suiji.draw.sealed import parse_secret, reveal_deadline, sealed_seed, secret_hash
+from suiji.draw.sealed import (
+    parse_disclosures,
+    parse_secret,
+    reveal_deadline,
+    sealed_seed,
+    sealed_void_hash,
+    secret_hash,
+    void_salt,
+)
 from suiji.shared.canonical import canonical_json
 
 
@@ -68,3 +76,38 @@ def test_the_public_seed_is_the_draw_seed_vector() -> None:
 
 def test_vectors_area_is_listed() -> None:
     assert "sealed" in vectors.AREAS
+
+
+@parametrize("sealed", "void_salt")
+def test_vector_void_salt(case: Case) -> None:
+    i = case.input
+    if case.error is not None:
+        code = raised_code("sealed", lambda: void_salt(i["secret"], i["commitment"], i["n"]))
+        assert code == case.error
+        return
+    text = canonical_json({"commitment": i["commitment"], "n": i["n"], "secret": i["secret"]})
+    assert text.decode("utf-8") == case.output["canonical_input"]
+    assert void_salt(i["secret"], i["commitment"], i["n"]) == case.output["salt"]
+    by_hand = hashlib.sha256(b"suiji/sealed-void-salt/v1\n" + text).hexdigest()
+    assert by_hand == case.output["salt"]
+
+
+@parametrize("sealed", "void_hash")
+def test_vector_void_hash(case: Case) -> None:
+    salt, void = case.input["salt"], case.input["void"]
+    if case.error is not None:
+        assert raised_code("sealed", lambda: sealed_void_hash(salt, void)) == case.error
+        return
+    text = canonical_json({"salt": salt, "void": void})
+    assert text.decode("utf-8") == case.output["canonical_input"]
+    assert sealed_void_hash(salt, void) == case.output["salted"]
+    assert hashlib.sha256(b"suiji/sealed-void/v1\n" + text).hexdigest() == case.output["salted"]
+
+
+@parametrize("sealed", "disclosures")
+def test_vector_disclosures(case: Case) -> None:
+    text = case.input["text"]
+    if case.error is not None:
+        assert raised_code("sealed", lambda: parse_disclosures(text, "voids")) == case.error
+        return
+    assert [d.to_json() for d in parse_disclosures(text, "voids")] == case.output

@@ -77,7 +77,16 @@ KINDS: dict[str, tuple[str, ...]] = {
     "calendar": ("parse", "working_day", "add_working_days", "deadlines"),
     "results": ("object", "salt", "chain"),
     "notices": ("normalize", "hash", "check", "codes_file"),
-    "sealed": ("secret_hash", "parse_secret", "sealed_seed", "reveal_deadline", "order"),
+    "sealed": (
+        "secret_hash",
+        "parse_secret",
+        "sealed_seed",
+        "reveal_deadline",
+        "order",
+        "void_salt",
+        "void_hash",
+        "disclosures",
+    ),
     "witness": (
         "cosignature_line",
         "cosignature_message",
@@ -197,6 +206,7 @@ ERROR_CODES: dict[str, dict[str, str]] = {
     },
     "sealed": {
         "secret-invalid": "a secret that is not exactly 64 lower-case hex digits",
+        "sealed-voids-file": "a disclosure line that is not a sealed void's disclosure (§18.12)",
     },
 }
 
@@ -319,7 +329,10 @@ ERROR_RULES: dict[str, tuple[Rule, ...]] = {
         Rule("NoticeCodeError", "notice-not-listed", attr=("code", "notice-not-listed")),
         Rule("NoticeCodeError", "notice-codes-file", attr=("code", "notice-codes-file")),
     ),
-    "sealed": (Rule("SecretError", "secret-invalid", attr=("code", "secret-invalid")),),
+    "sealed": (
+        Rule("SecretError", "secret-invalid", attr=("code", "secret-invalid")),
+        Rule("InputError", "sealed-voids-file", attr=("code", "sealed-voids-file")),
+    ),
 }
 
 

@@ -42,8 +42,15 @@ def _cmd_show(args: argparse.Namespace, ctx: Context) -> int:
 
     if args.secret is not None:
         from suiji.writing.sealed import private_view, read_secret
+        from suiji.writing.sealedvoids import read_disclosures, voids_file
 
-        view = private_view(ctx.root, args.task, read_secret(args.secret), ctx.now)
+        view = private_view(
+            ctx.root,
+            args.task,
+            read_secret(args.secret),
+            ctx.now,
+            read_disclosures(voids_file(args.secret)),
+        )
     else:
         view = task_view(read_entries(ctx.root), ObjectStore(ctx.root), args.task)
     print("\n".join(render.show_lines(view)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from suiji.cli.common import AddFn, Context, _key_options, _writer, _yes_option, confirm
 
@@ -121,10 +122,17 @@ def _private_draw(args: argparse.Namespace, ctx: Context) -> int:
     from suiji.cli import render
     from suiji.shared.errors import UsageError
     from suiji.writing.sealed import private_view, read_secret
+    from suiji.writing.sealedvoids import read_disclosures, voids_file
 
     if not args.task or args.due:
         raise UsageError("--secret 只用于一个暗查暗访任务：suiji draw 任务编号 --secret 密钥文件")
-    view = private_view(ctx.root, args.task, read_secret(args.secret), ctx.now)
+    view = private_view(
+        ctx.root,
+        args.task,
+        read_secret(args.secret),
+        ctx.now,
+        read_disclosures(voids_file(args.secret)),
+    )
     print("\n".join(render.show_lines(view)))
     return 0
 
@@ -174,11 +182,18 @@ def _cmd_reveal(args: argparse.Namespace, ctx: Context) -> int:
     """The writer's reveal step by hand (the automatic writer reads reveals/<task>.toml)."""
     from suiji.model.tasks import Reveal
     from suiji.writing.sealed import read_secret, reveal
+    from suiji.writing.sealedvoids import read_disclosures, voids_file
 
     secret = read_secret(args.secret)
+    voids = read_disclosures(voids_file(args.secret))
     writer = _writer(args, ctx)
-    confirm(args, [f"揭示暗查暗访任务 {args.task}：密钥和抽取结果写入账本并公开，不能撤回"])
-    entry = reveal(writer, args.task, secret)
+    confirm(
+        args,
+        [
+            f"揭示暗查暗访任务 {args.task}：密钥、抽取结果和 {len(voids)} 条暗查撤换写入账本并公开，不能撤回"
+        ],
+    )
+    entry = reveal(writer, args.task, secret, voids)
     body = entry.typed_as(Reveal)
     print(f"任务 {args.task} 已揭示（条目 #{entry.seq}）：种子 {body.seed}")
     print(f"  抽中 {len(body.targets)} 家：{'、'.join(body.targets)}")
@@ -244,6 +259,12 @@ def _register_void(add: AddFn) -> None:
         action="store_true",
         help="同一岗位再次撤换或检查窗口开始后撤换：照样记录，验证报告为合规问题",
     )
+    p.add_argument(
+        "--secret",
+        type=Path,
+        metavar="FILE",
+        help="暗查暗访任务揭示前撤换：suiji seal 写出的密钥文件；账本只记加盐哈希，内容存于其旁的 .voids 文件",
+    )
     _key_options(p)
     _yes_option(p)
 
@@ -259,6 +280,8 @@ def _cmd_void(args: argparse.Namespace, ctx: Context) -> int:
         entry = void_commitment(writer, args.task, args.reason)
         print(f"任务 {args.task} 的承诺已作废（条目 #{entry.seq}）。")
         return 0
+    if args.secret is not None:
+        return _sealed_void(args, ctx, writer)
     team = args.team or team_of(ctx.root, args.task, args.person)
     confirm(
         args,
@@ -276,6 +299,34 @@ def _cmd_void(args: argparse.Namespace, ctx: Context) -> int:
         f"替换人员由 {b.beacon.chain} 第 {b.beacon.round} 轮（{b.beacon.round_time}）决定；"
         f"该轮产生后运行：suiji replace {args.task}"
     )
+    return 0
+
+
+def _sealed_void(args: argparse.Namespace, ctx: Context, writer: Any) -> int:
+    """A person void of a sealed task before its reveal: a salted hash in the ledger, the
+    disclosure beside the secret (read by `suiji reveal --secret`)."""
+    from suiji.writing.sealed import read_secret
+    from suiji.writing.sealedvoids import keep_disclosure, read_disclosures, seal_void, voids_file
+
+    secret = read_secret(args.secret)
+    kept = voids_file(args.secret)
+    earlier = read_disclosures(kept)
+    confirm(
+        args, [f"暗查暗访任务 {args.task}：撤换人员 {args.person}，账本只记加盐哈希，揭示时公开"]
+    )
+    entry, disclosure = seal_void(
+        writer,
+        args.task,
+        secret,
+        args.team or "",
+        args.person,
+        args.reason,
+        earlier,
+        accept_finding=args.accept_finding,
+    )
+    keep_disclosure(kept, disclosure)
+    print(f"任务 {args.task}：暗查撤换已记录（条目 #{entry.seq}，只有加盐哈希）。")
+    print(f"  撤换内容和盐值保存在 {kept}（与密钥一同保管，揭示时由 suiji reveal 公开）")
     return 0
 
 

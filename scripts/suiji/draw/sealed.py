@@ -8,10 +8,12 @@ included — can compute targets, items or team before the holder reveals the se
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import date, datetime, time, timedelta
 
-from suiji.model.tasks import SealTerms
+from suiji.model.fields import EntryError
+from suiji.model.tasks import Disclosure, SealTerms
 from suiji.shared.canonical import canonical_json, is_hex64, tagged_hex
 from suiji.shared.errors import InputError
 from suiji.shared.times import SHANGHAI, format_time
@@ -80,3 +82,54 @@ def seal_terms(
     if secret_hash_hex is None:
         return None
     return SealTerms(secret_hash_hex, reveal_deadline(window_end, disclosure_days))
+
+
+# ---------------------------------------------------------------- sealed person voids
+# A person void of a sealed task before its reveal is recorded as a salted hash only; the
+# reveal discloses each one (content and salt) and the replay then treats it as an ordinary
+# person void recorded where its hash was (docs/spec/18-sealed.md §18.12, ADR 0053).
+
+SEALED_VOID_TAG = "suiji/sealed-void/v1"
+VOID_SALT_TAG = "suiji/sealed-void-salt/v1"
+VOID_CONTENT = ("task", "team", "person", "role", "reason", "beacon")
+"""A disclosed void's content: a person-void body (spec §13.5) without `draw_seq`, which
+does not exist before the reveal."""
+
+
+def void_salt(secret: str, commitment: str, n: int) -> str:
+    """The salt of the task's `n`-th sealed void (0-based): H("suiji/sealed-void-salt/v1",
+    canonical_json({"commitment", "n", "secret"})). Derived from the secret, so the holder
+    keeps nothing secret besides it, and demo runs stay byte-identical; a verifier checks
+    only the salted hash, never how the salt was made."""
+    if not is_hex64(secret) or not is_hex64(commitment) or n < 0:
+        raise SecretError("密钥和承诺哈希必须是 64 位小写十六进制数字", code="secret-invalid")
+    return tagged_hex(
+        VOID_SALT_TAG, canonical_json({"commitment": commitment, "n": n, "secret": secret})
+    )
+
+
+def sealed_void_hash(salt: str, content: dict[str, object]) -> str:
+    """H("suiji/sealed-void/v1", canonical_json({"salt", "void": content})): what a
+    `sealed-void` entry holds. 256 unguessable salt bits keep the few possible contents
+    (a team's members times reasons) from being tried one by one."""
+    if not is_hex64(salt) or tuple(sorted(content)) != tuple(sorted(VOID_CONTENT)):
+        raise SecretError(
+            "撤换盐值须为 64 位十六进制数字，内容须恰为人员撤换的各项", code="secret-invalid"
+        )
+    return tagged_hex(SEALED_VOID_TAG, canonical_json({"salt": salt, "void": content}))
+
+
+def parse_disclosures(text: str, label: str) -> tuple[Disclosure, ...]:
+    """The disclosures in a holder's `.voids` text: one JSON object per non-blank line, as
+    `suiji void --secret` writes them (also the `voids` of a reveal request file)."""
+    out = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            try:
+                out.append(Disclosure.from_json(json.loads(line), f"{label}:{n}"))
+            except (ValueError, EntryError) as exc:
+                raise InputError(
+                    f"{label} 第 {n} 行不是 suiji void --secret 写出的暗查撤换：{exc}",
+                    code="sealed-voids-file",
+                ) from None
+    return tuple(out)

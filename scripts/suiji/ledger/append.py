@@ -29,6 +29,7 @@ from suiji.ledger.history import (
     PERSON_VOID,
     RESULT,
     REVEAL,
+    SEALED_VOID,
     WITHDRAWAL,
     History,
 )
@@ -158,7 +159,9 @@ def _fix_tail(
 # ---------------------------------------------------------------- append
 
 
-TASK_KINDS = frozenset({COMMIT, COMMIT_VOID, BEACON, DRAW, REVEAL, PERSON_VOID, RESULT, WITHDRAWAL})
+TASK_KINDS = frozenset(
+    {COMMIT, COMMIT_VOID, BEACON, DRAW, REVEAL, PERSON_VOID, SEALED_VOID, RESULT, WITHDRAWAL}
+)
 """Kinds with lifecycle rules: the locked dry run checks them against the task history."""
 
 

@@ -24,6 +24,7 @@ from suiji.draw.coverage import DrawnTask
 from suiji.draw.extras import ExtraInput, lottery_window_problem, value_problem
 from suiji.draw.sealed import secret_hash
 from suiji.ledger.codec import Entry
+from suiji.ledger.sealedvoids import disclosure_problems
 from suiji.model.entries import (
     BEACON,
     COMMIT,
@@ -33,6 +34,7 @@ from suiji.model.entries import (
     PERSON_REPLACE,
     PERSON_VOID,
     REVEAL,
+    SEALED_VOID,
     WITHDRAWAL,
     Withdrawal,
 )
@@ -48,6 +50,7 @@ from suiji.model.tasks import (
     PersonReplace,
     PersonVoid,
     Reveal,
+    SealedVoid,
 )
 from suiji.shared.times import civil_date, parse_time
 
@@ -61,6 +64,7 @@ __all__ = [
     "PERSON_VOID",
     "RESULT",
     "REVEAL",
+    "SEALED_VOID",
     "WITHDRAWAL",
     "WITHHELD_GRACE",
     "History",
@@ -69,6 +73,7 @@ __all__ = [
     "TaskState",
     "Violation",
     "drawn_by_chance",
+    "open_disclosed",
     "replayed",
     "same_plan",
     "unrevealed",
@@ -99,7 +104,9 @@ class Recorded(Generic[T]):
 
 COMPLIANCE_RULES = frozenset({"void-slot-again", "reveal-late"})
 """Rules whose breach leaves the ledger intact but records a breach of the task rules
-(`compliance`): a writer may record one on purpose, saying so (`--accept-finding`)."""
+(`compliance`): a writer may record one on purpose, saying so (`--accept-finding`). A
+sealed void never disclosed, or disclosed wrongly, is integrity: the ledger holds a
+commitment it never opens, so nobody can check who was recused (docs/spec/18-sealed.md)."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +140,7 @@ class TaskState:
     slot_of: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     slot_voids: dict[tuple[str, str], int] = field(default_factory=dict)
     extras: dict[str, Recorded[ExtraValue]] = field(default_factory=dict)  # live commitment's
+    sealed_voids: list[Recorded[SealedVoid]] = field(default_factory=list)  # until the reveal
 
     @property
     def live(self) -> bool:
@@ -190,6 +198,8 @@ class History:
             return self.check_draw(body.task, entry.moment, body)
         if isinstance(body, PersonVoid):
             return self.check_person_void(body.task, body)
+        if isinstance(body, SealedVoid):
+            return self.check_sealed_void(body)
         if isinstance(body, PersonReplace):
             return self.check_person_replace(body, entry.moment)
         if isinstance(body, ExtraValue):
@@ -241,6 +251,9 @@ class History:
         out.extend(_sealed_violations(commit, at, draw))
         if any(v.fatal for v in out):
             return out
+        if isinstance(draw, Reveal):
+            found, _ = disclosure_problems(task, _salted(state), draw.voids)
+            out.extend(Violation(code, task, detail=detail) for code, detail in found)
         terms = commit.body.beacon
         if isinstance(terms, ChainRound):
             b = self.beacons_by_seq.get(draw.beacon_seq) if draw.beacon_seq is not None else None
@@ -259,6 +272,14 @@ class History:
             return [Violation("void-draw", task, seq=state.draw.seq)]
         if void is not None and state.slot_voids.get(state.slot(void.team, void.person)):
             return [Violation("void-slot-again", task)]  # compliance: a walk along the order
+        return []
+
+    def check_sealed_void(self, void: SealedVoid) -> list[Violation]:
+        """A salted void only for a sealed task before its reveal, naming its live commitment."""
+        live = self.live_commit(void.task)
+        named = live is not None and (live.seq, live.hash) == (void.commit_seq, void.commitment)
+        if not named or not self.tasks[void.task].sealed:
+            return [Violation("sealed-void-task", void.task, fatal=True)]
         return []
 
     def check_person_replace(self, rep: PersonReplace, at: datetime) -> list[Violation]:
@@ -320,6 +341,7 @@ class History:
             state = self.tasks.setdefault(body.task, TaskState(body.task))
             state.commit = Recorded.of(entry, body)
             state.extras = {}
+            state.sealed_voids = []
         elif isinstance(body, CommitVoid):
             state = self.tasks[body.task]
             state.voided.append(Recorded.of(entry, body))
@@ -341,11 +363,12 @@ class History:
                     random=drawn_by_chance(state, body),
                 )
             )
+            if isinstance(body, Reveal):
+                open_disclosed(state, body, entry.seq)
         elif isinstance(body, PersonVoid):
-            state = self.tasks[body.task]
-            state.person_voids.append(Recorded.of(entry, body))
-            slot = state.slot(body.team, body.person)
-            state.slot_voids[slot] = state.slot_voids.get(slot, 0) + 1
+            _add_void(self.tasks[body.task], Recorded.of(entry, body))
+        elif isinstance(body, SealedVoid):
+            self.tasks[body.task].sealed_voids.append(Recorded.of(entry, body))
         elif isinstance(body, PersonReplace):
             state = self.tasks[body.task]
             void = state.pending_voids[0].body
@@ -512,6 +535,26 @@ def unrevealed(hist: History, now: datetime) -> list[TaskState]:
         and state.commit.body.sealed is not None
         and now > state.commit.body.sealed.deadline
     ]
+
+
+def open_disclosed(state: TaskState, reveal: Reveal, seq: int) -> None:
+    """Each disclosure of `reveal` (at `seq`) that opens its sealed void becomes a person
+    void recorded where its hash was (docs/spec/18-sealed.md §18.12.5)."""
+    _, opened = disclosure_problems(reveal.task, _salted(state), reveal.voids)
+    where = {r.seq: r for r in state.sealed_voids}
+    for d in opened:
+        r = where[d.seq]
+        _add_void(state, Recorded(r.seq, r.hash, r.time, d.person_void(reveal.task, seq)))
+
+
+def _salted(state: TaskState) -> list[tuple[int, str]]:
+    return [(r.seq, r.body.salted) for r in state.sealed_voids]
+
+
+def _add_void(state: TaskState, void: Recorded[PersonVoid]) -> None:
+    state.person_voids.append(void)
+    slot = state.slot(void.body.team, void.body.person)
+    state.slot_voids[slot] = state.slot_voids.get(slot, 0) + 1
 
 
 def _sealed_violations(commit: Recorded[Commit], at: datetime, draw: Draw) -> list[Violation]:

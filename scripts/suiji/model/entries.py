@@ -24,6 +24,7 @@ from suiji.model.tasks import (
     PersonReplace,
     PersonVoid,
     Reveal,
+    SealedVoid,
 )
 from suiji.shared.canonical import HEX64_RE
 
@@ -38,6 +39,7 @@ COMMIT, COMMIT_VOID, BEACON, DRAW, PERSON_VOID = (
 PERSON_REPLACE = "person-replace"
 EXTRA_INPUT = "extra-input"
 REVEAL = "reveal"
+SEALED_VOID = "sealed-void"
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ Body = (
     | Draw
     | Reveal
     | PersonVoid
+    | SealedVoid
     | PersonReplace
     | ExtraValue
     | ResultEntry
@@ -98,6 +101,7 @@ DECODERS: dict[str, Callable[[object], Body]] = {
     EXTRA_INPUT: ExtraValue.from_json,
     RESULT: ResultEntry.from_json,
     REVEAL: Reveal.from_json,
+    SEALED_VOID: SealedVoid.from_json,
 }
 
 

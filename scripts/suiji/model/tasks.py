@@ -378,28 +378,131 @@ class Draw:
 
 
 @dataclass(frozen=True)
+class Disclosure:
+    """One sealed void disclosed by a reveal (docs/spec/18-sealed.md §18.12): the
+    `sealed-void` entry's seq, the salt, and the person void it hid (without `draw_seq`)."""
+
+    seq: int
+    salt: str
+    team: str
+    person: str
+    role: str
+    reason: str
+    beacon: ChainRound
+
+    MEMBERS = ("seq", "salt", "team", "person", "role", "reason", "beacon")
+
+    @classmethod
+    def from_json(cls, value: object, path: str) -> Disclosure:
+        m = Members(value, path)
+        m.exactly(cls.MEMBERS)
+        beacon = beacon_terms_from_json(m.raw("beacon"), f"{path}.beacon")
+        if not isinstance(beacon, ChainRound):
+            raise EntryError("bad-source", m.at("beacon"), "人员撤换必须指明将来的信标轮次")
+        return cls(
+            seq=m.integer("seq"),
+            salt=m.hex64("salt"),
+            team=m.text("team"),
+            person=m.text("person"),
+            role=m.text("role"),
+            reason=m.text("reason"),
+            beacon=beacon,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "salt": self.salt,
+            "team": self.team,
+            "person": self.person,
+            "role": self.role,
+            "reason": self.reason,
+            "beacon": self.beacon.to_json(),
+        }
+
+    def content(self, task: str) -> dict[str, Any]:
+        """What the salted hash covers: the person void's body without `draw_seq`."""
+        return {
+            "task": task,
+            "team": self.team,
+            "person": self.person,
+            "role": self.role,
+            "reason": self.reason,
+            "beacon": self.beacon.to_json(),
+        }
+
+    def person_void(self, task: str, draw_seq: int) -> PersonVoid:
+        """The ordinary person void this disclosure stands for once the draw exists."""
+        return PersonVoid(
+            task, draw_seq, self.team, self.person, self.role, self.reason, self.beacon
+        )
+
+
+@dataclass(frozen=True)
 class Reveal(Draw):
     """`reveal` (docs/spec/18-sealed.md): a sealed task's draw, recorded with its secret.
 
     A draw in every respect (the lifecycle treats it as the task's one draw, so coverage
     and the yearly cap count it from here on), plus the secret whose hash the commitment
-    holds; its `seed` is the sealed seed.
+    holds; its `seed` is the sealed seed. `voids` discloses the task's sealed voids (the
+    member is present only when there are some, so a reveal without them is unchanged).
     """
 
     secret: str = ""
+    voids: tuple[Disclosure, ...] = ()
 
     MEMBERS = (*Draw.MEMBERS, "secret")
 
     @classmethod
     def from_json(cls, value: object) -> Reveal:
         m = Members(value)
-        m.exactly(cls.MEMBERS)
-        rest = {k: v for k, v in m.value.items() if k != "secret"}
+        m.exactly(cls.MEMBERS, ("voids",))
+        rest = {k: v for k, v in m.value.items() if k not in ("secret", "voids")}
         draw = Draw.from_json(rest)
-        return cls(**{f: getattr(draw, f) for f in Draw.MEMBERS}, secret=m.hex64("secret"))
+        voids: tuple[Disclosure, ...] = ()
+        if m.has("voids"):
+            items = m.array("voids")
+            if not items:
+                raise EntryError("bad-voids", m.at("voids"), "voids 不能为空数组：没有撤换时省略")
+            voids = tuple(Disclosure.from_json(x, f"body.voids[{i}]") for i, x in enumerate(items))
+        return cls(
+            **{f: getattr(draw, f) for f in Draw.MEMBERS}, secret=m.hex64("secret"), voids=voids
+        )
 
     def to_json(self) -> dict[str, Any]:
-        return {**super().to_json(), "secret": self.secret}
+        out = {**super().to_json(), "secret": self.secret}
+        if self.voids:
+            out["voids"] = [d.to_json() for d in self.voids]
+        return out
+
+
+@dataclass(frozen=True)
+class SealedVoid:
+    """`sealed-void` (docs/spec/18-sealed.md §18.12): a person void of a sealed task before
+    its reveal, as a salted hash only; the reveal discloses it."""
+
+    task: str
+    commit_seq: int
+    commitment: str
+    salted: str
+
+    MEMBERS = ("task", "commit_seq", "commitment", "salted")
+
+    @classmethod
+    def from_json(cls, value: object) -> SealedVoid:
+        m = Members(value)
+        m.exactly(cls.MEMBERS)
+        return cls(
+            m.text("task"), m.integer("commit_seq"), m.hex64("commitment"), m.hex64("salted")
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "task": self.task,
+            "commit_seq": self.commit_seq,
+            "commitment": self.commitment,
+            "salted": self.salted,
+        }
 
 
 # ---------------------------------------------------------------- person-void

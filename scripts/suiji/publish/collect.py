@@ -22,7 +22,7 @@ from suiji.draw.deadlinestatus import DeadlineReport, deadline_report, disclosur
 from suiji.draw.derive import ObjectSource
 from suiji.ledger.codec import Entry
 from suiji.ledger.drawn import drawn_tasks
-from suiji.ledger.history import History, replayed, withheld, withheld_grace
+from suiji.ledger.history import History, replayed, unrevealed, withheld, withheld_grace
 from suiji.ledger.objects import ObjectStore
 from suiji.model.results import ResultContent, ResultEntry
 from suiji.model.tasks import Commit, CommitVoid
@@ -69,6 +69,8 @@ class TaskInfo:
     notices: NoticeCodes | None = None
     withheld_hours: int | None = None
     """Set when the live commitment is undrawn past the grace (hours): shown as withheld."""
+    reveal_overdue: bool = False
+    """A sealed task past its reveal deadline without a reveal (withheld for that reason)."""
     witnessed: Mapping[str, Any] | None = None
     """Who cosigned the live commitment's checkpoint and when (`verify.witnessed`)."""
 
@@ -145,6 +147,7 @@ def collect(
     lines = list(entries)
     hist = replayed(lines)
     late = {s.task for s in withheld(hist, now)} if now is not None else set()
+    unrevealed_now = {s.task for s in unrevealed(hist, now)} if now is not None else set()
     hours = int(withheld_grace(hist).total_seconds() // 3600)
     memo = _Memo(store)
     data = SiteData(
@@ -164,6 +167,7 @@ def collect(
                 commit_voids=tuple(voids.get(task, ())),
                 notices=notice,
                 withheld_hours=hours if task in late else None,
+                reveal_overdue=task in unrevealed_now,
                 witnessed=(witnessed or {}).get(state.commit.seq),
             )
         )

@@ -17,7 +17,7 @@ from suiji.draw.deadlinestatus import DeadlineReport
 from suiji.publish.collect import SiteData
 from suiji.publish.markdown import plain, slug_part
 from suiji.publish.sitepages import result_month
-from suiji.shared.times import format_time
+from suiji.shared.times import beijing, format_time
 
 KIND_WORDS = {"report": "检查报告", "feedback": "反馈被检查对象", "disclosure": "结果公示"}
 
@@ -49,6 +49,15 @@ def site_index(
                 "drawn_at": format_time(v.drawn_at) if v.drawn_at else None,
                 "targets": len(v.targets),
                 "eligible": v.eligible,
+                **(
+                    {
+                        "reveal_by": format_time(v.sealed_until),
+                        "reveal_by_beijing": beijing(v.sealed_until),
+                        "reveal_overdue": now > v.sealed_until,
+                    }
+                    if v.sealed_until is not None and v.draw_seq is None
+                    else {}
+                ),
             }
         )
     tasks.sort(key=lambda t: (t["committed_at"], t["id"]), reverse=True)
@@ -98,6 +107,18 @@ def _banners(
     out: list[dict[str, Any]] = []
     for task in withheld:
         t = by_id.get(task, {})
+        if t.get("reveal_overdue"):  # a sealed task: the reveal, not the draw, is late
+            out.append(
+                {
+                    "kind": "withheld",
+                    "label": "逾期未揭示",
+                    "task": task,
+                    "slug": slug_part(task),
+                    "text": f"暗查暗访任务 {task}「{t.get('name', '')}」的揭示期限"
+                    f" {t['reveal_by_beijing']} 已过，抽取结果仍未揭示。",
+                }
+            )
+            continue
         out.append(
             {
                 "kind": "withheld",

@@ -87,6 +87,19 @@ def task_page(
             ("信标随机值", f"`{v.randomness}`" if v.randomness else "（无）"),
             ("种子", f"`{v.seed}`"),
         ]
+    elif v.sealed_until is not None and c.sealed is not None:  # nothing of the draw yet
+        rows += [
+            ("抽查方式", "暗查暗访：抽取结果由密钥决定，检查结束后揭示，此前不公开检查对象"),
+            ("密钥哈希（承诺）", f"`{c.sealed.secret_hash}`"),
+            ("揭示期限", beijing(v.sealed_until)),
+            (
+                "抽取",
+                f"**逾期未揭示**：揭示期限 {beijing(v.sealed_until)} 已过，抽取结果仍未揭示"
+                "（suiji verify 报告为合规问题 withheld）"
+                if info.reveal_overdue
+                else "尚未揭示：轮次信标记录后结果即已确定，只有密钥持有人能计算，检查结束后揭示",
+            ),
+        ]
     elif info.withheld_hours is not None:
         rows.append(
             (

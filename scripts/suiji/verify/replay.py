@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from suiji.beacon.cache import VerifiedCache
-from suiji.beacon.chain import PUBLIC_CHAINS, BeaconError, Chain, is_demo_chain, round_time
+from suiji.beacon.chain import BeaconError, Chain, is_demo_chain, round_time
 from suiji.beacon.verify import verify_round
 from suiji.draw.derive import (
     VOID_DELAY_SECONDS,
@@ -57,8 +57,9 @@ from suiji.model.entries import (
     PERSON_REPLACE,
     PERSON_VOID,
     REVEAL,
+    SEALED_VOID,
 )
-from suiji.model.genesis import MIN_DRAW_DELAY_SECONDS, Genesis, private_beacons
+from suiji.model.genesis import MIN_DRAW_DELAY_SECONDS, Genesis
 from suiji.model.tasks import (
     BeaconRound,
     BeaconTerms,
@@ -70,11 +71,15 @@ from suiji.model.tasks import (
     PersonReplace,
     PersonVoid,
 )
-from suiji.records.dating import rows_dated_after
 from suiji.shared.canonical import canonical_json, parse_canonical
 from suiji.shared.errors import SuijiError
 from suiji.shared.findings import Finding
 from suiji.shared.times import civil_date, format_time, parse_time
+from suiji.verify.commitrules import (
+    first_chain_findings,
+    public_beacon_findings,
+    rows_dated_after_findings,
+)
 from suiji.verify.sealedcheck import MESSAGES as SEALED_MESSAGES
 from suiji.verify.sealedcheck import commit_findings, task_seed, unrevealed_message
 
@@ -181,7 +186,7 @@ class DrawChecker:
                     f"少于最低的 {MIN_DRAW_DELAY_SECONDS} 秒：承诺时轮次可能已经公布",
                 )
             )
-        out.extend(_public_beacon_findings(entry, genesis))
+        out.extend(public_beacon_findings(entry, genesis))
 
     def _commit(self, entry: Entry, objects: ObjectStore, out: list[Finding]) -> None:
         body = entry.typed_as(Commit)
@@ -198,7 +203,7 @@ class DrawChecker:
         as_of = civil_date(entry.moment)
         if body.as_of != as_of.isoformat():
             out.append(_bad(entry, "as-of", f"as_of {body.as_of} 与承诺时间的日期 {as_of} 不符"))
-        out.extend(_rows_dated_after_findings(entry, body.as_of, committed.rows))
+        out.extend(rows_dated_after_findings(entry, body.as_of, committed.rows))
         population = derive_population(
             plan,
             committed.rows["enterprises"],
@@ -239,7 +244,7 @@ class DrawChecker:
         if chain is None:
             out.append(_bad(entry, "beacon-chain", f"创世条目未登记信标链 {info.chain_hash}"))
             return
-        out.extend(_first_chain_findings(entry, info, genesis))
+        out.extend(first_chain_findings(entry, info, genesis))
         expected = committed_round(chain, entry.moment, genesis.draw_delay_seconds)
         if info.round != expected:
             out.append(
@@ -307,6 +312,8 @@ class DrawChecker:
         self.hist.apply(entry)
         self.results[body.task] = result
         self._teams_error(entry, body, out)
+        for void in self.hist.tasks[body.task].person_voids:  # disclosed by a reveal
+            self._void_findings(entry, void.moment, void.body, out)
 
     # ------------------------------------------------------------ person voids
 
@@ -315,13 +322,26 @@ class DrawChecker:
         body = entry.typed_as(PersonVoid)
         if not self._rules(entry, out):
             return
+        self._void_findings(entry, entry.moment, body, out)
+        self.hist.apply(entry)
+
+    def _sealed_void(self, entry: Entry, objects: ObjectStore, out: list[Finding]) -> None:
+        """A salted hash only: checked, and replayed as a person void, at the reveal."""
+        if self._rules(entry, out):
+            self.hist.apply(entry)
+
+    def _void_findings(
+        self, entry: Entry, moment: datetime, body: PersonVoid, out: list[Finding]
+    ) -> None:
+        """A void (public, or disclosed at a reveal and timed by its sealed entry) names
+        the round after its own time, before the window, a member in the role named."""
         genesis = self.hist.genesis
         assert genesis is not None
         chain = genesis.first_chain()
         if chain is None:
             out.append(_bad(entry, "void-no-beacon", "本账本没有登记随机信标，不能撤换人员"))
-        elif body.beacon != void_round(chain, entry.moment):
-            expected = void_round(chain, entry.moment)
+        elif body.beacon != void_round(chain, moment):
+            expected = void_round(chain, moment)
             out.append(
                 _bad(
                     entry,
@@ -331,7 +351,7 @@ class DrawChecker:
                 )
             )
         committed = self.committed[body.task]
-        if civil_date(entry.moment) >= committed.plan.window_start:
+        if civil_date(moment) >= committed.plan.window_start:
             out.append(
                 Finding(
                     entry.seq,
@@ -355,7 +375,6 @@ class DrawChecker:
                         f"人员 {body.person} 不是检查组 {body.team} 的 {body.role}（现为 {role}）",
                     )
                 )
-        self.hist.apply(entry)
 
     def _person_replace(self, entry: Entry, objects: ObjectStore, out: list[Finding]) -> None:
         """Re-derive the replacement from the void's round: ticket seed, then the walk."""
@@ -510,6 +529,7 @@ _HANDLERS = {
     DRAW: DrawChecker._draw,
     REVEAL: DrawChecker._draw,
     PERSON_VOID: DrawChecker._person_void,
+    SEALED_VOID: DrawChecker._sealed_void,
     PERSON_REPLACE: DrawChecker._person_replace,
     EXTRA_INPUT: DrawChecker._extra_input,
 }
@@ -549,56 +569,3 @@ def task_summary(state: TaskState, late: bool) -> dict[str, Any]:
         "random": drawn_by_chance(state, draw.body) if draw is not None else None,
         "teams_error": draw is not None and draw.body.teams_error is not None,
     }
-
-
-def _public_beacon_findings(entry: Entry, genesis: Genesis) -> list[Finding]:
-    """A non-demo genesis naming a chain outside the allow-list (docs/spec/08-beacons.md)."""
-    return [
-        _bad(
-            entry,
-            "beacon-not-public",
-            f"非演示账本登记了不在公开信标允许清单（{'、'.join(PUBLIC_CHAINS)}）中的信标链 "
-            f"{name}：其私钥可能由本局持有，随机数可被预知",
-        )
-        for name in private_beacons(genesis)
-        if not any(is_demo_chain(b.to_json()) for b in genesis.beacons if b.name == name)
-    ]
-
-
-def _first_chain_findings(entry: Entry, info: ChainRound, genesis: Genesis) -> list[Finding]:
-    """A commitment must use the genesis's first chain (docs/spec/13-task-entries.md §13.1)."""
-    first = genesis.beacons[0] if genesis.beacons else None
-    if first is None or info.chain_hash == first.chain_hash:
-        return []
-    return [
-        _bad(
-            entry,
-            "beacon-not-first",
-            f"承诺使用了信标链 {info.chain}，而非创世条目登记的第一条链 {first.name}："
-            "可在多条链间挑选结果",
-        )
-    ]
-
-
-# ---------------------------------------------------------------- backdating by the records
-
-
-def _rows_dated_after_findings(
-    entry: Entry, as_of: str, rows: Mapping[str, list[dict[str, Any]]]
-) -> list[Finding]:
-    """A snapshot row included or updated after `as_of` proves the commitment backdated."""
-    out: list[Finding] = []
-    for name, recs in rows.items():
-        late = rows_dated_after(name, recs, as_of)
-        if late:
-            shown = "、".join(f"{r.key} 的{r.header} {r.date}" for r in late[:3])
-            more = f"等 {len(late)} 行" if len(late) > 3 else ""
-            out.append(
-                _bad(
-                    entry,
-                    "records-dated-later",
-                    f"承诺日期为 {as_of}，但其 {name} 快照中有晚于该日的记录（{shown}{more}）："
-                    "承诺是事后补写、倒签日期的",
-                )
-            )
-    return out

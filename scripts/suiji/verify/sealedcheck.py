@@ -23,6 +23,10 @@ MESSAGES: dict[str, str] = {
     "reveal-secret": "任务 {task} 揭示的密钥与承诺（条目 #{seq}）中的密钥哈希不符",
     "reveal-late": "任务 {task} 的暗查暗访结果在揭示期限 {detail} 之后才揭示",
     "result-sealed": "任务 {task} 是尚未揭示的暗查暗访任务，不能登记检查结果（{detail}）",
+    "sealed-void-task": "任务 {task} 不是尚未揭示的暗查暗访任务，或暗查撤换引用的不是其有效承诺："
+    "暗查撤换（加盐哈希）只用于揭示之前",
+    "sealed-void-disclosure": "任务 {task} 的揭示条目公开的暗查撤换 {detail}，该撤换不予采用",
+    "sealed-void-undisclosed": "任务 {task} 的暗查撤换条目 {detail} 在揭示时没有公开：无法核对撤换了谁",
 }
 """Messages for the lifecycle's sealed rules; a late unrevealed task is `withheld`."""
 

@@ -33,6 +33,7 @@ from typing import Any
 from suiji.draw.plan import TASK_ID_RE
 from suiji.ledger.objects import object_id
 from suiji.ledger.requests import Request, read_request
+from suiji.model.tasks import Disclosure
 from suiji.shared.errors import SuijiError
 from suiji.shared.files import read_regular
 from suiji.shared.text import id_key
@@ -105,6 +106,7 @@ class RevealRequest:
     task: str
     source: str
     secret: str
+    voids: tuple[Disclosure, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -274,15 +276,20 @@ def _withdrawals(path: Path, source: str) -> list[WithdrawRequest]:
 
 
 def _reveal(path: Path, source: str) -> RevealRequest:
-    from suiji.draw.sealed import parse_secret
+    from suiji.draw.sealed import parse_disclosures, parse_secret
 
     task = _task_of(path)
     data = _toml(path)
-    _only(data, {"secret"})
+    _only(data, {"secret", "voids"})
     value = data.get("secret")
     if not isinstance(value, str):
         raise _Bad("reveal-secret-missing", '缺少 secret = "密钥"（suiji seal 写出的密钥文件内容）')
-    return RevealRequest(task, source, parse_secret(value, source))
+    voids = data.get("voids", "")
+    if not isinstance(voids, str):
+        raise _Bad("sealed-voids-file", "voids 须为多行字符串：密钥旁 .voids 文件的全部内容")
+    return RevealRequest(
+        task, source, parse_secret(value, source), parse_disclosures(voids, source)
+    )
 
 
 def read_record_files(root: Path) -> RecordFiles:

@@ -10,6 +10,7 @@ writing anything (`private_draw`); after the inspection the writer records the r
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,11 +25,11 @@ from suiji.draw.sealed import (
     secret_hash,
 )
 from suiji.ledger.codec import Entry
-from suiji.ledger.history import History, Recorded
+from suiji.ledger.history import History, Recorded, open_disclosed
 from suiji.ledger.objects import ObjectStore, object_id
 from suiji.ledger.taskhistory import history
 from suiji.model.entries import REVEAL
-from suiji.model.tasks import Commit, ExtraInput, Reveal
+from suiji.model.tasks import Commit, Disclosure, ExtraInput, Reveal
 from suiji.shared.canonical import canonical_json
 from suiji.shared.errors import Refusal
 from suiji.shared.files import read_regular
@@ -124,7 +125,9 @@ def _sealed_commit(hist: History, task: str) -> Recorded[Commit]:
     return state.commit
 
 
-def compute_sealed(root: Path, hist: History, task: str, secret: str) -> SealedDraw:
+def compute_sealed(
+    root: Path, hist: History, task: str, secret: str, voids: Sequence[Disclosure] = ()
+) -> SealedDraw:
     """The sealed draw of `task` with `secret`; refuses a wrong secret or a round whose
     beacon the ledger does not hold yet. Reads only the ledger and its objects."""
     commit = _sealed_commit(hist, task)
@@ -165,15 +168,25 @@ def compute_sealed(root: Path, hist: History, task: str, secret: str) -> SealedD
         teams_error=result["teams_error"]["message"] if result["teams_error"] else None,
         result_object=object_id(result_bytes),
         secret=secret,
+        voids=tuple(voids),
     )
     return SealedDraw(body, result, result_bytes)
 
 
 @_locked_step
-def reveal(w: Step, task: str, secret: str) -> Entry:
-    """Record a sealed task's reveal: the draw with its secret. A wrong secret is refused
-    (nothing written); a reveal after the deadline is recorded and reported (`reveal-late`)."""
-    drawn = compute_sealed(w.root, w.history, task, secret)
+def reveal(w: Step, task: str, secret: str, voids: Sequence[Disclosure] = ()) -> Entry:
+    """Record a sealed task's reveal: the draw with its secret and the disclosure of each
+    sealed void (`voids`, the holder's file). A wrong secret, or disclosures that do not
+    open exactly the task's sealed voids, are refused (nothing written); a reveal after the
+    deadline is recorded and reported (`reveal-late`)."""
+    drawn = compute_sealed(w.root, w.history, task, secret, voids)
+    problems = [v for v in w.history.check_draw(task, w.now, drawn.body) if v.code != "reveal-late"]
+    if problems:
+        raise TaskError(
+            f"任务 {task} 的暗查撤换公开不全或不符（{'；'.join(v.code + ' ' + v.detail for v in problems)}）："
+            "请使用 suiji void --secret 写在密钥旁的 .voids 文件的全部内容",
+            code=problems[0].code,
+        )
     return w.append(REVEAL, drawn.body, [drawn.result_bytes])
 
 
@@ -187,12 +200,16 @@ class _Overlay:
         return self.data if oid == self.oid else self.store.get(oid)
 
 
-def private_view(root: Path, task: str, secret: str, now: datetime) -> TaskView:
+def private_view(
+    root: Path, task: str, secret: str, now: datetime, voids: Sequence[Disclosure] = ()
+) -> TaskView:
     """The task as `suiji show` would show it after the reveal, computed privately: the
-    history gets the reveal in memory only (seq 0), nothing is written."""
+    history gets the reveal (with the holder's sealed voids) in memory only (seq 0),
+    nothing is written."""
     hist = history(root)
-    drawn = compute_sealed(root, hist, task, secret)
+    drawn = compute_sealed(root, hist, task, secret, voids)
     state = hist.tasks[task]
     state.draw = Recorded(0, "", format_time(now), drawn.body)
+    open_disclosed(state, drawn.body, 0)
     store = _Overlay(ObjectStore(root), drawn.body.result_object, drawn.result_bytes)
     return task_view(hist, store, task)

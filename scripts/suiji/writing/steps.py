@@ -59,6 +59,7 @@ from suiji.model.tasks import (
     ExtraValue,
     PersonReplace,
     PersonVoid,
+    SealedVoid,
 )
 from suiji.shared.canonical import canonical_json, parse_canonical
 from suiji.shared.errors import Refusal, UsageError
@@ -69,7 +70,9 @@ RECORDS_DIR = Path("content") / "records"
 PLANS_DIR = RECORDS_DIR / "plans"
 
 
-_Body = Commit | CommitVoid | BeaconRound | Draw | PersonVoid | PersonReplace | ExtraValue
+_Body = (
+    Commit | CommitVoid | BeaconRound | Draw | PersonVoid | SealedVoid | PersonReplace | ExtraValue
+)
 
 
 class TaskError(Refusal):

@@ -200,7 +200,7 @@ def _apply(w: Writer, action: Action, recorded: Mapping[int, str] | None) -> lis
         from suiji.writing.sealed import reveal
 
         assert isinstance(req, RevealRequest)
-        return [reveal(w, task, req.secret)]
+        return [reveal(w, task, req.secret, req.voids)]
     if action.step == "person-void":
         assert isinstance(req, PersonVoidRequest)
         team = req.team or _team_of(w, task, req.person, team_of)
