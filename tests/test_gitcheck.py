@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -192,6 +193,22 @@ def test_outside_files_and_keys(repo: Path) -> None:
     (ld / "cosignatures" / "w").unlink()
     rev = commit(repo, "drop cosig")
     assert "联署" in messages(check_commit(repo, rev))
+
+
+def test_a_cosignature_file_only_gains_lines(repo: Path) -> None:
+    """The writer merges new witnesses' lines into a cosignature file; a commit that drops
+    a line from one the ledger's key signs (hiding a witness's evidence) is refused."""
+    ld = ledger_dir(repo)
+    (ld / "cosignatures").mkdir()
+    signed = (ld / "checkpoint").read_bytes()  # our key signs it: the file is evidence
+    path = ld / "cosignatures" / "checkpoint-1"
+    path.write_bytes(signed)
+    commit(repo, "cosig")
+    line = "\u2014 witness.example/w " + base64.b64encode(bytes(76)).decode() + "\n"
+    path.write_bytes(signed + line.encode("utf-8"))  # a cosignature/v1 line's shape
+    assert check_commit(repo, commit(repo, "a witness's line added")) == []
+    path.write_bytes(signed)
+    assert "联署" in messages(check_commit(repo, commit(repo, "the witness's line dropped")))
 
 
 def test_cosignature_no_known_key_signs_may_be_removed(repo: Path) -> None:

@@ -11,7 +11,7 @@ hook) is compared with each of its parents:
 - public keys in `keys/` may be added, never changed or removed; `checkpoint` may change
   (verify checks it) but not disappear;
 - the only files an outsider may add are witness cosignatures in `cosignatures/`
-  (which are kept: never removed);
+  (which are kept: never removed, and a file changes only by gaining signature lines);
 - nothing else may appear under `ledger/` (temporary files, private keys, …), and
   nothing there may be a symlink or submodule (git mode 120000/160000): a symlinked
   checkpoint or object would make readers open a file outside the ledger;
@@ -207,10 +207,15 @@ def compare(repo: Path, old: str, new: str | None, prefix: str, label: str) -> l
             else:
                 _check_key_file(path, rel, new_side.read(path) or b"", bad)
         elif rel.startswith("cosignatures/"):
-            if kind == "D":
+            if kind in ("D", "M"):
                 ledger = new_side.read(f"{prefix}/ledger.jsonl") or b""
-                if _signed_by_known_key(old_side.read(path) or b"", ledger):
+                before = old_side.read(path) or b""
+                if not _signed_by_known_key(before, ledger):
+                    pass  # junk anyone could have added: may go or change
+                elif kind == "D":
                     bad(path, "删除了见证联署：本账本密钥签署的联署是证据，只增不删")
+                elif not _only_lines_added(before, new_side.read(path) or b""):
+                    bad(path, "改写了见证联署：只能在原有签名行之外增加新的联署行，不能删改")
         else:
             bad(path, "ledger/ 中不允许出现此文件（只允许账本、检查点、对象、公钥和见证联署）")
     return found
@@ -250,6 +255,14 @@ def _ledger_keys(ledger: bytes) -> tuple[str | None, list[PublicKey]]:
         except (CanonicalError, EntryError):
             continue
     return origin, keys
+
+
+def _only_lines_added(before: bytes, after: bytes) -> bool:
+    """A cosignature file may gain signature lines (the writer merges new witnesses' lines
+    into it) but keeps its checkpoint text and every line it had."""
+    old_text, _, old_sigs = before.partition(b"\n\n")
+    new_text, _, new_sigs = after.partition(b"\n\n")
+    return old_text == new_text and set(old_sigs.splitlines()) <= set(new_sigs.splitlines())
 
 
 def _signed_by_known_key(note: bytes, ledger: bytes) -> bool:
