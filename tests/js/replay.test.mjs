@@ -57,7 +57,9 @@ test("replay: the demo ledger has no finding, every step of every task is ✓, i
   assert.ok(ms < 2500, `replay took ${ms} ms`);
   assert.deepEqual(progress.at(-1), [entries.length, entries.length]);
   const tasks = replayed.tasks.map((t) => t.task);
-  assert.deepEqual(tasks, ["2026-001", "2026-002", "2026-003", "2026-004", "2026-005"]);
+  assert.deepEqual(tasks, ["2026-001", "2026-002", "2026-003", "2026-004", "2026-005", "2026-006"]);
+  const reveal = replayed.tasks.find((t) => t.task === "2026-006").steps.find((s) => s.id === "reveal");
+  assert.ok(reveal && reveal.ok, "the sealed task shows its reveal step");
   for (const t of replayed.tasks) {
     assert.ok(t.title, t.task);
     assert.ok(t.steps.length >= 6, `${t.task}: ${t.steps.map((s) => s.id)}`);
@@ -100,7 +102,7 @@ test("replay: the self-check finds a drawn enterprise by part of its name and sh
   assert.ok(view.results.some((r) => r.task === "2026-003"));
 });
 
-const TAMPERS = ["population_short", "swap_target", "swap_team_member", "dice_after_round", "change_quota", "swap_item", "other_replacement", "void_on_a_public_round", "replacement_seed", "late_commit_void", "seed", "drop_enterprise", "withheld"];
+const TAMPERS = ["population_short", "swap_target", "swap_team_member", "dice_after_round", "change_quota", "swap_item", "other_replacement", "void_on_a_public_round", "replacement_seed", "late_commit_void", "seed", "drop_enterprise", "sealed_wrong_secret", "sealed_as_draw", "sealed_deadline_moved", "withheld", "sealed_unrevealed"];
 
 test("replay: the fixture holds every tamper", () => {
   assert.deepEqual(fx.cases.map((c) => c.name), TAMPERS);

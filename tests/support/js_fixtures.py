@@ -115,6 +115,21 @@ def _drop_enterprise(root: Path, values: list[dict[str, Any]]) -> None:
     commit["body"]["snapshots"]["enterprises_object"] = put_object(root, b"\n".join(kept))
 
 
+def _sealed_wrong_secret(root: Path, values: list[dict[str, Any]]) -> None:
+    find(values, "reveal")["body"]["secret"] = "ab" * 32
+
+
+def _sealed_as_draw(root: Path, values: list[dict[str, Any]]) -> None:
+    reveal = find(values, "reveal")
+    reveal["kind"] = "draw"
+    del reveal["body"]["secret"]
+
+
+def _sealed_deadline_moved(root: Path, values: list[dict[str, Any]]) -> None:
+    commit = find(values, "commit", find(values, "reveal")["body"]["task"])
+    commit["body"]["sealed"]["reveal_by"] = "2027-06-30T16:00:00Z"
+
+
 TAMPERS: dict[str, Edit] = {
     "population_short": _population_short,
     "swap_target": _swap_target,
@@ -128,6 +143,9 @@ TAMPERS: dict[str, Edit] = {
     "late_commit_void": _late_commit_void,
     "seed": _seed,
     "drop_enterprise": _drop_enterprise,
+    "sealed_wrong_secret": _sealed_wrong_secret,
+    "sealed_as_draw": _sealed_as_draw,
+    "sealed_deadline_moved": _sealed_deadline_moved,
 }
 
 
@@ -197,6 +215,17 @@ def build(out: Path) -> dict[str, Any]:
     truncate(target, keep)
     resign(target, lambda root, values: None)
     cases.append({"name": "withheld", "dir": str(target), "changed": keep - 1})
+    # The sealed task never revealed: past its reveal deadline it is withheld.
+    target = out / "sealed_unrevealed"
+    shutil.copytree(demo, target)
+    lines = (target / "ledger" / "ledger.jsonl").read_bytes().splitlines()
+    values = [json.loads(line) for line in lines]
+    reveal = next(i for i, v in enumerate(values) if v["kind"] == "reveal")
+    task = values[reveal]["body"]["task"]
+    truncate(target, reveal)
+    resign(target, lambda root, values: None)
+    commit = next(v["seq"] for v in values if v["kind"] == "commit" and v["body"]["task"] == task)
+    cases.append({"name": "sealed_unrevealed", "dir": str(target), "changed": commit})
     for case in cases:
         case["findings"] = _verify(Path(case["dir"]))
     return {

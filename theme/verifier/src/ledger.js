@@ -31,7 +31,7 @@ const TIME = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$/;
 const FIELDS = "body,kind,prev,seq,sigs,time";
 const ENTRY_SIG = utf8("suiji/entry-sig/v1\n");
 const BODY_SIG = utf8("suiji/body-sig/v1\n");
-const DRAW_INPUT_KINDS = new Set(["commit", "draw"]);
+const DRAW_INPUT_KINDS = new Set(["commit", "draw", "reveal"]);
 const textDecoder = new TextDecoder("utf-8", { fatal: false });
 
 const finding = (seq, code, message, tag = "integrity") => ({ seq, tag, code, message });

@@ -6,7 +6,9 @@
 // entry that carries the secret, re-derived exactly as a draw with the sealed seed.
 import { canonicalize, taggedHex, utf8, SuijiError } from "../encoding.js";
 import { ticketer, orderIds } from "./order.js";
-import { unix } from "./lifecycle.js";
+
+/** Seconds since the epoch of a ledger time (as lifecycle.js; no import cycle). */
+const unix = (time) => Date.parse(time) / 1000;
 
 export const SECRET_TAG = "suiji/sealed-secret/v1";
 export const SEED_TAG = "suiji/sealed-seed/v1";
@@ -20,6 +22,12 @@ export const SEALED_MESSAGES = {
   "reveal-late": "任务 {task} 的暗查暗访结果在揭示期限 {detail} 之后才揭示",
   "result-sealed": "任务 {task} 是尚未揭示的暗查暗访任务，不能登记检查结果（{detail}）",
 };
+
+/** A result entry's own wording (suiji.verify.results), used by the replay of `result` entries. */
+export const RESULT_SEALED_MESSAGES = { "result-sealed": "任务 {task} 是尚未揭示的暗查暗访任务，却登记了对「{detail}」的检查结果" };
+
+/** The codes of the task page's reveal step (steps.js). */
+export const SEALED_STEP_CODES = ["draw-sealed", "reveal-unsealed", "reveal-secret", "reveal-late", "result-sealed"];
 
 /** A late reveal is recorded (the truth is better late than never) but non-compliant. */
 export const SEALED_COMPLIANCE = new Set(["reveal-late"]);
