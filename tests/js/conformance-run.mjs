@@ -1,7 +1,7 @@
 // Run the browser verifier's code under node on a bureau directory and print its report
 // (the `suiji verify --json` members both implementations must agree on) as JSON.
 //   node tests/js/conformance-run.mjs BUREAU_DIR AS_OF [noble]
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { verifyLedger } from "../../theme/verifier/src/ledger.js";
 import { forceFallback } from "../../theme/verifier/src/ed25519.js";
@@ -14,6 +14,12 @@ const r = await verifyLedger({
   ledgerBytes: read(join(ledger, "ledger.jsonl")),
   checkpointBytes: read(join(ledger, "checkpoint")),
   getObject: async (oid) => read(join(ledger, "objects", oid)),
+  cosignatures: existsSync(join(ledger, "cosignatures"))
+    ? readdirSync(join(ledger, "cosignatures"))
+        .sort()
+        .map((name) => ({ name, bytes: read(join(ledger, "cosignatures", name)) }))
+        .filter((f) => f.bytes)
+    : [],
   asOf,
   allowDemo: true,
 });

@@ -99,7 +99,9 @@ def build_verifier(base: Path) -> Verifier | None:
 def write_verifier(out: Path, verifier: Verifier, *, as_of: str, genesis: str | None) -> None:
     """verifier.html, its SHA-256 file (sha256sum format) and the page's data file.
 
-    The data file lists the objects the site publishes, so the page asks the server only
+    The data file lists the objects and the witnesses' cosignature files the site publishes
+    (a static site cannot list a directory, and the page needs every cosignature to apply
+    the witness rule, docs/spec/19-witnesses.md §19.5), so the page asks the server only
     for those: a withdrawn object, deleted as the ledger allows, is known to be absent
     without a request that fails (and shows as an error in the browser's console).
     """
@@ -109,5 +111,19 @@ def write_verifier(out: Path, verifier: Verifier, *, as_of: str, genesis: str | 
     meta.parent.mkdir(parents=True, exist_ok=True)
     objects = out / "ledger" / "objects"
     names = sorted(p.name for p in objects.iterdir() if p.is_file()) if objects.is_dir() else []
-    value = {"as_of": as_of, "genesis": genesis, "objects": names, "sha256": verifier.sha256}
+    value = {
+        "as_of": as_of,
+        "cosignatures": _cosignature_names(out),
+        "genesis": genesis,
+        "objects": names,
+        "sha256": verifier.sha256,
+    }
     meta.write_text(json.dumps(value, sort_keys=True, separators=(",", ":")) + "\n", "utf-8")
+
+
+def _cosignature_names(out: Path) -> list[str]:
+    """The files of the published `ledger/cosignatures/` (none without witnesses)."""
+    folder = out / "ledger" / "cosignatures"
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
