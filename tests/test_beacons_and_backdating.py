@@ -190,7 +190,10 @@ def test_verify_on_the_demo_says_so_and_fails_without_allow_demo(
     # every draw is named with its chain and round
     draws = [t for t in report["tasks"] if t["draw_seq"] is not None]
     assert len(draws) == 6 and all(t["chain"] == "suiji-demo" and t["round"] for t in draws)
-    assert any("见证" in n and "时钟" in n for n in report["notices"])
+    # the demo year is witnessed (two demo witnesses, threshold two): no clock notice
+    assert not any("时钟为准" in n for n in report["notices"])
+    assert report["witness_policy"]["threshold"] == 2
+    assert all(c["witnessed"] for c in report["witnessed"]) and len(report["witnessed"]) == 7
     assert main(["--root", str(demo_year), "verify", "--allow-demo"]) == 0
     human = capsys.readouterr().out
     assert "信标链 suiji-demo 第" in human and DEMO_NOTICE in human

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from tests.support.resign import find, get, put, resign
 
 from suiji.beacon.chain import randomness_of
 from suiji.beacon.sources import demo_sign_round
+from suiji.shared.canonical import canonical_json
 from suiji.shared.findings import Finding
 from suiji.verify.checkers import default_checkers
 from suiji.verify.verifier import verify
@@ -34,7 +36,7 @@ def test_demo_year_verifies(demo_year: Path) -> None:
 
 def test_resign_alone_keeps_the_ledger_valid(demo_copy: Path) -> None:
     """The tamper helper itself breaks nothing: a control for the tests below."""
-    resign(demo_copy, lambda root, values: None)
+    resign(demo_copy, lambda root, values: None, expect_change=False)
     assert findings(demo_copy) == []
 
 
@@ -50,6 +52,7 @@ def _swap_target(root: Path, values: list[dict[str, Any]]) -> None:
     drawn = find(values, "draw", "2026-001")
     result = get(root, drawn["body"]["result_object"])
     alternate = result["targets"]["alternates"][0]["id"]
+    assert alternate != result["targets"]["selected"][0]["id"]  # the swap changes bytes
     result["targets"]["selected"][0]["id"] = alternate
     result["items"][0]["target"] = alternate
     drawn["body"]["targets"][0] = alternate
@@ -71,14 +74,29 @@ def _other_round(root: Path, values: list[dict[str, Any]]) -> None:
 
 
 def _swap_team_member(root: Path, values: list[dict[str, Any]]) -> None:
+    """Two officers trade teams. The draw is random per run (fresh demo keys), so two teams
+    may share an officer at a position: the pair swapped is one that makes a difference."""
     drawn = find(values, "draw", "2026-001")
     result = get(root, drawn["body"]["result_object"])
-    t0, t1 = result["teams"]["teams"][0], result["teams"]["teams"][1]
-    assert t0["officers"][1]["person"] != t1["officers"][1]["person"]  # the swap changes bytes
-    t0["officers"][1]["person"], t1["officers"][1]["person"] = (
-        t1["officers"][1]["person"],
-        t0["officers"][1]["person"],
+    teams = result["teams"]["teams"]
+
+    def people(team: dict[str, Any]) -> set[str]:
+        return {o["person"] for o in team["officers"]}
+
+    a, b, k = next(
+        (a, b, k)
+        for i, a in enumerate(teams)
+        for b in teams[i + 1 :]
+        for k in range(min(len(a["officers"]), len(b["officers"])))
+        if a["officers"][k]["person"] not in people(b)
+        and b["officers"][k]["person"] not in people(a)
     )
+    before = canonical_json(result)
+    a["officers"][k]["person"], b["officers"][k]["person"] = (
+        b["officers"][k]["person"],
+        a["officers"][k]["person"],
+    )
+    assert canonical_json(result) != before  # the swap changes the result's bytes
     drawn["body"]["result_object"] = put(root, result)
 
 
@@ -97,6 +115,7 @@ def _replace_target_everywhere(root: Path, values: list[dict[str, Any]]) -> None
     result = get(root, drawn["body"]["result_object"])
     old = result["targets"]["selected"][-1]["id"]
     new = result["targets"]["alternates"][0]["id"]
+    assert new != old  # the replacement changes bytes
     result = _rename(result, old, new)
     drawn["body"]["targets"] = [new if t == old else t for t in drawn["body"]["targets"]]
     drawn["body"]["result_object"] = put(root, result)
@@ -122,11 +141,13 @@ def _void_on_a_public_round(root: Path, values: list[dict[str, Any]]) -> None:
     void = find(values, "person-void")
     drawn = find(values, "draw", void["body"]["task"])
     beacon = values[drawn["body"]["beacon_seq"]]["body"]
+    assert void["body"]["beacon"]["round"] != beacon["round"]  # the edit changes bytes
     void["body"]["beacon"]["round"] = beacon["round"]
 
 
 def _replacement_seed(root: Path, values: list[dict[str, Any]]) -> None:
     rep = find(values, "person-replace")
+    assert rep["body"]["seed"] != "0" * 64  # the edit changes bytes
     rep["body"]["seed"] = "0" * 64
 
 
@@ -137,7 +158,6 @@ def _drop_enterprise(root: Path, values: list[dict[str, Any]]) -> None:
         root / "ledger" / "objects" / commit["body"]["snapshots"]["enterprises_object"]
     ).read_bytes()
     lines = data.split(b"\n")
-    import json
 
     header = json.loads(lines[0])
     header["rows"] -= 1
@@ -150,11 +170,13 @@ def _drop_enterprise(root: Path, values: list[dict[str, Any]]) -> None:
 
 def _late_commit_void(root: Path, values: list[dict[str, Any]]) -> None:
     void = find(values, "commit-void")
+    assert void["time"] != "2026-03-22T00:00:00Z"  # the edit changes bytes
     void["time"] = "2026-03-22T00:00:00Z"  # after its round (2026-03-21T01:00:00Z)
 
 
 def _seed(root: Path, values: list[dict[str, Any]]) -> None:
     drawn = find(values, "draw", "2026-002")
+    assert drawn["body"]["seed"] != "0" * 64  # the edit changes bytes
     drawn["body"]["seed"] = "0" * 64
 
 
@@ -178,7 +200,18 @@ def _seed(root: Path, values: list[dict[str, Any]]) -> None:
     ids=lambda v: getattr(v, "__name__", str(v)).strip("_"),
 )
 def test_resigned_tampering_is_caught(demo_copy: Path, edit: Any, expected: str) -> None:
+    before = (demo_copy / "ledger" / "ledger.jsonl").read_bytes().splitlines()
     changed = resign(demo_copy, edit)
+    # the forgery is in place: the targeted entry's bytes (its body, not only its
+    # re-chained link and signature) differ from the honest ledger's
+    assert changed is not None
+    after = (demo_copy / "ledger" / "ledger.jsonl").read_bytes().splitlines()
+
+    def signed(line: bytes) -> tuple[Any, ...]:
+        v = json.loads(line)
+        return v["kind"], v["time"], v["body"]
+
+    assert signed(after[changed]) != signed(before[changed])
     found = findings(demo_copy)
     # Every finding is about integrity, except that results recorded against the true
     # draw no longer match a forged one (compliance findings with the result-* codes).
@@ -216,7 +249,6 @@ def test_no_cache_ignores_a_poisoned_cache(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "poisoned"))  # not the session's cache
     changed = resign(demo_copy, _other_round)
     assert changed is not None
-    import json
 
     forged = json.loads((demo_copy / "ledger" / "ledger.jsonl").read_bytes().splitlines()[changed])
     body = forged["body"]
@@ -245,7 +277,6 @@ def test_cache_entry_for_one_signature_never_validates_another(
 
     changed = resign(demo_copy, edit)
     assert changed is not None
-    import json
 
     body = json.loads((demo_copy / "ledger" / "ledger.jsonl").read_bytes().splitlines()[changed])[
         "body"
@@ -260,7 +291,6 @@ def test_cache_entry_for_one_signature_never_validates_another(
 
 def _forge_append(root: Path, kind: str, body: dict[str, Any]) -> int:
     """Append one entry signed with the bureau's own key, checkpoint re-signed (no checks)."""
-    import json
 
     from suiji.crypto.keyfiles import load_private_key
     from suiji.ledger.codec import encode_entry
@@ -290,7 +320,6 @@ def _forge_append(root: Path, kind: str, body: dict[str, Any]) -> int:
 
 
 def _commit_population(root: Path) -> str:
-    import json
 
     for line in (root / "ledger" / "ledger.jsonl").read_bytes().splitlines():
         value = json.loads(line)

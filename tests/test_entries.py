@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import subprocess
 import sys
 from datetime import datetime
@@ -58,7 +59,10 @@ def test_every_body_of_the_demo_ledger_round_trips(demo_year: Path) -> None:
 
 def test_genesis_policy_and_free_members_round_trip(demo_year: Path) -> None:
     body = body_of(demo_year, "genesis")
-    assert Genesis.from_json(body).coverage == Policy()  # no policy: the defaults
+    # the demo's policy names only its witnesses: every other member takes its default
+    coverage = Genesis.from_json(body).coverage
+    assert coverage.witnesses is not None and coverage.witnesses.threshold == 2
+    assert dataclasses.replace(coverage, witnesses=None) == Policy()
     assert (Genesis.from_json(body).coverage.cap, Policy().min_percent) == (2, 30)
     for policy in ({}, {"yearly_cap": 1}, {"yearly_cap": 3, "min_random_percent": 0}):
         body["policy"] = policy
@@ -204,8 +208,8 @@ def test_the_lifecycle_of_the_demo_year(demo_year: Path) -> None:
     assert [v.body.commit_seq for v in state.voided] == [first]
     assert state.commit is not None and state.commit.seq == second
     assert state.draw is not None and state.draw.body.commit_seq == second
-    assert [v.body.person for v in hist.tasks["2026-003"].person_voids] == ["ZF027"]
-    assert [r.body.replacement for r in hist.tasks["2026-003"].replacements] == ["ZF026"]
+    assert [v.body.person for v in hist.tasks["2026-003"].person_voids] == ["ZF032"]
+    assert [r.body.replacement for r in hist.tasks["2026-003"].replacements] == ["ZF028"]
     assert hist.tasks["2026-003"].pending_voids == []
     assert (
         len(hist.drawn) == 6 and hist.due(datetime.fromisoformat("2027-01-01T00:00:00+08:00")) == []

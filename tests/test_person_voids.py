@@ -54,8 +54,8 @@ def findings(root: Path) -> list[Finding]:
     return list(report.findings)
 
 
-def first_officer(root: Path) -> tuple[str, str]:
-    """(team, person) of the first team's first officer as the teams stand now."""
+def first_officer(root: Path, team_index: int = 0) -> tuple[str, str]:
+    """(team, person) of a team's first officer (the first team's) as the teams stand now."""
     hist = history(root)
     state = hist.tasks[TASK]
     assert state.commit is not None and state.draw is not None
@@ -73,7 +73,8 @@ def first_officer(root: Path) -> tuple[str, str]:
     teams = derive_void(
         load_committed(store, state.commit.body), result, applied, seed=state.draw.body.seed
     )
-    return teams.teams[0].key, teams.teams[0].officers[0].person
+    team = teams.teams[team_index]
+    return team.key, team.officers[0].person
 
 
 @pytest.fixture
@@ -197,3 +198,35 @@ def test_an_extra_only_ledger_refuses_person_voids(tmp_path: Path) -> None:
         void_person(writer(root, VOID_AT), TASK, team, person, "本人申请回避")
     assert err.value.code == "void-needs-beacon"
     assert ledger_bytes(root) == before
+
+
+def test_voids_applied_one_at_a_time_equal_all_at_once(drawn: Path) -> None:
+    """The verifier carries the teams forward from void to void (linear replay): the same
+    teams as applying every void from the draw again, and the ledger verifies."""
+    whens = [
+        ("2026-03-18T09:00:00+08:00", "2026-03-18T09:05:00+08:00"),
+        ("2026-03-19T09:00:00+08:00", "2026-03-19T09:05:00+08:00"),
+        ("2026-03-20T09:00:00+08:00", "2026-03-20T09:05:00+08:00"),
+    ]
+    for i, (when, later) in enumerate(whens):  # one slot each: a slot is voided once
+        team, person = first_officer(drawn, i)
+        void_person(writer(drawn, when), TASK, team, person, "本人申请回避")
+        assert len(replace_due(writer(drawn, later), TASK)) == 1
+    hist = history(drawn)
+    state = hist.tasks[TASK]
+    assert state.commit is not None and state.draw is not None
+    assert len(state.replacements) == 3
+    store = ObjectStore(drawn)
+    committed = load_committed(store, state.commit.body)
+    result = parse_canonical(store.get(state.draw.body.result_object))
+    seed = state.draw.body.seed
+    applied = [
+        applied_void(v.body, v.hash, seed, hist.beacons_by_seq[r.body.beacon_seq].body.randomness)
+        for v, r in zip(state.person_voids, state.replacements, strict=True)
+    ]
+    at_once = derive_void(committed, result, applied, seed=seed)
+    stepwise = None
+    for step in applied:
+        stepwise = derive_void(committed, result, [step], seed=seed, start=stepwise)
+    assert stepwise == at_once and len(at_once.voids) == 3
+    assert findings(drawn) == []

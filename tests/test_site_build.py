@@ -319,3 +319,13 @@ def test_the_qr_code_is_made_at_build_time_for_absolute_urls_only() -> None:
     assert svg.startswith('<svg role="img" aria-label="本页网址的二维码" ') and "<path" in svg
     for bad in ("", "/task/2026-004/", "../task/", "javascript:alert(1)", 'https://x/"><script>'):
         assert str(qr(bad)) == "", bad
+
+
+def test_the_task_page_shows_who_witnessed_the_commitment_and_when(site: Path) -> None:
+    page = (site / "task" / "2026-002" / "index.html").read_text("utf-8")
+    assert "<dt>见证</dt>" in page
+    assert "witness-1.demo.invalid 于 <time" in page and "witness-2.demo.invalid 于 <time" in page
+    assert "需 2 位见证人" in page and "已满足" in page
+    # the tlog-tiles log beside the published checkpoint
+    assert (site / "ledger" / "checkpoint").is_file()
+    assert any((site / "ledger" / "tile" / "0").iterdir())

@@ -16,6 +16,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("standards", ("suiji.standards",)),
     ("crypto", ("suiji.crypto",)),
     ("beacon", ("suiji.beacon",)),
+    ("witness", ("suiji.witness",)),
     ("model", ("suiji.model",)),
     ("records", ("suiji.records",)),
     ("draw engine", ("suiji.draw",)),

@@ -41,6 +41,7 @@ AREAS = (
     "results",
     "notices",
     "sealed",
+    "witness",
 )
 
 ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
@@ -77,6 +78,16 @@ KINDS: dict[str, tuple[str, ...]] = {
     "results": ("object", "salt", "chain"),
     "notices": ("normalize", "hash", "check", "codes_file"),
     "sealed": ("secret_hash", "parse_secret", "sealed_seed", "reveal_deadline", "order"),
+    "witness": (
+        "cosignature_line",
+        "cosignature_message",
+        "add_checkpoint",
+        "tile_path",
+        "tile_widths",
+        "inclusion",
+        "consistency",
+        "policy",
+    ),
 }
 
 # ---------------------------------------------------------------- error codes
@@ -171,6 +182,13 @@ ERROR_CODES: dict[str, dict[str, str]] = {
         "calendar-day-twice": "a day named twice (overlapping ranges, or a make-up day inside a range)",
         "calendar-missing-statutory": "a fixed-date statutory holiday (1/1, 5/1, 5/2, 10/1–3) not inside any range",
         "deadline-days": "a count of days outside 1..366",
+    },
+    "witness": {
+        "bad-request": "an add-checkpoint body that breaks c2sp.org/tlog-witness (old line, "
+        "proof lines, empty line, checkpoint note) — the witness answers 400",
+        "witness-duplicate": "one witness key (or name) listed twice in the policy",
+        "witness-key": "a witness vkey that does not parse or is not a cosignature/v1 key (0x04)",
+        "policy-range": "threshold outside 1..number of witnesses, or lead_seconds out of range",
     },
     "notices": {
         "notice-code-format": "a code that is not ten characters of the alphabet after normalising",
@@ -289,6 +307,12 @@ ERROR_RULES: dict[str, tuple[Rule, ...]] = {
             "InputError", "calendar-missing-statutory", attr=("code", "calendar-missing-statutory")
         ),
         Rule("InputError", "deadline-days", attr=("code", "deadline-days")),
+    ),
+    "witness": (
+        Rule("NoteError", "bad-request"),
+        Rule("EntryError", "witness-duplicate", attr=("code", "witness-duplicate")),
+        Rule("EntryError", "witness-key", attr=("code", "witness-key")),
+        Rule("EntryError", "policy-range", attr=("code", "policy-range")),
     ),
     "notices": (
         Rule("NoticeCodeError", "notice-code-format", attr=("code", "notice-code-format")),

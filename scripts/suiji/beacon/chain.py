@@ -11,10 +11,11 @@ ledger that is not a demo ledger must refuse it (`is_demo_chain`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from suiji.shared.canonical import MAX_INT
@@ -122,8 +123,8 @@ def _check_int(value: object, low: int, high: int, what: str, where: str) -> int
 class Chain:
     """A beacon chain's public facts; constructing one validates them (and the key) fully.
 
-    The decoded public-key point is kept beside the facts so each verification does not
-    repeat the G2 decompression and subgroup check.
+    The decoded public-key point is cached per process (`_decoded_key`) so verifications
+    do not repeat the G2 decompression and subgroup check.
     """
 
     name: str
@@ -132,14 +133,13 @@ class Chain:
     scheme: str
     genesis_time: int
     period: int
-    _pk_point: Any = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         where = f"信标链 {self.name!r}"
         if not isinstance(self.name, str) or not _NAME_RE.match(self.name):
             raise BeaconError(f"{where}：链名只能含小写字母、数字和 -（至多 64 个字符）")
         _hex_bytes(self.chain_hash, 32, "chain_hash ", where)
-        pk = _hex_bytes(self.public_key, _PK_BYTES, "公钥 public_key ", where)
+        _hex_bytes(self.public_key, _PK_BYTES, "公钥 public_key ", where)
         if self.scheme != SCHEME:
             raise BeaconError(
                 f"{where}：不支持的方案 {self.scheme!r}；只支持 {SCHEME}"
@@ -148,12 +148,19 @@ class Chain:
         _check_int(self.genesis_time, 0, MAX_INT, "genesis_time ", where)
         _check_int(self.period, 1, _MAX_PERIOD, "period ", where)
         _check_known(self.facts(), where)
-        from suiji.crypto import bls  # py_ecc costs a second to import: only when needed
+        # A known chain's key is a vetted constant (its point is checked by the tests): it
+        # is decoded only when a signature is verified, so that reading a ledger, a cache
+        # hit or `--help` never pays for importing py_ecc. Any other key is checked now.
+        if self.facts() not in _KNOWN.values():
+            self._pk_point  # noqa: B018 — decoding is the validation
 
+    @property
+    def _pk_point(self) -> Any:
+        """The decoded G2 point of the public key, decoded once per process per key."""
         try:
-            object.__setattr__(self, "_pk_point", bls.decode_g2(pk))
-        except bls.BlsError as exc:
-            raise BeaconError(f"{where}：{exc}") from None
+            return _decoded_key(self.public_key)
+        except ValueError as exc:  # bls.BlsError
+            raise BeaconError(f"信标链 {self.name!r}：{exc}") from None
 
     def facts(self) -> dict[str, Any]:
         """The dict pinned in a ledger's genesis (hex strings, integers)."""
@@ -165,6 +172,15 @@ class Chain:
             "genesis_time": self.genesis_time,
             "period": self.period,
         }
+
+
+@functools.lru_cache(maxsize=8)
+def _decoded_key(public_key: str) -> Any:
+    """Decompress and subgroup-check a chain key (tens of milliseconds; py_ecc's import
+    costs about a second): cached per process, as every round of a chain uses the same key."""
+    from suiji.crypto import bls
+
+    return bls.decode_g2(bytes.fromhex(public_key))
 
 
 def _check_known(facts: Mapping[str, Any], where: str) -> None:

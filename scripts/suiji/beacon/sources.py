@@ -35,7 +35,6 @@ from suiji.beacon.chain import (
     round_time,
 )
 from suiji.beacon.verify import verify_round
-from suiji.crypto.bls import compress_G1, curve_order, multiply  # restores the recursion limit
 from suiji.shared.canonical import parse_strict_json
 from suiji.shared.errors import CanonicalError, InputError, Location, UsageError
 
@@ -245,7 +244,9 @@ def recorded_path(name: str) -> Path:
 
 def demo_secret_key() -> int:
     """The demo chain's PUBLISHED secret key: sha256(DEMO_KEY_PHRASE) mod r. Never for real use."""
-    return int.from_bytes(hashlib.sha256(DEMO_KEY_PHRASE).digest(), "big") % curve_order
+    from suiji.crypto import bls  # py_ecc costs a second to import: only when signing
+
+    return int.from_bytes(hashlib.sha256(DEMO_KEY_PHRASE).digest(), "big") % bls.curve_order
 
 
 def demo_sign_round(round: int) -> str:
@@ -253,7 +254,7 @@ def demo_sign_round(round: int) -> str:
     from suiji.crypto import bls
 
     h = bls.hash_to_g1(round_message(round))
-    z: int = compress_G1(multiply(h, demo_secret_key()))
+    z: int = bls.compress_G1(bls.multiply(h, demo_secret_key()))
     return z.to_bytes(_SIG_BYTES, "big").hex()
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -27,6 +29,7 @@ from suiji.cli.taskcmds import (
     _register_seal,
     _register_void,
 )
+from suiji.cli.witnesscmds import _register_witness
 from suiji.cli.writecmds import _register_write
 from suiji.shared.errors import ResourceError, SuijiError, os_failure
 
@@ -165,6 +168,27 @@ def _register_verify(add: AddFn) -> None:
         action="store_true",
         help="不使用本机已验证轮次缓存，逐个重新验证信标签名 (check every beacon signature afresh)",
     )
+    p.add_argument(
+        "--bureau",
+        action="append",
+        metavar="DIR|URL",
+        help="验证多个局的账本（本地目录或公开仓库的根网址，可重复）：每局一份 JSON 报告加汇总"
+        " (verify several bureaus in parallel; repeatable)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("verify-reports"),
+        metavar="DIR",
+        help="与 --bureau 合用：报告目录，默认 verify-reports (where the reports go)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="与 --bureau 合用：同时验证的进程数，默认为 CPU 核数 (worker processes)",
+    )
 
 
 def _cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
@@ -173,6 +197,8 @@ def _cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
     from suiji.verify.checkers import default_checkers
     from suiji.verify.verifier import verify
 
+    if args.bureau:
+        return _verify_bureaus(args, ctx)
     report = verify(
         ctx.root,
         now=ctx.now,
@@ -188,6 +214,34 @@ def _cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
     else:
         sys.stdout.write(render.verify_report(report, args.fail_on))
     return exits.found(not report.passes(args.fail_on))
+
+
+def _verify_bureaus(args: argparse.Namespace, ctx: Context) -> int:
+    """Many bureaus, one report each plus a summary (suiji.cli.monitor)."""
+    import json
+
+    from suiji.cli.monitor import verify_many
+    from suiji.cli.rendermonitor import monitor_summary
+    from suiji.shared.errors import UsageError
+
+    if args.pin or args.state:
+        raise UsageError(
+            "--pin 和 --state 针对单个账本，不能与 --bureau 合用；请分别验证", code="usage"
+        )
+    summary = verify_many(
+        args.bureau,
+        args.out,
+        now=ctx.now,
+        jobs=max(1, args.jobs),
+        allow_demo=args.allow_demo,
+        use_cache=not args.no_cache,
+        fail_on=args.fail_on,
+    )
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(monitor_summary(summary, str(args.out)))
+    return exits.found(summary["failed"] > 0)
 
 
 def _register_gitcheck(add: AddFn) -> None:
@@ -281,6 +335,7 @@ _REGISTRY: list[Callable[[AddFn], None]] = [
     _register_record,
     _register_withdraw,
     _register_write,
+    _register_witness,
     _register_show,
     _register_ticket,
     *_DOCUMENT_COMMANDS,
@@ -295,6 +350,29 @@ _REGISTRY: list[Callable[[AddFn], None]] = [
 ]
 
 
+SUBMITS = frozenset({"commit", "inputs", "draw", "void", "replace", "record", "withdraw"})
+"""Commands that append: each new checkpoint goes to the policy's witnesses (`write` does
+it itself after each action)."""
+
+
+def _checkpoint(root: Path) -> bytes | None:
+    path = root / "ledger" / "checkpoint"
+    return path.read_bytes() if path.is_file() else None
+
+
+def _submit(root: Path, now: datetime) -> int:
+    """Ask the witnesses; only problems are printed (stderr), an alarm exits 1."""
+    from suiji.cli.renderwrite import witness_lines
+    from suiji.writing.witnessing import submit_checkpoint
+    from suiji.writing.writerun import Outcome
+
+    out = Outcome(witnessed=submit_checkpoint(root, now=now))
+    if any(r.status != "ok" for r in out.witnessed):
+        for line in witness_lines(out):
+            print(line, file=sys.stderr)
+    return exits.FOUND if out.alarms else exits.OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -305,7 +383,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         now, overridden = resolve_clock(root, getattr(args, "now", None))
         ctx = Context(root=root, now=now, clock_overridden=overridden)
+        before = _checkpoint(root) if args.command in SUBMITS else None
         code: int = args.handler(args, ctx)
+        if args.command in SUBMITS and _checkpoint(root) != before:
+            code = max(code, _submit(root, now))
         return code
     except SuijiError as err:
         print(render.error(err), file=sys.stderr)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from suiji.cli.demowitness import demo_witness_args
 from suiji.crypto.keyfiles import DEMO_KEY_TAG, demo_key, write_key_pair
 from suiji.example.county import generate
 from suiji.example.year import (
@@ -335,6 +336,7 @@ def run_demo(
         "--beacon",
         "suiji-demo",
         "--demo",
+        *demo_witness_args(),
     )
     run(
         "2026-01-05T09:30:00+08:00",

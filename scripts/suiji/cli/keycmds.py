@@ -62,6 +62,21 @@ def _register_init(add: AddFn) -> None:
         "--demo", action="store_true", help="演示账本：允许 --now 指定时间 (demo ledger)"
     )
     p.add_argument(
+        "--witness",
+        action="append",
+        default=[],
+        metavar="VKEY[,URL]",
+        help="见证人验证密钥（suiji witness keygen 打印的），可附其服务地址，可重复 (witness)",
+    )
+    p.add_argument(
+        "--witness-threshold", type=int, help="至少几位见证人联署，默认全部 (witness threshold)"
+    )
+    p.add_argument(
+        "--witness-lead",
+        type=int,
+        help="承诺须在轮次前多少秒得到联署，默认 3600，须短于 --draw-delay (lead seconds)",
+    )
+    p.add_argument(
         "--prepare",
         type=Path,
         metavar="REQ",
@@ -79,7 +94,11 @@ def _cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     from suiji.crypto.ed25519 import PublicKey, public_of
     from suiji.crypto.keyfiles import load_private_key, read_public_key
     from suiji.ledger.append import append_request
-    from suiji.ledger.genesis import make_genesis_body, refuse_short_delay
+    from suiji.ledger.genesis import (
+        make_genesis_body,
+        refuse_long_witness_lead,
+        refuse_short_delay,
+    )
     from suiji.ledger.paths import ledger_dir
     from suiji.ledger.requests import Request, read_request, sign_request, write_request
     from suiji.model.genesis import refuse_private_beacons
@@ -127,11 +146,12 @@ def _cmd_init(args: argparse.Namespace, ctx: Context) -> int:
             beacons=beacons,
             draw_delay_seconds=args.draw_delay,
             demo=args.demo,
-            extra={"name": args.name} if args.name else None,
+            extra=_extra(args),
         )
         request = Request("genesis", body)
     refuse_demo_genesis(request.body)  # before anything is written
     refuse_short_delay(request.body.get("draw_delay_seconds"))
+    refuse_long_witness_lead(request.body)
     refuse_private_beacons(request.body)
     for k in root_keys:
         request = sign_request(request, k)
@@ -148,6 +168,26 @@ def _cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     print(f"账本已建立：{ledger_dir(ctx.root)}")
     print(f"创世条目哈希（请公布，验证时用 --pin 固定）：{entry.hash}")
     return 0
+
+
+def _extra(args: argparse.Namespace) -> dict[str, object] | None:
+    """Free genesis members: the bureau's name and the witness policy (`policy.witnesses`)."""
+    extra: dict[str, object] = {"name": args.name} if args.name else {}
+    if args.witness:
+        keys = []
+        for spec in args.witness:
+            vkey, _, url = spec.partition(",")
+            keys.append({"vkey": vkey.strip(), **({"url": url.strip()} if url else {})})
+        witnesses: dict[str, object] = {
+            "keys": keys,
+            "threshold": args.witness_threshold
+            if args.witness_threshold is not None
+            else len(keys),
+        }
+        if args.witness_lead is not None:
+            witnesses["lead_seconds"] = args.witness_lead
+        extra["policy"] = {"witnesses": witnesses}
+    return extra or None
 
 
 EXTRA_ONLY_WARNING = (

@@ -52,6 +52,23 @@ def finding(f: Finding) -> str:
     return f"{where} [{f.tag}/{f.code}] {f.message}"
 
 
+def witness_lines(data: dict[str, Any]) -> list[str]:
+    """Who cosigned each commitment in time (docs/spec/19-witnesses.md §19.4)."""
+    policy = data.get("witness_policy")
+    if not policy:
+        return []
+    rows = data.get("witnessed", [])
+    done = sum(1 for c in rows if c["witnessed"])
+    out = [
+        f"见证：策略要求 {policy['threshold']} 位见证人（{'、'.join(policy['witnesses'])}）"
+        f"在轮次前 {policy['lead_seconds']} 秒之前联署；{len(rows)} 个承诺中 {done} 个已满足"
+    ]
+    for c in rows:
+        who = "、".join(f"{w['witness']}（{w['time']}）" for w in c["witnesses"] if w["in_time"])
+        out.append(f"  #{c['commitment']}（{c['task']}）：{who or '无及时的联署'}")
+    return out
+
+
 def verify_report(report: Report, fail_on: FailOn = "any") -> str:
     """The human report of `suiji verify`, one finding per line."""
     lines = [
@@ -66,6 +83,7 @@ def verify_report(report: Report, fail_on: FailOn = "any") -> str:
     lines.extend(task_lines(report.tasks))
     lines.extend(person_voids(report))
     lines.extend(result_lines(report.data.get("results", [])))
+    lines.extend(witness_lines(report.data))
     integrity = [f for f in report.findings if f.tag == "integrity"]
     compliance = [f for f in report.findings if f.tag == "compliance"]
     for title, group in (

@@ -61,7 +61,26 @@ def terminal(out: Outcome) -> str:
         lines.append(f"未处理 {len(out.skipped)} 项（其余步骤已照常执行）：")
         for s in out.skipped:
             lines.extend(f"  {m}" for m in s.messages)
+    lines.extend(witness_lines(out))
     return "\n".join(lines) + "\n"
+
+
+WITNESS_STATUS = {"ok": "已联署", "failed": "未联署", "invalid": "应答无效", "alarm": "警报"}
+
+
+def witness_lines(out: Outcome) -> list[str]:
+    """One line per witness answer; an alarm says what it means and what to do."""
+    lines = []
+    for r in out.witnessed:
+        status = WITNESS_STATUS.get(r.status, r.status)
+        detail = f"：{r.detail}" if r.detail else ""
+        lines.append(f"见证人 {r.witness}（检查点 {r.size} 条）{status}{detail}")
+    if out.alarms:
+        lines.append(
+            "见证警报：见证人见过与本账本不一致的历史（分叉、截断或回滚）。请立即停止写入，"
+            "保存 ledger/ 与见证人的应答，联系见证人核对，并运行 suiji verify 检查账本"
+        )
+    return lines
 
 
 def _md(text: str) -> str:
@@ -100,6 +119,9 @@ def summary(out: Outcome, when: str) -> str:
         for s in out.skipped:
             lines.append(f"- `{_md(s.source)}`（{_md(s.code)}）")
             lines.extend(f"  - {_md(m)}" for m in s.messages)
+    if out.witnessed:
+        lines += ["", "### 见证", ""]
+        lines.extend(f"- {_md(w)}" for w in witness_lines(out))
     if out.notices:
         lines += ["", "### 说明", ""]
         lines.extend(f"- {_md(n)}" for n in out.notices)

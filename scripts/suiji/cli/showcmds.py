@@ -115,6 +115,12 @@ def _register_publish(add: AddFn) -> None:
     p.add_argument(
         "--json", action="store_true", help="以 JSON 输出统计 (machine-readable summary)"
     )
+    p.add_argument(
+        "--tlog",
+        type=Path,
+        metavar="DIR",
+        help="另把账本写成 C2SP tlog-tiles（checkpoint、tile/）到此目录 (tiled log)",
+    )
 
 
 def _cmd_publish(args: argparse.Namespace, ctx: Context) -> int:
@@ -131,6 +137,12 @@ def _cmd_publish(args: argparse.Namespace, ctx: Context) -> int:
         out=args.out,
         now=ctx.now,
     )
+    if args.tlog:
+        from suiji.publish.tlog import write_tlog
+
+        size = write_tlog(ctx.root, args.tlog)
+        if not args.json:
+            print(f"已把账本前 {size} 条写成 tlog-tiles：{args.tlog}")
     if args.json:
         print(json.dumps(summary.to_json(), ensure_ascii=False))
     else:

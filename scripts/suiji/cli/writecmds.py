@@ -58,6 +58,9 @@ def _cmd_write(args: argparse.Namespace, ctx: Context) -> int:
     sys.stdout.write(renderwrite.terminal(out))
     if summary is not None:
         _append(summary, renderwrite.summary(out, when))
+    if out.alarms:
+        print("suiji write: 见证警报：见证人见过与本账本不一致的历史", file=sys.stderr)
+        return exits.FOUND
     if out.skipped:
         names = "、".join(dict.fromkeys(s.source for s in out.skipped))
         print(f"suiji write: 有 {len(out.skipped)} 项未处理：{names}", file=sys.stderr)

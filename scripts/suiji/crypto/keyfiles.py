@@ -156,6 +156,19 @@ def demo_key(role: str) -> Ed25519PrivateKey:
     return from_seed(tagged_hash(DEMO_KEY_TAG, role.encode("ascii")))
 
 
+DEMO_WITNESS_ROLES = ("witness-1", "witness-2")
+"""The demo year's two witnesses (docs/spec/19-witnesses.md): published keys, like the others."""
+
+
+def demo_witness_key(public: bytes) -> Ed25519PrivateKey | None:
+    """The demo witness private key whose public key is `public`, or None."""
+    for role in DEMO_WITNESS_ROLES:
+        key = demo_key(role)
+        if public_of(key).raw == public:
+            return key
+    return None
+
+
 @functools.cache
 def _demo_publics() -> frozenset[bytes]:
     return frozenset(public_of(demo_key(role)).raw for role in DEMO_ROLES)

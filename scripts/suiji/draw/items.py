@@ -67,33 +67,50 @@ def draw_items(
     n: int,
     *,
     as_of: date,
+    pool: Sequence[str] | None = None,
 ) -> list[str]:
-    """The n applicable items with the lowest tickets under item_seed(seed, target_id)."""
-    pool = applicable_items(target_industry, checklist, as_of=as_of)
+    """The n applicable items with the lowest tickets under item_seed(seed, target_id).
+
+    `pool`, when given, is `applicable_items(target_industry, checklist, as_of=as_of)`
+    computed once for every target of that industry.
+    """
+    if pool is None:
+        pool = applicable_items(target_industry, checklist, as_of=as_of)
     if len(pool) < n:
         raise ItemsError(
             f"行业“{target_industry}”只有 {len(pool)} 项有效检查事项，少于每家应抽的 {n} 项"
             "（请补充检查事项清单或减少 items_per_target）"
         )
-    return select_lowest(pool, item_seed(seed, target_id), n)
+    return select_lowest(list(pool), item_seed(seed, target_id), n)
 
 
 def draw_items_for_targets(
     plan: Plan, population: Population, draw: TargetDraw, checklist: Sequence[Row]
 ) -> dict[str, list[str]]:
-    """Items for every selected target, in draw order, as of the population's date."""
+    """Items for every selected target, in draw order, as of the population's date.
+
+    The applicable items depend only on the industry: they are computed once per industry
+    (in the order the targets first need them, so a checklist error is raised for the same
+    target as before), not once per target — at province scale that was most of a draw.
+    """
     industry = {m.id: m.industry for m in population.members}
-    return {
-        p.id: draw_items(
+    pools: dict[str, list[str]] = {}
+    out: dict[str, list[str]] = {}
+    for p in draw.selected:
+        kind = industry[p.id]
+        pool = pools.get(kind)
+        if pool is None:
+            pool = pools[kind] = applicable_items(kind, checklist, as_of=population.as_of)
+        out[p.id] = draw_items(
             draw.seed,
             p.id,
-            industry[p.id],
+            kind,
             checklist,
             plan.items_per_target,
             as_of=population.as_of,
+            pool=pool,
         )
-        for p in draw.selected
-    }
+    return out
 
 
 def check_items_feasible(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -58,7 +59,13 @@ class Population:
 
 def _official(key: str, value: object) -> str:
     """A category cell on its official spelling, so `（）` and `()` land in one stratum."""
-    text = clean_text(str(value))
+    return _official_text(key, str(value))
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _official_text(key: str, value: str) -> str:
+    """`_official` of a string; pure, so cached (a few dozen distinct category values)."""
+    text = clean_text(value)
     allowed = CATEGORY_KEYS.get(key)
     if allowed:
         for official in allowed:

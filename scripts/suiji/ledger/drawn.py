@@ -80,9 +80,13 @@ def _task(
     result = parse_canonical(store.get(draw.result_object))
     items = {x["target"]: tuple(x["items"]) for x in result["items"]}
     teams, voided = _teams(result.get("teams"), state)
+    team_of: dict[str, str] = {}  # target → the first team (in draw order) visiting it
+    for k, (ts, _m) in teams.items():
+        for t in ts:
+            team_of.setdefault(t, k)
     targets: dict[str, DrawnTarget] = {}
     for uscc in draw.targets:
-        key = next((k for k, (ts, _m) in teams.items() if uscc in ts), None)
+        key = team_of.get(uscc)
         members = teams[key][1] if key is not None else ()
         targets[uscc] = DrawnTarget(
             uscc=uscc,

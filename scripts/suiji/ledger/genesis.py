@@ -56,3 +56,24 @@ def refuse_short_delay(delay: object) -> None:
             "或省略 --draw-delay 以用默认的 86400 秒",
             code="draw-delay-too-short",
         )
+
+
+def refuse_long_witness_lead(body: Mapping[str, Any]) -> None:
+    """Refuse a witness lead time that is not shorter than the draw delay.
+
+    A commitment's checkpoint must be cosigned `lead` seconds before its round, and the
+    round is at least `draw_delay_seconds` after the commitment: with lead ≥ delay no
+    commitment could ever be witnessed in time (docs/spec/19-witnesses.md §19.2).
+    """
+    try:
+        genesis = Genesis.from_json(body)
+    except EntryError:
+        return  # refused with its own message where the body is parsed
+    policy = genesis.policy.witnesses if genesis.policy else None
+    if policy is not None and policy.lead >= genesis.draw_delay_seconds:
+        raise Refusal(
+            f"见证提前量 {policy.lead} 秒不短于抽取延迟 draw_delay_seconds = "
+            f"{genesis.draw_delay_seconds} 秒：承诺不可能在轮次前及时得到联署；"
+            "请用 suiji init --witness-lead 指定更短的提前量，或用 --draw-delay 加长延迟",
+            code="witness-lead-too-long",
+        )

@@ -13,7 +13,7 @@ from typing import Any
 
 from suiji.crypto import ed25519
 from suiji.crypto.ed25519 import ENTRY_SIG_PREFIX, PublicKey, Sig
-from suiji.crypto.keyfiles import is_demo_key
+from suiji.crypto.keyfiles import demo_witness_key, is_demo_key
 from suiji.ledger.codec import GENESIS_PREV, MAX_LINE, Entry, RawLine, _decode, _Invalid
 from suiji.ledger.objects import ObjectStore, object_refs
 from suiji.ledger.sigbatch import SignatureBatcher
@@ -234,6 +234,13 @@ class LedgerState:
             return
         if not info.demo and any(is_demo_key(k) for k in (*info.keys.roots, info.keys.signing)):
             bad("demo-key", f"非演示账本的创世条目登记了{DEMO_KEY_FINDING}")
+        witnesses = info.policy.witnesses if info.policy else None
+        if (
+            not info.demo
+            and witnesses
+            and any(demo_witness_key(w.verifier.public) for w in witnesses.keys)
+        ):
+            bad("demo-key", f"非演示账本的见证人策略登记了{DEMO_KEY_FINDING}")
         roots = {r.id: r for r in info.keys.roots}
         counted = _check_sigs(entry, sigs, unsigned, info.keys.signing, roots, None, None, bad)
         if len(counted) < info.keys.threshold:

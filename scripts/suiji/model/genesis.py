@@ -25,6 +25,7 @@ from suiji.beacon.chain import (
 )
 from suiji.crypto.ed25519 import PublicKey, parse_public_json
 from suiji.model.fields import EntryError, Members, frozen_copy, is_int
+from suiji.model.witnesspolicy import WitnessPolicy
 from suiji.shared.errors import Refusal
 
 ORIGIN_RE = re.compile(r"^[\x21-\x2a\x2c-\x7e]{1,255}$")
@@ -76,7 +77,7 @@ _POLICY_RANGES = {
 }
 DISCLOSURE_UNITS = ("calendar", "working")
 """`disclosure_unit`: 自然日 or 工作日 (docs/spec/15-calendar-and-deadlines.md §15.6)."""
-_POLICY_MEMBERS = (*_POLICY_RANGES, "disclosure_unit")
+_POLICY_MEMBERS = (*_POLICY_RANGES, "disclosure_unit", "witnesses")
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,8 @@ class Policy:
     disclosure_days: int | None = None
     disclosure_unit: str | None = None
     withheld_hours: int | None = None
+    witnesses: WitnessPolicy | None = None
+    """Who must cosign each commitment's checkpoint (docs/spec/19-witnesses.md); None: no one."""
 
     @classmethod
     def from_json(cls, value: object, path: str = "body.policy") -> Policy:
@@ -125,13 +128,17 @@ class Policy:
                     "policy.disclosure_unit 必须是 calendar（自然日）或 working（工作日）",
                 )
             out["disclosure_unit"] = unit
+        if "witnesses" in value:
+            out["witnesses"] = WitnessPolicy.from_json(value["witnesses"], f"{path}.witnesses")
         return cls(**out)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for name in _POLICY_MEMBERS:
             value = getattr(self, name)
-            if value is not None:
+            if isinstance(value, WitnessPolicy):
+                out[name] = value.to_json()
+            elif value is not None:
                 out[name] = value
         return out
 

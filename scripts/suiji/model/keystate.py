@@ -9,18 +9,19 @@ reads files, so a second implementation can follow it line by line.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from suiji.crypto.ed25519 import PublicKey
-from suiji.crypto.keyfiles import is_demo_key
+from suiji.crypto.keyfiles import demo_witness_key, is_demo_key
 from suiji.model.genesis import GenesisKeys, declares_demo, parse_genesis_keys
 from suiji.model.genesis import count_distinct as count_distinct
 from suiji.model.keychange import ROLE_ROOT, ROLE_SIGNING, KeyChange
 from suiji.model.keychange import key_body as key_body
 from suiji.shared.errors import Refusal
-from suiji.standards.note import b64decode_strict
+from suiji.standards.note import NoteError, b64decode_strict, parse_vkey
 
 # ---------------------------------------------------------------- key state
 
@@ -222,3 +223,14 @@ def refuse_demo_genesis(body: Mapping[str, Any]) -> None:
     except ValueError:
         return  # refused with its own message where the body is parsed
     refuse_demo_keys((*keys.roots, keys.signing))
+    policy = body.get("policy")
+    witnesses = policy.get("witnesses") if isinstance(policy, dict) else None
+    keys_json = witnesses.get("keys") if isinstance(witnesses, dict) else None
+    for w in keys_json if isinstance(keys_json, list) else []:
+        with contextlib.suppress(NoteError, TypeError, AttributeError):
+            if demo_witness_key(parse_vkey(w.get("vkey")).public) is not None:
+                raise Refusal(
+                    f"见证人密钥 {w.get('vkey')} 是{DEMO_KEY_FINDING}（--demo）；"
+                    "请用见证人自己用 suiji witness keygen 生成的密钥",
+                    code="demo-key",
+                )

@@ -88,6 +88,7 @@ def prepare(root: Path, now: datetime) -> tuple[dict[str, Any], int]:
     from suiji.publish.collect import collect
     from suiji.publish.site import GENERATED_DIR, pages, read_notices, write_pages
     from suiji.records.calendar import load_calendars
+    from suiji.verify.witnessed import witness_summary
 
     if not (ledger_dir(root) / LEDGER_FILE).is_file():
         return site_index(None, now), 0
@@ -97,7 +98,15 @@ def prepare(root: Path, now: datetime) -> tuple[dict[str, Any], int]:
     store = ObjectStore(root)
     results = results_view(lines, store)
     today = civil_date(now)
-    site = collect(lines, store, today=today, results=results, notices=read_notices(root), now=now)
+    site = collect(
+        lines,
+        store,
+        today=today,
+        results=results,
+        notices=read_notices(root),
+        now=now,
+        witnessed=witness_summary(root, now),
+    )
     summary = write_pages(root / GENERATED_DIR, pages(site))
     report = deadline_report(
         drawn_tasks(lines, store),
@@ -240,6 +249,10 @@ def copy_ledger(root: Path, out: Path) -> None:
             target = out / "ledger" / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
+    if (src / "checkpoint").is_file():
+        from suiji.publish.tlog import write_tlog
+
+        write_tlog(root, out / "ledger")  # tlog-tiles beside the checkpoint
 
 
 def write_extras(

@@ -66,6 +66,8 @@ class TaskInfo:
     notices: NoticeCodes | None = None
     withheld_hours: int | None = None
     """Set when the live commitment is undrawn past the grace (hours): shown as withheld."""
+    witnessed: Mapping[str, Any] | None = None
+    """Who cosigned the live commitment's checkpoint and when (`verify.witnessed`)."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ def collect(
     results: ResultsLike | None = None,
     notices: Mapping[str, NoticeCodes] | None = None,
     now: datetime | None = None,
+    witnessed: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> SiteData:
     """Everything the pages show. `notices`: task → its public notice-code file; `now`
     judges withheld commitments as `suiji verify` does (none are marked without it)."""
@@ -152,6 +155,7 @@ def collect(
                 commit_voids=tuple(voids.get(task, ())),
                 notices=notice,
                 withheld_hours=hours if task in late else None,
+                witnessed=(witnessed or {}).get(state.commit.seq),
             )
         )
     checker = RegistryChecker()

@@ -26,6 +26,7 @@ from suiji.publish.sitepages import coverage_page, enterprise_page, registry_pag
 from suiji.publish.taskpages import result_page, task_page
 from suiji.shared.errors import InputError, os_failure
 from suiji.verify.taskview import TicketView
+from suiji.verify.witnessed import witness_summary
 
 GENERATED_DIR = Path("content") / "generated"
 NOTICES_DIR = Path("content") / "records" / "notices"
@@ -173,5 +174,14 @@ def publish(
     lines = list(entries)
     if results is None:
         results = ledger_results(lines, store)
-    site = collect(lines, store, today=today, results=results, notices=read_notices(root), now=now)
+    witnessed = witness_summary(root, now) if now is not None else None
+    site = collect(
+        lines,
+        store,
+        today=today,
+        results=results,
+        notices=read_notices(root),
+        now=now,
+        witnessed=witnessed,
+    )
     return write_pages(out or root / GENERATED_DIR, pages(site))

@@ -226,6 +226,8 @@ def task_page(
             "results": len(results),
         }
     )
+    if info.witnessed is not None:
+        data["witnessed"] = dict(info.witnessed)
     return Page(
         path=task_path(v.task),
         title=f"任务 {v.task}：{p.name}",

@@ -6,7 +6,8 @@ Two formats, as clerks produce them:
   Windows, which is GBK; we decode that as GB18030 (a superset: GBK lacks 䶮, 𠮷). The rule
   is fixed so the same bytes always read the same way: a BOM means UTF-8; otherwise UTF-8
   if the bytes are valid UTF-8; otherwise GB18030; otherwise the file is unreadable.
-* .xlsx — the first worksheet, read with openpyxl so that we still see what Excel stored:
+* .xlsx — the first worksheet, read with python-calamine (`suiji.records.xlsx`) so that we
+  still see what Excel stored:
   a date cell arrives as a date, a number as int or float. Numbers matter for credit codes
   (Excel keeps 15 significant digits) and for dates (serial numbers).
 
@@ -23,9 +24,8 @@ import csv
 import io
 import re
 import warnings
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from suiji.shared.errors import Location
 from suiji.shared.text import clean_text, match_key
 
 from .schema import RecordSchema
+from .xlsx import cell_text, int_or_float, letter, read_workbook
 
 BOM = b"\xef\xbb\xbf"
 HEADER_SEARCH_ROWS = 10
@@ -293,166 +294,53 @@ def read_csv_file(path: Path, label: str, schema: RecordSchema) -> RawTable:
 # ---------------------------------------------------------------- xlsx
 
 
-def _cell_text(value: Any) -> str:
-    """A non-text cell as the text a clerk would read in Excel (dates as YYYY-MM-DD)."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        # What Excel shows: 15 significant digits (9.19901015450123E+17 → 919901015450123000).
-        shown = Decimal(format(value, ".15g"))
-        if shown == shown.to_integral_value():
-            return str(int(shown))
-        return format(value, ".15g").upper()
-    if isinstance(value, datetime):
-        if value.time() == time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, date | time):
-        return value.isoformat()
-    return str(value)
-
-
-def _letter(j: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return str(get_column_letter(j + 1))
-
-
-_CHUNK = 1 << 20
-_OVERLAP = 1 << 14
-_ROW_TAG = re.compile(rb"<row\b[^>]*>")
-_COL_TAG = re.compile(rb"<col\b[^>]*>")
-_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
-_ATTR = re.compile(rb'\b(r|min|max)="(\d+)"')
-_NO_VALUE = re.compile(
-    rb'<c\b[^>]*\br="([A-Z]+\d+)"[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
-)
-
-
-def _sheet_markup(ws: Any) -> tuple[set[int], set[int], list[str]]:
-    """Hidden rows and columns (1-based) and formula cells without a saved value.
-
-    openpyxl's read-only mode (needed for a large registry) reports none of these, so the
-    worksheet's XML is scanned in chunks with overlapping ends (no tag spans 16 KiB).
-    """
-    rows: set[int] = set()
-    cols: set[int] = set()
-    formulas: list[str] = []
-    tail = b""
-    with ws._get_source() as fh:
-        while True:
-            chunk = fh.read(_CHUNK)
-            buf = tail + chunk
-            cut = len(buf) if not chunk else max(len(buf) - _OVERLAP, 0)
-            for m in _ROW_TAG.finditer(buf, 0, len(buf)):
-                if m.start() < cut and _HIDDEN.search(m.group(0)):
-                    attrs = dict(_ATTR.findall(m.group(0)))
-                    if b"r" in attrs:
-                        rows.add(int(attrs[b"r"]))
-            for m in _COL_TAG.finditer(buf):
-                if m.start() < cut and _HIDDEN.search(m.group(0)):
-                    attrs = dict(_ATTR.findall(m.group(0)))
-                    lo, hi = int(attrs.get(b"min", b"0")), int(attrs.get(b"max", b"0"))
-                    cols.update(range(lo, min(hi, 16384) + 1))
-            if b"<f" in buf:
-                formulas += [
-                    m.group(1).decode() for m in _NO_VALUE.finditer(buf) if m.start() < cut
-                ]
-            if not chunk:
-                break
-            tail = buf[cut:]
-    return rows, cols, formulas
-
-
 def _texts(label: str, rows: Any, where: str, keep: Any) -> list[tuple[Location, str, str]]:
     """Non-empty cells of `rows` that `keep(row, column)` (1-based), located for a clerk."""
     found: list[tuple[Location, str, str]] = []
     for r, row in enumerate(rows, start=1):
         for c, v in enumerate(row, start=1):
             if v not in (None, "") and keep(r, c):
-                found.append((Location(label, r, f"{_letter(c - 1)}列"), where, _cell_text(v)))
-    return found
-
-
-def _comments(wb: Any, label: str) -> list[tuple[Location, str, str]]:
-    """The text of every cell comment (notes and threaded comments) in the workbook."""
-    import xml.etree.ElementTree as ET
-
-    found: list[tuple[Location, str, str]] = []
-    archive = wb._archive
-    for name in sorted(archive.namelist()):
-        base = name.rsplit("/", 1)[-1]
-        if not (base.startswith(("comment", "threadedComment")) and base.endswith(".xml")):
-            continue
-        try:
-            tree = ET.fromstring(archive.read(name))
-        except ET.ParseError:
-            continue
-        for node in tree.iter():
-            ref = node.get("ref")
-            if ref is None:
-                continue
-            text = "".join(t.text or "" for t in node.iter() if t.tag.endswith(("}t", "}text")))
-            if text.strip():
-                m = re.match(r"([A-Z]+)(\d+)$", ref)
-                row = int(m.group(2)) if m else None
-                column = f"{m.group(1)}列" if m else ref
-                found.append((Location(label, row, column), "批注", text))
+                found.append((Location(label, r, f"{letter(c - 1)}列"), where, cell_text(v)))
     return found
 
 
 def read_xlsx_file(path: Path, label: str, schema: RecordSchema) -> RawTable:
-    """Read the first worksheet; values as Excel stores them (data_only: cached results)."""
+    """Read the first worksheet; values as Excel stores them (formulas: saved results)."""
     import zipfile
 
-    import openpyxl
-
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        sheets, markup, comments = read_workbook(path, label)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, StopIteration, ET.ParseError) as exc:
         raise ReadFailure(
             Location(label), f"无法作为 Excel 工作簿（.xlsx）打开：{exc}（请用 Excel 另存为 .xlsx）"
         ) from None
-    try:
-        sheets = wb.worksheets
-        if not sheets:
-            raise _no_header(label, schema)
-        ws = sheets[0]
-        ws.reset_dimensions()  # some writers record wrong dimensions; read what is there
-        rows: list[tuple[Any, ...]] = [tuple(r) for r in ws.iter_rows(values_only=True)]
-        hidden_rows, hidden_cols, formulas = _sheet_markup(ws)
-        notes: list[tuple[Location, str]] = []
-        outside: list[tuple[Location, str, str]] = []
-        for other in sheets[1:]:
-            where = f"工作表「{other.title}」"
-            found = _texts(label, other.iter_rows(values_only=True), where, lambda r, c: True)
-            if found:
-                outside += found
-                notes.append(
-                    (
-                        Location(label),
-                        f"工作簿有多个工作表，只读取第一个「{ws.title}」；"
-                        f"工作表「{other.title}」的内容不会被读取（请删除或移到别的文件）",
-                    )
+    except Exception as exc:  # calamine's own errors (a damaged or encrypted workbook)
+        raise ReadFailure(
+            Location(label), f"无法作为 Excel 工作簿（.xlsx）打开：{exc}（请用 Excel 另存为 .xlsx）"
+        ) from None
+    if not sheets:
+        raise _no_header(label, schema)
+    title, rows = sheets[0]
+    notes: list[tuple[Location, str]] = []
+    outside: list[tuple[Location, str, str]] = []
+    for other, other_rows in sheets[1:]:
+        where = f"工作表「{other}」"
+        found = _texts(label, other_rows, where, lambda r, c: True)
+        if found:
+            outside += found
+            notes.append(
+                (
+                    Location(label),
+                    f"工作簿有多个工作表，只读取第一个「{title}」；"
+                    f"工作表「{other}」的内容不会被读取（请删除或移到别的文件）",
                 )
-        outside += _texts(
-            label,
-            rows,
-            "隐藏的行或列",
-            lambda r, c: r in hidden_rows or c in hidden_cols,
-        )
-        outside += _comments(wb, label)
-    finally:
-        wb.close()
-    text_rows = [[_cell_text(v) for v in r] for r in rows[:HEADER_SEARCH_ROWS]]
+            )
+    hidden_rows, hidden_cols = markup.hidden_rows, markup.hidden_cols
+    outside += _texts(
+        label, rows, "隐藏的行或列", lambda r, c: r in hidden_rows or c in hidden_cols
+    )
+    outside += comments
+    text_rows = [[cell_text(v) for v in r] for r in rows[:HEADER_SEARCH_ROWS]]
     hdr = _find_header(text_rows, schema)
     if hdr is None:
         raise _no_header(label, schema)
@@ -463,8 +351,9 @@ def read_xlsx_file(path: Path, label: str, schema: RecordSchema) -> RawTable:
     data_rows = rows[hdr + 1 :]
     width = max([len(header_cells), *(len(r) for r in data_rows)])
     header_cells += [None] * (width - len(header_cells))
-    headers = tuple(clean_text(_cell_text(v)) for v in header_cells)
+    headers = tuple(clean_text(cell_text(v)) for v in header_cells)
     n = len(data_rows)
+    ints = markup.ints
     cells: list[ObjArray] = []
     typed: list[dict[int, Any]] = []
     for j in range(width):
@@ -475,7 +364,9 @@ def read_xlsx_file(path: Path, label: str, schema: RecordSchema) -> RawTable:
             if v is None or isinstance(v, str):
                 col[i] = "" if v is None else v
             else:
-                col[i] = _cell_text(v)
+                if type(v) is float:
+                    v = int_or_float(v, ints.get((hdr + 1 + i, j)))
+                col[i] = cell_text(v)
                 kinds[i] = v
         cells.append(col)
         typed.append(kinds)
@@ -487,11 +378,11 @@ def read_xlsx_file(path: Path, label: str, schema: RecordSchema) -> RawTable:
         cells=tuple(cells),
         excel_rows=np.arange(hdr + 2, hdr + 2 + n, dtype=np.int64),
         typed=tuple(typed),
-        letters=tuple(_letter(j) for j in range(width)),
+        letters=tuple(letter(j) for j in range(width)),
         header_row=hdr + 1,
         notes=tuple(notes),
         outside=tuple(outside),
-        formulas=tuple(formulas),
+        formulas=tuple(markup.formulas),
     )
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
@@ -150,7 +151,31 @@ def streamed_hash(chunks: Iterable[bytes]) -> str:
 # ---------------------------------------------------------------- strict reader
 
 
+_PARSED: OrderedDict[bytes, tuple[dict[str, Any], list[Row]]] = OrderedDict()
+_PARSED_ROWS = 300_000
+"""Snapshots parsed in this process, by SHA-256 of their bytes (most recent last), up to
+about `_PARSED_ROWS` rows in all (the last one read is always kept).
+
+A verifier reads a commitment's registry snapshot for the replay, the registry history
+and the results: at province scale each strict parse is seconds, a hash milliseconds.
+Callers get fresh dicts, so none can change another's rows."""
+
+
 def parse_snapshot(data: bytes) -> tuple[dict[str, Any], list[Row]]:
+    """`parse_strict_snapshot`, remembered per process for the last few snapshots read."""
+    digest = hashlib.sha256(data).digest()
+    hit = _PARSED.get(digest)
+    if hit is None:
+        hit = _PARSED[digest] = parse_strict_snapshot(data)
+        while len(_PARSED) > 1 and sum(len(r) for _h, r in _PARSED.values()) > _PARSED_ROWS:
+            _PARSED.popitem(last=False)
+    else:
+        _PARSED.move_to_end(digest)
+    header, rows = hit
+    return dict(header), [dict(r) for r in rows]
+
+
+def parse_strict_snapshot(data: bytes) -> tuple[dict[str, Any], list[Row]]:
     """Read snapshot bytes strictly: (header, rows as dicts keyed by alias).
 
     Rejects (CanonicalError) anything a writer would not produce: a non-canonical line, an

@@ -17,10 +17,10 @@ from suiji.ledger.codec import Entry
 from suiji.shared.findings import Finding
 
 CLOCK_NOTICE = (
-    "承诺时间以本局的时钟为准：在见证人联署检查点之前，无法证明条目确实写于其所记的时间；"
+    "本账本的创世条目没有见证人策略：承诺时间以本局的时钟为准，无法证明条目确实写于其所记的时间；"
     "用 --state 定期验证可发现在上次查看之后补写、却把时间倒签到查看之前的条目"
 )
-"""Said in every report, in plain words, until witnesses cosign."""
+"""Said in every report of a ledger whose genesis names no witnesses (spec §19.4)."""
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,13 @@ from suiji.draw.derive import (
     load_committed,
     plan_content,
     seed_for,
+    target_rows,
     utc_from_unix,
     void_round,
 )
 from suiji.draw.plan import plan_to_json
 from suiji.draw.population import population_to_json
+from suiji.draw.rows import Row
 from suiji.draw.teamdraw import TeamDraw, TeamInfeasible, VoidError
 from suiji.ledger.codec import Entry
 from suiji.ledger.history import (
@@ -133,6 +135,11 @@ class DrawChecker:
     now: datetime | None = None  # the verifier's "now": withheld commitments are judged at it
     contents: dict[str, str] = field(default_factory=dict)  # by task, latest plan content
     applied: dict[str, list[AppliedVoid]] = field(default_factory=dict)  # by task, replaced
+    # The teams after `applied` and the drawn targets' rows, by task: each replacement
+    # applies one void to the state before it (linear replay, not every void again).
+    # Each is kept with the objects it was computed from and used only while they stand.
+    teams_after: dict[str, tuple[int, object, object, TeamDraw]] = field(default_factory=dict)
+    drawn_rows: dict[str, tuple[object, list[Row]]] = field(default_factory=dict)
     use_cache: bool = True  # False (`verify --no-cache`): every beacon gets its pairing check
 
     def check(self, entry: Entry, objects: ObjectStore) -> Iterable[Finding]:
@@ -369,6 +376,12 @@ class DrawChecker:
             out.append(_bad(entry, "void-invalid", f"人员替换不能复算：{exc}"))
             return
         self.applied.setdefault(body.task, []).append(applied)
+        self.teams_after[body.task] = (
+            len(self.applied[body.task]),
+            self.results[body.task],
+            self.committed[body.task],
+            after,
+        )
         last = after.voids[-1]
         if (last.team, last.person, last.role, last.replacement) != (
             void.body.team,
@@ -388,9 +401,23 @@ class DrawChecker:
         """The task's teams after every replacement recorded so far (and `more`)."""
         state = self.hist.tasks[task]
         assert state.draw is not None
-        voids = [*self.applied.get(task, []), *more]
+        committed, result = self.committed[task], self.results[task]
+        applied = self.applied.get(task, [])
+        start: TeamDraw | None = None
+        voids = [*applied, *more]
+        cached = self.teams_after.get(task)
+        if cached and cached[0] == len(applied) and cached[1] is result and cached[2] is committed:
+            start, voids = cached[3], list(more)
+        rows = self.drawn_rows.get(task)
+        if voids and (rows is None or rows[0] is not result):
+            rows = self.drawn_rows[task] = (result, target_rows(committed, result))
         return derive_void(
-            self.committed[task], self.results[task], voids, seed=state.draw.body.seed
+            committed,
+            result,
+            voids,
+            seed=state.draw.body.seed,
+            start=start,
+            targets=rows[1] if rows is not None and rows[0] is result else None,
         )
 
     def void_counts(self) -> dict[str, tuple[int, int]]:

@@ -42,6 +42,7 @@ from suiji.standards.note import (
 from suiji.verify.listing import TaskLine
 from suiji.verify.lookback import CLOCK_NOTICE, LookBack, Seen
 from suiji.verify.savedstate import SavedState, read_state, write_state
+from suiji.verify.witnessed import WitnessRule
 
 __all__ = [
     "EntryChecker",
@@ -290,6 +291,7 @@ def verify(
     cosigned = _read_cosignatures(ld, col.notices.append)
 
     lookback = LookBack(saved.seen if saved is not None else None)
+    witnesses = WitnessRule()
     sizes = {s for s in (cp_size, saved.size if saved else None) if s is not None}
     sizes.update(c.checkpoint.size for c in cosigned)
     state = LedgerState()
@@ -298,6 +300,7 @@ def verify(
 
     def on_entry(entry: Entry) -> list[Finding]:
         lookback.see(entry)
+        witnesses.see(entry)
         out: list[Finding] = []
         for checker in checkers:
             try:
@@ -371,11 +374,18 @@ def verify(
         _check_cosignature(c, state.origin, size, result.snapshots, writers, col) for c in cosigned
     )
     if signed:
-        col.notices.append(
-            f"已解析 {signed} 份见证联署（ledger/cosignatures/）；见证人策略将在后续版本实现"
-        )
+        col.notices.append(f"已核对 {signed} 份见证联署（ledger/cosignatures/）与本账本的一致性")
+    w_findings, w_notices, w_data = witnesses.judge(
+        [(c.checkpoint, c.data) for c in cosigned],
+        {n: (s.root, s.writer.raw if s.writer else None) for n, s in result.snapshots.items()},
+        state.origin,
+        now,
+    )
+    col.findings.extend(w_findings)
+    col.notices.extend(w_notices)
+    data.update(w_data)
 
-    _demo_and_clock(state, allow_demo, col)
+    _demo_and_clock(state, allow_demo, col, witnessed=witnesses.policy is not None)
     if not beacon_cache:
         col.notices.append("未使用本机已验证轮次缓存：每个信标签名都已重新验证（--no-cache）")
 
@@ -511,7 +521,9 @@ def _person_voids(checkers: Sequence[EntryChecker]) -> tuple[tuple[str, int, int
 # ---------------------------------------------------------------- demo, clock, look-back
 
 
-def _demo_and_clock(state: LedgerState, allow_demo: bool, col: _Collector) -> None:
+def _demo_and_clock(
+    state: LedgerState, allow_demo: bool, col: _Collector, *, witnessed: bool = False
+) -> None:
     """Say what no check can prove: a demo's randomness, and entry times before witnesses."""
     if state.demo:
         col.notices.append(DEMO_NOTICE)
@@ -522,7 +534,7 @@ def _demo_and_clock(state: LedgerState, allow_demo: bool, col: _Collector) -> No
                 f"{DEMO_NOTICE}。这是演示账本，不能作为真实抽查的证明；"
                 "只为查看演示可运行 suiji verify --allow-demo",
             )
-    if state.size:
+    if state.size and not witnessed:
         col.notices.append(CLOCK_NOTICE)
 
 

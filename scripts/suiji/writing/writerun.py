@@ -23,6 +23,7 @@ from suiji.model.entries import KEY
 from suiji.model.tasks import Commit
 from suiji.shared.canonical import canonical_json
 from suiji.shared.errors import StorageError, SuijiError
+from suiji.witness.client import Post, http_post
 from suiji.writing.reconcile import Action, LedgerFacts, WritePlan, plan_write
 from suiji.writing.recordfiles import (
     CommitVoidRequest,
@@ -36,6 +37,7 @@ from suiji.writing.recordfiles import (
     read_record_files,
 )
 from suiji.writing.steps import TaskError, Writer
+from suiji.writing.witnessing import WitnessResult, submit_checkpoint
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,12 @@ class Outcome:
     done: list[Done] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    witnessed: list[WitnessResult] = field(default_factory=list)
+
+    @property
+    def alarms(self) -> list[WitnessResult]:
+        """Witnesses that have seen another history of this log (422, fork, rollback)."""
+        return [r for r in self.witnessed if r.status == "alarm"]
 
     @property
     def appended(self) -> int:
@@ -85,8 +93,14 @@ def plan_run(root: Path, w: Writer) -> WritePlan:
     return plan_write(read_record_files(root), ledger_facts(root), w.now)
 
 
-def run_write(w: Writer, *, recorded: Mapping[int, str] | None = None) -> Outcome:
-    """One reconciliation: repair an interrupted write, plan, apply every action in order."""
+def run_write(
+    w: Writer, *, recorded: Mapping[int, str] | None = None, post: Post | None = None
+) -> Outcome:
+    """One reconciliation: repair an interrupted write, plan, apply every action in order.
+
+    After each action that appended, the new checkpoint goes to the policy's witnesses
+    (`post` replaces HTTP in tests and in the demo's in-process witnesses).
+    """
     if not has_genesis(w.root):
         return Outcome(initialised=False)
     repair(w.root)  # an interrupted last line is completed or cut, as the next append would
@@ -101,7 +115,10 @@ def run_write(w: Writer, *, recorded: Mapping[int, str] | None = None) -> Outcom
         except SuijiError as err:
             out.skipped.append(_skipped(action, err))
             continue
-        out.done.append(Done(action, tuple(_appended(w.root, before))))
+        done = Done(action, tuple(_appended(w.root, before)))
+        out.done.append(done)
+        if done.entries:
+            out.witnessed.extend(submit_checkpoint(w.root, now=w.now, post=post or http_post))
     return out
 
 
