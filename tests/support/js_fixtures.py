@@ -195,10 +195,15 @@ def _tickets(demo: Path, n: int = 20) -> list[dict[str, Any]]:
     return out
 
 
-def build(out: Path) -> dict[str, Any]:
-    demo = out / "demo"
+def build_demo(demo: Path) -> Path:
+    """The demo year in `demo` (quietly)."""
     with redirect_stdout(io.StringIO()):
         run_demo(demo, force=False, out=io.StringIO(), main=main)
+    return demo
+
+
+def build(out: Path) -> dict[str, Any]:
+    demo = build_demo(out / "demo")
     cases = []
     for name, edit in TAMPERS.items():
         target = out / name
