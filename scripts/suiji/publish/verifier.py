@@ -113,7 +113,7 @@ def write_verifier(out: Path, verifier: Verifier, *, as_of: str, genesis: str | 
     names = sorted(p.name for p in objects.iterdir() if p.is_file()) if objects.is_dir() else []
     value = {
         "as_of": as_of,
-        "cosignatures": _cosignature_names(out),
+        "cosignatures": cosignature_names(out),
         "genesis": genesis,
         "objects": names,
         "sha256": verifier.sha256,
@@ -121,7 +121,7 @@ def write_verifier(out: Path, verifier: Verifier, *, as_of: str, genesis: str | 
     meta.write_text(json.dumps(value, sort_keys=True, separators=(",", ":")) + "\n", "utf-8")
 
 
-def _cosignature_names(out: Path) -> list[str]:
+def cosignature_names(out: Path) -> list[str]:
     """The files of the published `ledger/cosignatures/` (none without witnesses)."""
     folder = out / "ledger" / "cosignatures"
     if not folder.is_dir():
