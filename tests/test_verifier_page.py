@@ -288,3 +288,12 @@ def test_two_builds_are_identical_and_the_published_hash_matches(
     text = published.decode("utf-8")
     for external in ('src="http', 'href="http', 'src="//', "@import", "url(http"):
         assert external not in text
+
+
+def test_the_site_lists_its_cosignatures_for_the_page(built_site: Path) -> None:
+    """A static site cannot list ledger/cosignatures/: data/verifier.json names its files,
+    so the page can apply the witness rule (docs/spec/19-witnesses.md §19.5)."""
+    meta = json.loads((built_site / "data" / "verifier.json").read_text("utf-8"))
+    folder = built_site / "ledger" / "cosignatures"
+    assert meta["cosignatures"] == sorted(p.name for p in folder.iterdir())
+    assert meta["cosignatures"], "the demo year is witnessed"
