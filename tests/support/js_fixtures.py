@@ -130,6 +130,15 @@ def _sealed_deadline_moved(root: Path, values: list[dict[str, Any]]) -> None:
     commit["body"]["sealed"]["reveal_by"] = "2027-06-30T16:00:00Z"
 
 
+def _sealed_deadline_earlier(root: Path, values: list[dict[str, Any]]) -> None:
+    commit = find(values, "commit", find(values, "reveal")["body"]["task"])
+    commit["body"]["sealed"]["reveal_by"] = "2026-01-01T16:00:00Z"
+
+
+def _sealed_terms_dropped(root: Path, values: list[dict[str, Any]]) -> None:
+    del find(values, "commit", find(values, "reveal")["body"]["task"])["body"]["sealed"]
+
+
 TAMPERS: dict[str, Edit] = {
     "population_short": _population_short,
     "swap_target": _swap_target,
@@ -146,6 +155,8 @@ TAMPERS: dict[str, Edit] = {
     "sealed_wrong_secret": _sealed_wrong_secret,
     "sealed_as_draw": _sealed_as_draw,
     "sealed_deadline_moved": _sealed_deadline_moved,
+    "sealed_deadline_earlier": _sealed_deadline_earlier,
+    "sealed_terms_dropped": _sealed_terms_dropped,
 }
 
 
