@@ -21,7 +21,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from suiji.ledger.paths import COSIGNATURES_DIR
 from suiji.shared.errors import SuijiError, Unavailable
+from suiji.writing.witnessing import COSIGNED_PREFIX
 
 _HEX64 = re.compile(rb'"([0-9a-f]{64})"')
 _SLUG = re.compile(r"[^0-9A-Za-z._-]+")
@@ -62,10 +64,14 @@ def _get(url: str) -> bytes | None:
 
 
 def fetch_bureau(base: str, into: Path) -> Path:
-    """Copy a published bureau's `ledger/` (ledger, checkpoint, named objects) into `into`.
+    """Copy a published bureau's `ledger/` (ledger, checkpoint, named objects, witness
+    cosignatures) into `into`.
 
     Objects are named by their hash in the entries; every 64-hex string of the ledger is
-    tried (entry hashes and seeds simply are not objects: 404, skipped).
+    tried (entry hashes and seeds simply are not objects: 404, skipped). A web server
+    cannot list `cosignatures/`, so the file for every possible checkpoint size is tried
+    (`checkpoint-<size>`, one per entry; sizes nobody cosigned are 404, skipped) — without
+    them a witnessed ledger would fail as unwitnessed.
     """
     base = base if base.endswith("/") else base + "/"
     ledger = _get(urllib.parse.urljoin(base, "ledger/ledger.jsonl"))
@@ -82,6 +88,13 @@ def fetch_bureau(base: str, into: Path) -> Path:
         data = _get(urllib.parse.urljoin(base, f"ledger/objects/{name}"))
         if data is not None:
             (into / "ledger" / "objects" / name).write_bytes(data)
+    for size in range(1, ledger.count(b"\n") + 1):
+        name = f"{COSIGNED_PREFIX}{size}"
+        data = _get(urllib.parse.urljoin(base, f"ledger/{COSIGNATURES_DIR}/{name}"))
+        if data is not None:
+            folder = into / "ledger" / COSIGNATURES_DIR
+            folder.mkdir(exist_ok=True)
+            (folder / name).write_bytes(data)
     return into
 
 
