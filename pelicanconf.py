@@ -31,11 +31,23 @@ READERS = {"html": None}
 SLUGIFY_SOURCE = "basename"
 PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = "{slug}/index.html"
-DIRECT_TEMPLATES = ["index", "records", "search", "tasks", "enterprises", "sitemap", "verify"]
+DIRECT_TEMPLATES = [
+    "index",
+    "records",
+    "search",
+    "tasks",
+    "enterprises",
+    "results",
+    "noticecheck",
+    "sitemap",
+    "verify",
+]
 RECORDS_SAVE_AS = "records/index.html"
 SEARCH_SAVE_AS = "search/index.html"
 TASKS_SAVE_AS = "tasks/index.html"
 ENTERPRISES_SAVE_AS = "enterprises/index.html"
+RESULTS_SAVE_AS = "results/index.html"
+NOTICECHECK_SAVE_AS = "notice-check/index.html"
 SITEMAP_SAVE_AS = "sitemap/index.html"
 VERIFY_SAVE_AS = "verify/index.html"
 

@@ -216,27 +216,31 @@ def test_only_changed_pages_are_rewritten(demo_copy: Path, tmp_path: Path) -> No
     assert first.written == first.pages and first.removed == 0
     written, unchanged, removed, changed = again(results)
     assert (written, removed, changed) == (0, 0, set()) and unchanged == first.pages
-    # One more result: its page, its task's page and its enterprise's page — nothing else.
+    # One more result: its page, its task's, enterprise's and month's pages and the
+    # statistics (on-time shares) — nothing else.
     more = [*results, result("2026-001", targets[3], 40)]
     written, _, removed, changed = again(more)
+    counted = {"results-by-month/2026-06.md", "statistics.md"}
     assert changed == {
         f"results/2026-001/{targets[3]}.md",
         "tasks/2026-001.md",
         f"enterprises/{targets[3]}.md",
+        *counted,
     }
-    assert (written, removed) == (3, 0)
+    assert (written, removed) == (5, 0)
     # A result that leaves the view (withdrawn and gone): its page is removed.
     written, _, removed, changed = again(results)
     assert removed == 1 and not (out / f"results/2026-001/{targets[3]}.md").exists()
-    assert changed == {"tasks/2026-001.md", f"enterprises/{targets[3]}.md"} and written == 2
-    # A person void in the ledger changes that task's page only.
+    assert changed == {"tasks/2026-001.md", f"enterprises/{targets[3]}.md", *counted}
+    assert written == 4
+    # A person void in the ledger changes that task's page and the void rates only.
     code, _, err = run(
         demo_copy, "--now", AFTER, "void", "2026-004", _officer(demo_copy, "2026-004"),
         "--reason", "因病", "--yes", "--accept-finding",
     )  # fmt: skip
     assert code == 0, err
     written, _, removed, changed = again(results)
-    assert changed == {"tasks/2026-004.md"} and (written, removed) == (1, 0)
+    assert changed == {"tasks/2026-004.md", "statistics.md"} and (written, removed) == (2, 0)
 
 
 def _officer(root: Path, task: str) -> str:
@@ -319,7 +323,9 @@ def test_clerk_text_stays_plain_text_in_markdown_and_html(demo_copy: Path, tmp_p
     }
     assert not (out / "evil").exists()
     # The theme's own scripts (files, never inline) are the only script elements allowed.
-    ours = re.compile(r'<script src="[./]*/?(theme/js/[a-z]+\.js|data/finder\.js)" defer></script>')
+    ours = re.compile(
+        r'<script src="[./]*/?(theme/js/[a-z]+\.js|data/(finder|notices)\.js)" defer></script>'
+    )
     for kind, path in html.items():
         page = ours.sub("", path.read_text("utf-8"))
         for bad in ("<script", "<img", 'javascript:alert(3)"', 'href="javascript', "<h1>伪造"):

@@ -4,8 +4,10 @@ Python playwright), served on localhost.
 Every kind of page loads without console errors or failed requests; axe-core (npm,
 injected into the page) reports no serious or critical violation with the large-text and
 high-contrast modes off and on; the switches persist across a reload; Tab reaches every
-link of the home page, skip link first; the finder finds by a two-character substring
-exactly the enterprises whose names contain it. Screenshots at phone and desktop widths
+link of every kind of page, skip link first; the finder finds by a two-character substring
+exactly the enterprises whose names contain it; the notice check page accepts a code
+`suiji notice` issued for the demo and rejects a made-up one, and explains the command
+without JavaScript. Screenshots at phone and desktop widths
 are written to $SUIJI_SCREENSHOTS (default: the test's tmp folder).
 
 Skipped when Chromium, playwright or axe-core is missing (`.ci/run` installs all three).
@@ -23,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.test_site_build import build_demo_site
+from tests.test_site_build import NOTICE_TASK, build_demo_site, demo_notice_code
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -48,6 +50,10 @@ PAGES = {
     "search": "search/",
     "verify": "verify/",
     "sitemap": "sitemap/",
+    "statistics": "statistics/",
+    "results": "results/",
+    "results-month": "results/",  # completed below with the first month
+    "notice-check": "notice-check/",
 }
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -94,6 +100,8 @@ def urls(built_site: Path, base: str) -> dict[str, str]:
     out["result"] = f"{base}result/2026-002/{first}/"
     ent = sorted((built_site / "enterprise").iterdir())[0].name
     out["enterprise"] = f"{base}enterprise/{ent}/"
+    month = sorted(p.parent.name for p in (built_site / "results").glob("*/index.html"))[0]
+    out["results-month"] = f"{base}results/{month}/"
     return out
 
 
@@ -172,11 +180,19 @@ def test_the_switches_persist_across_pages(base: str, browser: Any) -> None:
     context.close()
 
 
-def test_tab_reaches_every_link_of_the_home_page(base: str, browser: Any) -> None:
-    page, _ = open_page(browser, base)
-    links = page.evaluate("Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
+@pytest.mark.parametrize("kind", [k for k in PAGES if k != "presentation"])
+def test_tab_reaches_every_link_of_every_kind_of_page(
+    built_site: Path, base: str, browser: Any, kind: str
+) -> None:
+    """Keyboard users reach every link a page shows, in order, the skip link first (links
+    inside a closed <details> are not shown, so they are not counted until it is opened)."""
+    page, _ = open_page(browser, urls(built_site, base)[kind])
+    links = page.evaluate(
+        "Array.from(document.querySelectorAll('a[href]'))"
+        ".filter(a => a.getClientRects().length > 0).map(a => a.href)"
+    )
     reached: list[str] = []
-    for _ in range(len(links) + 5):
+    for _ in range(len(links) + 20):
         page.keyboard.press("Tab")
         href = page.evaluate("document.activeElement && document.activeElement.href || ''")
         if href:
@@ -209,13 +225,47 @@ def test_the_finder_finds_by_two_characters_in_the_browser(
     page.close()
 
 
+def test_a_demo_notice_code_checks_out_and_a_made_up_one_does_not(
+    built_site: Path, base: str, browser: Any
+) -> None:
+    uscc, code = demo_notice_code(built_site)
+    page, problems = open_page(browser, base + "notice-check/")
+    assert page.is_visible("form.notice-check")
+    for typed, verdict, words in (
+        (code, "ok", "核验通过"),
+        (code.lower().replace("-", " "), "ok", "核验通过"),  # as an enterprise may type it
+        ("7KQ2M-X9D4T", "fail", "核验未通过"),  # made up
+    ):
+        page.evaluate("document.getElementById('nc-status').removeAttribute('data-verdict')")
+        page.fill("#nc-task", NOTICE_TASK)
+        page.fill("#nc-uscc", uscc)
+        page.fill("#nc-code", typed)
+        page.click("form.notice-check button[type=submit]")
+        page.wait_for_selector("#nc-status[data-verdict]", timeout=60_000)
+        assert page.get_attribute("#nc-status", "data-verdict") == verdict, typed
+        assert words in page.inner_text("#nc-status")
+    assert not problems
+    page.close()
+
+
+def test_the_notice_check_page_explains_the_command_without_javascript(
+    base: str, browser: Any
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base + "notice-check/")
+    assert not page.is_visible("form.notice-check")
+    assert "suiji notice-check" in page.inner_text("main")
+    context.close()
+
+
 def test_screenshots_at_phone_and_desktop_widths(
     built_site: Path, base: str, browser: Any, tmp_path: Path
 ) -> None:
     folder = Path(os.environ.get("SUIJI_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     pages = urls(built_site, base)
-    for kind in ("home", "task", "enterprise"):
+    for kind in ("home", "task", "presentation", "enterprise", "statistics"):
         for label, width in (("phone", 390), ("desktop", 1280)):
             page, _ = open_page(browser, pages[kind], width)
             target = folder / f"{kind}-{label}.png"

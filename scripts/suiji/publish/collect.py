@@ -18,12 +18,15 @@ from typing import Any, Protocol
 
 from suiji.crypto.noticecode import NoticeCodes
 from suiji.draw.coverage import CoverageReport, report
+from suiji.draw.deadlinestatus import DeadlineReport, deadline_report, disclosure_rule
 from suiji.draw.derive import ObjectSource
 from suiji.ledger.codec import Entry
+from suiji.ledger.drawn import drawn_tasks
 from suiji.ledger.history import History, replayed, withheld, withheld_grace
 from suiji.ledger.objects import ObjectStore
 from suiji.model.results import ResultContent, ResultEntry
 from suiji.model.tasks import Commit, CommitVoid
+from suiji.records.calendar import YearCalendar
 from suiji.records.snapshot import parse_snapshot
 from suiji.verify.registry import RegistryChecker
 from suiji.verify.taskview import TaskView, TicketView, all_tickets, task_view
@@ -91,6 +94,7 @@ class SiteData:
     registries: dict[str, Registry] = field(default_factory=dict)
     changes: list[dict[str, Any]] = field(default_factory=list)
     coverage: CoverageReport | None = None
+    deadlines: DeadlineReport | None = None  # with per-unit shares; needs the calendars
     demo: bool = False
     withheld_hours: int = 24  # the grace in force (genesis policy `withheld_hours`)
 
@@ -130,9 +134,14 @@ def collect(
     notices: Mapping[str, NoticeCodes] | None = None,
     now: datetime | None = None,
     witnessed: Mapping[int, Mapping[str, Any]] | None = None,
+    calendars: Mapping[int, YearCalendar] | None = None,
+    annual_plan: Sequence[Mapping[str, Any]] | None = None,
 ) -> SiteData:
     """Everything the pages show. `notices`: task → its public notice-code file; `now`
-    judges withheld commitments as `suiji verify` does (none are marked without it)."""
+    judges withheld commitments as `suiji verify` does (none are marked without it);
+    `calendars` (the working-day calendars) give the deadline report `suiji deadlines
+    --by-unit` prints, for the statistics page (none without them); `annual_plan`: the
+    bureau's plan rows when no commitment snapshots one (`site.read_annual_plan`)."""
     lines = list(entries)
     hist = replayed(lines)
     late = {s.task for s in withheld(hist, now)} if now is not None else set()
@@ -168,7 +177,16 @@ def collect(
         for r in data.results:
             key = (r.entry.task, r.entry.uscc)
             data.versions[key] = list(results.versions(*key))
-    data.coverage = _coverage(hist, data.registries, today)
+    data.coverage = _coverage(hist, data.registries, today, annual_plan)
+    if calendars is not None and hist.genesis is not None:
+        data.deadlines = deadline_report(
+            drawn_tasks(lines, memo),
+            data.results,
+            calendars,
+            today,
+            disclosure_rule(hist.genesis.coverage),
+            by_unit=True,
+        )
     return data
 
 
@@ -198,8 +216,14 @@ def _latest_snapshots(hist: History, store: ObjectSource) -> dict[str, Registry]
     return out
 
 
-def _coverage(hist: History, regs: Mapping[str, Registry], today: date) -> CoverageReport | None:
-    """Coverage as `suiji coverage` computes it, on the committed registry (not the files)."""
+def _coverage(
+    hist: History,
+    regs: Mapping[str, Registry],
+    today: date,
+    annual_plan: Sequence[Mapping[str, Any]] | None = None,
+) -> CoverageReport | None:
+    """Coverage as `suiji coverage` computes it, on the committed registry (not the files);
+    the annual plan from a committed snapshot if any, else the bureau's plan file."""
     if hist.genesis is None or "enterprises" not in regs:
         return None
     pol = hist.genesis.coverage
@@ -207,7 +231,7 @@ def _coverage(hist: History, regs: Mapping[str, Registry], today: date) -> Cover
     return report(
         hist.drawn,
         regs["enterprises"].rows,
-        plan.rows if plan else (),
+        plan.rows if plan else (annual_plan or ()),
         today=today,
         yearly_cap=pol.cap,
         min_ratio=Fraction(pol.min_percent, 100),

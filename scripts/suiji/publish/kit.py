@@ -17,8 +17,10 @@ import csv
 import hashlib
 import html
 import io
+import re
 import zipfile
 from collections.abc import Sequence
+from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -164,11 +166,17 @@ def tables_csv(tables: Sequence[Table]) -> bytes:
 
 
 def tables_xlsx(path: Path, tables: Sequence[Table]) -> None:
-    """One worksheet per table; every cell text, so codes keep their leading zeros."""
+    """One worksheet per table; every cell text, so codes keep their leading zeros.
+
+    Byte-reproducible: openpyxl stamps the workbook's created/modified time and every zip
+    member's time with the clock, so the file is re-packed with fixed ones (`FIXED_TIME`)
+    — the same tables give the same bytes, and the kit's SHA256SUMS, on every build."""
     from openpyxl import Workbook
 
     wb = Workbook()
     wb.remove(wb.active)
+    wb.properties.creator = "suiji"
+    wb.properties.created = wb.properties.modified = FIXED_DATETIME
     for i, (caption, header, rows) in enumerate(tables, 1):
         title = "".join(c for c in caption if c not in "[]:*?/\\")[:28] or "表"
         ws = wb.create_sheet(f"{i}-{title}"[:31])
@@ -176,7 +184,34 @@ def tables_xlsx(path: Path, tables: Sequence[Table]) -> None:
         ws.append(header)
         for row in rows:
             ws.append(row)
-    wb.save(path)
+    buf = io.BytesIO()
+    wb.save(buf)
+    path.write_bytes(_fixed_zip(buf.getvalue()))
+
+
+FIXED_TIME = (2000, 1, 1, 0, 0, 0)
+"""The time written into generated zip members and workbook properties (reproducibility)."""
+FIXED_DATETIME = datetime(*FIXED_TIME)
+_CORE_TIME = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:(created|modified)>)")
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """The zip re-packed in its own order with fixed member times and core-property times."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = _CORE_TIME.sub(rb"\g<1>2000-01-01T00:00:00Z\g<3>", body)
+            _put(dst, info.filename, body)
+    return out.getvalue()
+
+
+def _put(z: zipfile.ZipFile, name: str, body: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    z.writestr(info, body, compresslevel=6)
 
 
 def sha256sums(folder: Path) -> None:
@@ -251,4 +286,4 @@ def write_zip(out: Path, target: Path) -> None:
         for p in sorted(out.rglob("*")):
             rel = p.relative_to(out).as_posix()
             if p.is_file() and not rel.startswith(PORTAL_DIR + "/"):
-                z.write(p, "site/" + rel)
+                _put(z, "site/" + rel, p.read_bytes())  # fixed times: reproducible

@@ -21,9 +21,12 @@ from suiji.ledger.codec import Entry
 from suiji.ledger.objects import ObjectStore
 from suiji.ledger.results import results_view
 from suiji.publish.collect import RecordedResultLike, ResultsLike, SiteData, TaskInfo, collect
-from suiji.publish.markdown import Page, render
-from suiji.publish.sitepages import coverage_page, enterprise_page, registry_page
-from suiji.publish.taskpages import result_page, task_page
+from suiji.publish.markdown import Page, link, render, text
+from suiji.publish.sitepages import coverage_page, enterprise_page, month_pages, registry_page
+from suiji.publish.stats import statistics_page
+from suiji.publish.taskpages import enterprise_path, result_page, task_page, task_path
+from suiji.publish.ticketpages import TICKET_ROWS, ticket_pages
+from suiji.records.calendar import load_calendars
 from suiji.shared.errors import InputError, os_failure
 from suiji.verify.taskview import TicketView
 from suiji.verify.witnessed import witness_summary
@@ -61,8 +64,9 @@ class Summary:
         }
 
 
-def pages(site: SiteData) -> Iterator[Page]:
-    """Every page of the site, in a fixed order."""
+def pages(site: SiteData, ticket_rows: int = TICKET_ROWS) -> Iterator[Page]:
+    """Every page of the site, in a fixed order (`ticket_rows`: rows of an eligible list
+    per page, `ticketpages`)."""
     names = site.enterprise_names()
     enterprises = set(names)
     enterprises.update(r.entry.uscc for r in site.results)
@@ -77,22 +81,36 @@ def pages(site: SiteData) -> Iterator[Page]:
         for tk in info.tickets:
             tickets.setdefault(tk.uscc, []).append((info, tk))
             enterprises.add(tk.uscc)
+
+    def ent(uscc: str, name: str) -> str:
+        return link(uscc, enterprise_path(uscc)) if uscc in enterprises else text(uscc)
+
     for info in site.tasks:
-        yield task_page(info, by_task.get(info.view.task, []), enterprises, names)
+        yield task_page(info, by_task.get(info.view.task, []), enterprises, names, ticket_rows)
+        yield from ticket_pages(info, ent, task_path(info.view.task), ticket_rows)
     for r in site.results:
         key = (r.entry.task, r.entry.uscc)
         yield result_page(r, site.versions.get(key, [r]), infos.get(key[0]), names, enterprises)
+    yield from month_pages(site.results, infos, names, enterprises)
     reg = site.registries.get("enterprises")
     rows = {str(r["uscc"]): r for r in reg.rows} if reg else {}
     for uscc in sorted(enterprises):
         yield enterprise_page(
-            uscc, names.get(uscc, ""), rows.get(uscc), tickets.get(uscc, []), by_ent.get(uscc, [])
+            uscc,
+            names.get(uscc, ""),
+            rows.get(uscc),
+            tickets.get(uscc, []),
+            by_ent.get(uscc, []),
+            infos,
         )
     for name in sorted(site.registries):
         yield registry_page(site.registries[name], site.changes)
     cov = coverage_page(site, enterprises)
     if cov is not None:
         yield cov
+    stats = statistics_page(site)
+    if stats is not None:
+        yield stats
 
 
 def write_pages(out: Path, produced: Iterable[Page]) -> Summary:
@@ -155,6 +173,41 @@ def read_notices(root: Path) -> dict[str, NoticeCodes]:
     return out
 
 
+def read_annual_plan(root: Path, today: date) -> list[dict[str, Any]] | None:
+    """The bureau's annual enforcement plan (`content/records/annual-plan.csv` or `.xlsx`),
+    read and checked as `suiji check` reads it; None when the bureau has none.
+
+    Commitments snapshot only the records a draw reads, so the plan's totals (the
+    denominator of the 双随机 ratio) come from the bureau's published file (ADR 0042).
+    """
+    from suiji.records.io import ReadFailure, read_table
+    from suiji.records.schema import BY_NAME
+    from suiji.records.validate import validate_tables
+
+    schema = BY_NAME["annual-plan"]
+    folder = root / "content" / "records"
+    found = [folder / f"annual-plan{ext}" for ext in (".csv", ".xlsx")]
+    found = [p for p in found if p.is_file()]
+    if not found:
+        return None
+    path = found[0]
+    try:
+        raw = read_table(path, f"content/records/{path.name}", schema)
+    except ReadFailure as exc:
+        raise InputError(
+            f"{path}：{exc.message}；请修正后运行 suiji check", code="annual-plan-invalid"
+        ) from exc
+    records, problems = validate_tables({"annual-plan": raw}, today)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or "annual-plan" not in records:
+        what = "；".join(p.message for p in errors[:3])
+        raise InputError(
+            f"{path}：年度执法检查计划有错误（{what}）；请运行 suiji check 查看并修正",
+            code="annual-plan-invalid",
+        )
+    return records["annual-plan"].rows()
+
+
 def ledger_results(lines: list[Entry], store: ObjectStore) -> ResultsLike:
     """The ledger's one view of results (the same one verify and deadlines use)."""
     return results_view(lines, store)
@@ -183,5 +236,7 @@ def publish(
         notices=read_notices(root),
         now=now,
         witnessed=witnessed,
+        calendars=load_calendars(root / "content" / "records"),
+        annual_plan=read_annual_plan(root, today),
     )
     return write_pages(out or root / GENERATED_DIR, pages(site))

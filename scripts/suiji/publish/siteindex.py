@@ -16,6 +16,7 @@ from typing import Any
 from suiji.draw.deadlinestatus import DeadlineReport
 from suiji.publish.collect import SiteData
 from suiji.publish.markdown import plain, slug_part
+from suiji.publish.sitepages import result_month
 from suiji.shared.times import format_time
 
 KIND_WORDS = {"report": "检查报告", "feedback": "反馈被检查对象", "disclosure": "结果公示"}
@@ -66,10 +67,23 @@ def site_index(
         }
         for r in results[:20]
     ]
+    months: dict[str, int] = {}
+    for r in site.results:
+        m = result_month(r)
+        months[m] = months.get(m, 0) + 1
+    index["months"] = [{"month": m, "count": n} for m, n in sorted(months.items(), reverse=True)]
     everyone = set(names)
     everyone.update(tk.uscc for info in site.tasks for tk in info.tickets)
     everyone.update(r.entry.uscc for r in site.results)
     index["enterprises"] = [[u, slug_part(u), plain(names.get(u, ""))] for u in sorted(everyone)]
+    index["notices"] = {
+        info.view.task: {
+            "iterations": info.notices.iterations,
+            "codes": {c.uscc: [c.salt, c.hash] for c in info.notices.codes},
+        }
+        for info in site.tasks
+        if info.notices is not None
+    }
     index["banners"] = _banners(tasks, withheld, deadlines, site.withheld_hours)
     return index
 

@@ -7,21 +7,22 @@ are public, personal data is refused at `suiji check`), so every column is shown
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from suiji.draw.coverage import percent
 from suiji.publish.collect import RecordedResultLike, Registry, SiteData, TaskInfo
 from suiji.publish.markdown import Page, facts, kv, link, slug_part, table, text
 from suiji.publish.taskpages import (
-    TICKET_STATUS,
     categories,
     enterprise_path,
     enterprise_slug,
     result_path,
     task_path,
 )
+from suiji.publish.ticketpages import TICKET_STATUS
 from suiji.records.schema import BY_NAME
+from suiji.shared.times import civil_date
 from suiji.verify.taskview import TicketView
 
 RULES = {"key_unit": "重点单位", "flagged": "半年一查", "major_hazard": "重大事故隐患"}
@@ -44,8 +45,12 @@ def enterprise_page(
     row: Mapping[str, Any] | None,
     tickets: Sequence[tuple[TaskInfo, TicketView]],
     results: Sequence[RecordedResultLike],
+    known_tasks: Collection[str] | None = None,
 ) -> Page:
-    """一企一档: the registry row, every draw it took part in, every result."""
+    """一企一档: the registry row, every draw it took part in, every result.
+
+    `known_tasks`: tasks with a page; a result naming another task (a finding of `suiji
+    verify`) shows its id as text rather than a link to a page that does not exist."""
     body = ["## 名录信息", ""]
     if row is not None:
         schema = BY_NAME["enterprises"]
@@ -77,7 +82,9 @@ def enterprise_page(
             ("任务", "检查结果", "检查完成日期", "详情"),
             [
                 (
-                    link(r.entry.task, task_path(r.entry.task)),
+                    link(r.entry.task, task_path(r.entry.task))
+                    if known_tasks is None or r.entry.task in known_tasks
+                    else text(r.entry.task),
                     categories(r.content),
                     r.content.ended_on.isoformat() if r.content else "",
                     link("查看", result_path(r.entry.task, r.entry.uscc)),
@@ -228,3 +235,65 @@ def coverage_page(site: SiteData, enterprises: set[str]) -> Page | None:
         body=body,
         data=rep.to_json(),
     )
+
+
+def result_month(r: RecordedResultLike) -> str:
+    """`YYYY-MM` a result is listed under: the month its inspection ended (a withdrawn
+    result, whose content is gone, under the month it was first recorded)."""
+    if r.content is not None:
+        return r.content.ended_on.strftime("%Y-%m")
+    return civil_date(r.first_recorded_at).strftime("%Y-%m")
+
+
+def month_path(month: str) -> str:
+    return f"results-by-month/{month}.md"
+
+
+def month_slug(month: str) -> str:
+    return f"results/{month}"
+
+
+def month_pages(
+    results: Sequence[RecordedResultLike],
+    infos: Mapping[str, TaskInfo],
+    names: Mapping[str, str],
+    enterprises: set[str],
+) -> list[Page]:
+    """Results by month (检查完成月份), one page per month that has any, oldest first."""
+    by_month: dict[str, list[RecordedResultLike]] = {}
+    for r in results:
+        by_month.setdefault(result_month(r), []).append(r)
+    out = []
+    for month in sorted(by_month):
+        rows = sorted(by_month[month], key=lambda r: (r.entry.task, r.entry.uscc))
+        year, mon = month.split("-")
+        body = [f"检查在 {year} 年 {int(mon)} 月完成的抽查结果，共 {len(rows)} 条。", ""]
+        body += table(
+            ("任务", "统一社会信用代码", "单位名称", "检查结果", "检查完成日期", "详情"),
+            [
+                (
+                    link(r.entry.task, task_path(r.entry.task))
+                    if r.entry.task in infos
+                    else text(r.entry.task),
+                    link(r.entry.uscc, enterprise_path(r.entry.uscc))
+                    if r.entry.uscc in enterprises
+                    else text(r.entry.uscc),
+                    text(names.get(r.entry.uscc, "")),
+                    categories(r.content),
+                    r.content.ended_on.isoformat() if r.content else "",
+                    link("查看", result_path(r.entry.task, r.entry.uscc)),
+                )
+                for r in rows
+            ],
+        )
+        out.append(
+            Page(
+                path=month_path(month),
+                title=f"{year}年{int(mon)}月检查结果",
+                slug=month_slug(month),
+                kind="results-month",
+                body=body,
+                data={"month": month, "results": len(rows)},
+            )
+        )
+    return out

@@ -16,15 +16,8 @@ from suiji.model.results import ResultContent
 from suiji.model.tasks import ChainRound
 from suiji.publish.collect import RecordedResultLike, TaskInfo
 from suiji.publish.markdown import Page, facts, kv, link, slug_part, table, text
+from suiji.publish.ticketpages import TICKET_ROWS, ticket_section
 from suiji.shared.times import beijing, format_time
-
-TICKET_STATUS = {
-    "drawn": "抽中",
-    "alternate": "备选（抽中的企业不被替换）",
-    "not-drawn": "未抽中",
-    "eligible": "可抽取（尚未抽取）",
-    "excluded": "被排除",
-}
 
 
 def task_path(task: str) -> str:
@@ -61,6 +54,7 @@ def task_page(
     results: Sequence[RecordedResultLike],
     enterprises: set[str],
     names: Mapping[str, str],
+    ticket_rows: int = TICKET_ROWS,
 ) -> Page:
     """The public report of one task (see the module docstring of `suiji.publish`)."""
     v, c = info.view, info.commit
@@ -181,7 +175,7 @@ def task_page(
             ("统一社会信用代码", "单位名称", "理由"),
             [(ent(u, n), text(n), text(why)) for u, n, why in v.excluded],
         )
-    body += _ticket_section(info, ent)
+    body += ticket_section(info, ent, ticket_rows)
     if results:
         body += ["## 检查结果", ""]
         body += table(
@@ -236,31 +230,6 @@ def task_page(
         body=body,
         data=data,
     )
-
-
-def _ticket_section(info: TaskInfo, ent: Any) -> list[str]:
-    tickets = info.tickets
-    if not tickets:
-        return []
-    drawn = info.view.draw_seq is not None
-    head = "## 全部可抽取企业的票号和名次" if drawn else "## 全部可抽取企业（抽取后公布票号和名次）"
-    out = [head, "", "票号越小越先抽中；名次按分层计算。", ""]
-    out += table(
-        ("分层", "名次", "统一社会信用代码", "单位名称", "票号", "结果"),
-        [
-            (
-                text(t.stratum or ""),
-                f"{t.rank}/{t.of}" if t.rank is not None else "",
-                ent(t.uscc, t.name),
-                text(t.name),
-                f"`{t.ticket}`" if t.ticket else "",
-                TICKET_STATUS.get(t.status, text(t.status))
-                + (f"：{text(t.reason)}" if t.reason else ""),
-            )
-            for t in tickets
-        ],
-    )
-    return out
 
 
 def categories(content: ResultContent | None) -> str:

@@ -132,7 +132,28 @@ def qr(url: object) -> Markup:
     return Markup(svg.replace("<svg ", '<svg role="img" aria-label="本页网址的二维码" ', 1))
 
 
+_HANDWRITTEN: list[Any] = [None, 0, []]  # [the list seen last, its length, its result]
+
+
+def handwritten(pages: Any) -> list[Any]:
+    """The hand-written pages (no `Suiji_kind`) of Pelican's page list, for the navigation.
+
+    Every page prints the navigation, and Pelican hands each the same list of all pages:
+    filtering it in the template costs pages × pages steps (10⁸ for a 10,000-result
+    site), so the result is kept for that list object and reused (the list itself is held,
+    so its identity cannot pass to another list)."""
+    if _HANDWRITTEN[0] is not pages or _HANDWRITTEN[1] != len(pages):
+        _HANDWRITTEN[:] = [
+            pages,
+            len(pages),
+            [p for p in pages if not getattr(p, "suiji_kind", None)],
+        ]
+    found: list[Any] = _HANDWRITTEN[2]
+    return found
+
+
 JINJA_FILTERS = {
+    "handwritten": handwritten,
     "fromjson": fromjson,
     "plain_title": plain_title,
     "beijing": beijing,

@@ -239,6 +239,9 @@ function start() {
   const params = new URLSearchParams(location.search);
   if (params.get("noble") === "1") forceFallback(true);
   $("#as-of").value = params.get("as_of") || "";
+  // webkitdirectory is not in the HTML standard (the validator refuses it in markup), but
+  // every browser that can pick a folder honours the property.
+  $("#pick-folder").webkitdirectory = true;
   $("#pick-folder").addEventListener("change", (e) => e.target.files.length && run(() => fromFiles(e.target.files)));
   $("#pick-zip").addEventListener("change", (e) => e.target.files.length && run(() => fromZip(e.target.files[0])));
   $("#from-site").addEventListener("click", () => run(() => fromSite(new URL(".", location.href).href)));
