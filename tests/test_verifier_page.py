@@ -26,6 +26,8 @@ from tests.support.browser import CHROMIUM, chromium, serve
 from tests.support.conformance import AS_OF, CASES, GOLDEN, make_case
 from tests.test_site_build import run, site_settings
 
+from suiji.publish.verifier import cosignature_names
+
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 NODE = shutil.which("node")
@@ -94,7 +96,15 @@ def test_demo_site_all_steps_pass(browser: Any, base: str, built_site: Path, que
     assert wait_done(page) == "passed", page.inner_text("#result")
     steps = page.query_selector_all("li.step")
     assert steps and all(s.get_attribute("data-ok") == "1" for s in steps)
-    assert page.query_selector_all("section.task")
+    tasks = page.query_selector_all("section.task")
+    assert tasks
+    for task in tasks:  # who cosigned each commitment, and when (the demo's two witnesses)
+        witness = task.query_selector('li.step[data-step="witness"]')
+        assert witness is not None and witness.get_attribute("data-ok") == "1"
+        assert "witness-1.demo.invalid 于 20" in witness.inner_text()
+        assert "witness-2.demo.invalid 于 20" in witness.inner_text()
+    sealed = page.query_selector('section.task[data-task="2026-006"] li.step[data-step="reveal"]')
+    assert sealed is not None and sealed.get_attribute("data-ok") == "1"
     text = page.inner_text("#result")
     assert ("@noble/curves" in text) == (query == "?noble=1")
     assert "网站构建时点" in page.inner_text("#as-of-shown")
@@ -186,7 +196,7 @@ def case_sites(
         shutil.copyfile(built_site / "verifier.html", site / "verifier.html")
         (site / "data").mkdir()
         names = sorted(p.name for p in (site / "ledger" / "objects").iterdir())
-        meta = {"as_of": AS_OF, "objects": names}
+        meta = {"as_of": AS_OF, "objects": names, "cosignatures": cosignature_names(site)}
         (site / "data" / "verifier.json").write_text(json.dumps(meta), "utf-8")
     yield from serve(top)
 
@@ -252,6 +262,15 @@ def test_two_builds_are_identical_and_the_published_hash_matches(
     text = published.decode("utf-8")
     for external in ('src="http', 'href="http', 'src="//', "@import", "url(http"):
         assert external not in text
+
+
+def test_the_site_lists_its_cosignatures_for_the_page(built_site: Path) -> None:
+    """A static site cannot list ledger/cosignatures/: data/verifier.json names its files,
+    so the page can apply the witness rule (docs/spec/19-witnesses.md §19.5)."""
+    meta = json.loads((built_site / "data" / "verifier.json").read_text("utf-8"))
+    folder = built_site / "ledger" / "cosignatures"
+    assert meta["cosignatures"] == sorted(p.name for p in folder.iterdir())
+    assert meta["cosignatures"], "the demo year is witnessed"
 
 
 def _sample_tickets(root: Path) -> list[tuple[str, str]]:

@@ -18,6 +18,12 @@ const r = await verifyLedger({
   ledgerBytes: read(join(ledger, "ledger.jsonl")),
   checkpointBytes: read(join(ledger, "checkpoint")),
   getObject: async (oid) => read(join(ledger, "objects", oid)),
+  cosignatures: existsSync(join(ledger, "cosignatures"))
+    ? readdirSync(join(ledger, "cosignatures"))
+        .sort()
+        .map((name) => ({ name, bytes: read(join(ledger, "cosignatures", name)) }))
+        .filter((f) => f.bytes)
+    : [],
   asOf,
   allowDemo: true,
 });

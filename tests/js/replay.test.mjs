@@ -57,7 +57,9 @@ test("replay: the demo ledger has no finding, every step of every task is ✓, i
   assert.ok(ms < 2500, `replay took ${ms} ms`);
   assert.deepEqual(progress.at(-1), [entries.length, entries.length]);
   const tasks = replayed.tasks.map((t) => t.task);
-  assert.deepEqual(tasks, ["2026-001", "2026-002", "2026-003", "2026-004", "2026-005"]);
+  assert.deepEqual(tasks, ["2026-001", "2026-002", "2026-003", "2026-004", "2026-005", "2026-006"]);
+  const reveal = replayed.tasks.find((t) => t.task === "2026-006").steps.find((s) => s.id === "reveal");
+  assert.ok(reveal && reveal.ok, "the sealed task shows its reveal step");
   for (const t of replayed.tasks) {
     assert.ok(t.title, t.task);
     assert.ok(t.steps.length >= 6, `${t.task}: ${t.steps.map((s) => s.id)}`);
@@ -100,7 +102,17 @@ test("replay: the self-check finds a drawn enterprise by part of its name and sh
   assert.ok(view.results.some((r) => r.task === "2026-003"));
 });
 
-const TAMPERS = ["population_short", "swap_target", "swap_team_member", "dice_after_round", "change_quota", "swap_item", "other_replacement", "void_on_a_public_round", "replacement_seed", "late_commit_void", "seed", "drop_enterprise", "bad_snapshot_column", "plan_source_differs", "plan_not_normal", "withheld"];
+const TAMPERS = ["population_short", "swap_target", "swap_team_member", "dice_after_round", "change_quota", "swap_item", "other_replacement", "void_on_a_public_round", "replacement_seed", "late_commit_void", "seed", "drop_enterprise", "bad_snapshot_column", "plan_source_differs", "plan_not_normal", "sealed_wrong_secret", "sealed_as_draw", "sealed_deadline_moved", "sealed_deadline_earlier", "sealed_terms_dropped", "withheld", "sealed_unrevealed"];
+
+// the sealed-draw rule (docs/spec/18-sealed.md) each sealed tamper must trigger
+const SEALED_CODE = {
+  sealed_wrong_secret: "reveal-secret",
+  sealed_as_draw: "draw-sealed",
+  sealed_deadline_moved: "sealed-terms",
+  sealed_deadline_earlier: "reveal-late",
+  sealed_terms_dropped: "reveal-unsealed",
+  sealed_unrevealed: "withheld",
+};
 
 test("replay: the fixture holds every tamper", () => {
   assert.deepEqual(fx.cases.map((c) => c.name), TAMPERS);
@@ -111,6 +123,7 @@ for (const name of TAMPERS) {
     const c = fx.cases.find((x) => x.name === name);
     const expected = c.findings.filter((f) => !PENDING.has(f.code));
     assert.ok(expected.some((f) => f.seq === c.changed), "the tampered entry itself is reported");
+    if (SEALED_CODE[name]) assert.ok(expected.some((f) => f.code === SEALED_CODE[name]), `${name}: ${SEALED_CODE[name]}`);
     const { entries, getObject } = load(c.dir);
     const replayed = await replayLedger({ entries, getObject, asOf: fx.as_of });
     assert.deepEqual(replayed.findings.map(key), expected.map(key));

@@ -22,13 +22,37 @@ from pathlib import Path
 from typing import Any
 
 from tests.support import tampers
-from tests.support.resign import resign, truncate
+from tests.support.resign import find, resign, truncate
 
 from suiji.cli.app import main
 from suiji.cli.demo import run_demo
 
 AS_OF = "2026-12-15T00:00:00Z"
 Edit = Callable[[Path, list[dict[str, Any]]], None]
+
+
+def _sealed_wrong_secret(root: Path, values: list[dict[str, Any]]) -> None:
+    find(values, "reveal")["body"]["secret"] = "ab" * 32
+
+
+def _sealed_as_draw(root: Path, values: list[dict[str, Any]]) -> None:
+    reveal = find(values, "reveal")
+    reveal["kind"] = "draw"
+    del reveal["body"]["secret"]
+
+
+def _sealed_deadline_moved(root: Path, values: list[dict[str, Any]]) -> None:
+    commit = find(values, "commit", find(values, "reveal")["body"]["task"])
+    commit["body"]["sealed"]["reveal_by"] = "2027-06-30T16:00:00Z"
+
+
+def _sealed_deadline_earlier(root: Path, values: list[dict[str, Any]]) -> None:
+    commit = find(values, "commit", find(values, "reveal")["body"]["task"])
+    commit["body"]["sealed"]["reveal_by"] = "2026-01-01T16:00:00Z"
+
+
+def _sealed_terms_dropped(root: Path, values: list[dict[str, Any]]) -> None:
+    del find(values, "commit", find(values, "reveal")["body"]["task"])["body"]["sealed"]
 
 
 TAMPERS: dict[str, Edit] = {
@@ -47,6 +71,11 @@ TAMPERS: dict[str, Edit] = {
     "bad_snapshot_column": tampers.bad_snapshot_column,
     "plan_source_differs": tampers.plan_source_differs,
     "plan_not_normal": tampers.plan_not_normal,
+    "sealed_wrong_secret": _sealed_wrong_secret,
+    "sealed_as_draw": _sealed_as_draw,
+    "sealed_deadline_moved": _sealed_deadline_moved,
+    "sealed_deadline_earlier": _sealed_deadline_earlier,
+    "sealed_terms_dropped": _sealed_terms_dropped,
 }
 
 
@@ -96,10 +125,15 @@ def _tickets(demo: Path, n: int = 20) -> list[dict[str, Any]]:
     return out
 
 
-def build(out: Path) -> dict[str, Any]:
-    demo = out / "demo"
+def build_demo(demo: Path) -> Path:
+    """The demo year in `demo` (quietly)."""
     with redirect_stdout(io.StringIO()):
         run_demo(demo, force=False, out=io.StringIO(), main=main)
+    return demo
+
+
+def build(out: Path) -> dict[str, Any]:
+    demo = build_demo(out / "demo")
     cases = []
     for name, edit in TAMPERS.items():
         target = out / name
@@ -116,6 +150,17 @@ def build(out: Path) -> dict[str, Any]:
     truncate(target, keep)
     resign(target, lambda root, values: None, expect_change=False)
     cases.append({"name": "withheld", "dir": str(target), "changed": keep - 1})
+    # The sealed task never revealed: past its reveal deadline it is withheld.
+    target = out / "sealed_unrevealed"
+    shutil.copytree(demo, target)
+    lines = (target / "ledger" / "ledger.jsonl").read_bytes().splitlines()
+    values = [json.loads(line) for line in lines]
+    reveal = next(i for i, v in enumerate(values) if v["kind"] == "reveal")
+    task = values[reveal]["body"]["task"]
+    truncate(target, reveal)
+    resign(target, lambda root, values: None, expect_change=False)
+    commit = next(v["seq"] for v in values if v["kind"] == "commit" and v["body"]["task"] == task)
+    cases.append({"name": "sealed_unrevealed", "dir": str(target), "changed": commit})
     for case in cases:
         case["findings"] = _verify(Path(case["dir"]))
     return {

@@ -123,7 +123,9 @@ def write_verifier(
 ) -> None:
     """verifier.html, its SHA-256 file (sha256sum format) and the page's data file.
 
-    The data file lists the objects the site publishes, so the page asks the server only
+    The data file lists the objects and the witnesses' cosignature files the site publishes
+    (a static site cannot list a directory, and the page needs every cosignature to apply
+    the witness rule, docs/spec/19-witnesses.md §19.5), so the page asks the server only
     for those: a withdrawn object, deleted as the ledger allows, is known to be absent
     without a request that fails (and shows as an error in the browser's console). It
     carries the bureau's calendar files, which the deadlines are judged with.
@@ -137,8 +139,17 @@ def write_verifier(
     value = {
         "as_of": as_of,
         "calendars": calendars or {},
+        "cosignatures": cosignature_names(out),
         "genesis": genesis,
         "objects": names,
         "sha256": verifier.sha256,
     }
     meta.write_text(json.dumps(value, sort_keys=True, separators=(",", ":")) + "\n", "utf-8")
+
+
+def cosignature_names(out: Path) -> list[str]:
+    """The files of the published `ledger/cosignatures/` (none without witnesses)."""
+    folder = out / "ledger" / "cosignatures"
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))

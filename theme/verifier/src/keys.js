@@ -1,6 +1,7 @@
 // Genesis bodies, key changes and the key state (docs/spec/05-keys.md), as the structural
 // verifier needs them: the same rules, in the same order, as suiji.model.genesis,
 // suiji.model.keychange and suiji.model.keystate, so both implementations give one verdict.
+import { readPolicy } from "./witness.js";
 import { SuijiError, hex, taggedHash } from "./encoding.js";
 import { b64decodeStrict } from "./checkpoint.js";
 
@@ -61,7 +62,7 @@ const POLICY_RANGES = {
 function parsePolicy(value) {
   if (!isObj(value)) fail("policy-type", "policy 必须是 JSON 对象");
   for (const name of Object.keys(value).sort()) {
-    if (!(name in POLICY_RANGES) && name !== "disclosure_unit") fail("policy-unknown", `policy 不允许的字段 ${name}`);
+    if (!(name in POLICY_RANGES) && name !== "disclosure_unit" && name !== "witnesses") fail("policy-unknown", `policy 不允许的字段 ${name}`);
   }
   for (const [name, [low, high]] of Object.entries(POLICY_RANGES)) {
     if (!(name in value)) continue;
@@ -74,6 +75,7 @@ function parsePolicy(value) {
     if (typeof u !== "string") fail("policy-type", "policy.disclosure_unit 必须是字符串");
     if (u !== "calendar" && u !== "working") fail("policy-range", "policy.disclosure_unit 必须是 calendar 或 working");
   }
+  if ("witnesses" in value) readPolicy(value.witnesses); // spec 19 §19.2: same error codes
   return value;
 }
 

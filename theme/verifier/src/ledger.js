@@ -19,6 +19,7 @@ import {
 } from "./keys.js";
 import { replayLedger } from "./replay/index.js";
 import { verifyRound } from "./bls.js";
+import { checkWitnesses, genesisPolicy, namesDemoWitness, witnessSteps } from "./witnessrule.js";
 
 export const MAX_LINE = 1 << 20;
 export const GENESIS_PREV = "0".repeat(64);
@@ -31,7 +32,7 @@ const TIME = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$/;
 const FIELDS = "body,kind,prev,seq,sigs,time";
 const ENTRY_SIG = utf8("suiji/entry-sig/v1\n");
 const BODY_SIG = utf8("suiji/body-sig/v1\n");
-const DRAW_INPUT_KINDS = new Set(["commit", "draw"]);
+const DRAW_INPUT_KINDS = new Set(["commit", "draw", "reveal"]);
 const textDecoder = new TextDecoder("utf-8", { fatal: false });
 
 const finding = (seq, code, message, tag = "integrity") => ({ seq, tag, code, message });
@@ -247,6 +248,7 @@ class LedgerState {
     if (!info.demo && [...info.roots, info.signing].some((k) => DEMO_PUBLIC_KEYS.has(k.hex))) {
       bad("demo-key", `非演示账本的创世条目登记了${DEMO_KEY_FINDING}`);
     }
+    if (!info.demo && namesDemoWitness(genesisPolicy(entry.body))) bad("demo-key", `非演示账本的见证人策略登记了${DEMO_KEY_FINDING}`);
     const roots = new Map(info.roots.map((r) => [r.id, r]));
     const counted = await checkSigs(entry, sigs, unsigned, info.signing, roots, null, null, bad);
     if (counted.size < info.threshold) bad("threshold", `创世条目只有 ${counted.size} 个有效根密钥签名，门限为 ${info.threshold}`);
@@ -433,7 +435,7 @@ const yieldToUi = () => new Promise((r) => setTimeout(r, 0));
 // `allowDemo`: a demo ledger is a notice, not the finding `demo-ledger` (--allow-demo);
 // `calendars`: the bureau's calendar files by name (content/records/calendar/), if any.
 // Returns the report in the shape of `suiji verify --json` plus `entries` and `replayed`.
-export async function verifyLedger({ ledgerBytes, checkpointBytes, getObject, asOf, allowDemo = false, onProgress, calendars }) {
+export async function verifyLedger({ ledgerBytes, checkpointBytes, getObject, asOf, allowDemo = false, onProgress, calendars, cosignatures = [] }) {
   const state = new LedgerState({ now: asOf, getObject });
   const lines = splitLines(ledgerBytes);
   const findings = [];
@@ -508,11 +510,17 @@ export async function verifyLedger({ ledgerBytes, checkpointBytes, getObject, as
     if (cp && cp.size === size - 1) notices.push(`最后一条（#${size - 1}）已完整写入但检查点尚未更新（写入中断后可接受；下次追加时补上）`);
   } else if (size > 1) findings.push(finding(null, "checkpoint-missing", "缺少检查点 ledger/checkpoint"));
   else if (size === 1) notices.push("只有创世条目，尚无检查点");
+  // ledger/cosignatures/ and the witness rule (spec 19 §19.4), after the checkpoint as suiji does
+  const writers = state.keys ? [...state.keys.records.values()].filter((r) => r.role === "signing" && r.status !== REVOKED).map((r) => r.pub.raw) : [];
+  const witnessed = await checkWitnesses({ files: cosignatures, entries: good, snapshots: state.snapshots, writers, origin: state.origin, size, now: asOf });
+  findings.push(...witnessed.findings);
+  notices.push(...witnessed.notices);
+  witnessSteps(replayed.tasks, witnessed, findings);
   if (state.demo) {
     notices.push(DEMO_NOTICE);
     if (!allowDemo) findings.push(finding(0, "demo-ledger", `${DEMO_NOTICE}。这是演示账本，不能作为真实抽查的证明`));
   }
-  if (size) notices.push(CLOCK_NOTICE);
+  if (size && !witnessed.policy) notices.push(CLOCK_NOTICE);
   // by entry number, ledger-wide findings last; stable
   const order = findings.map((f, i) => [f, i]);
   order.sort((a, b) => (a[0].seq === null) - (b[0].seq === null) || (a[0].seq ?? 0) - (b[0].seq ?? 0) || a[1] - b[1]);
@@ -535,6 +543,7 @@ export async function verifyLedger({ ledgerBytes, checkpointBytes, getObject, as
     lines: lines.length,
     keys: state.keys,
     replayed,
+    ...witnessed.report,
   };
 }
 

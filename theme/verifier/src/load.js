@@ -18,6 +18,7 @@ export class Unavailable extends Error {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
+const COSIG_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 async function fetchBytes(url, { optional = false } = {}) {
   let res;
@@ -42,6 +43,7 @@ export async function fromSite(base) {
   let asOf = null;
   let genesis = null;
   let published = null; // the object names the site lists, when it does
+  let cosignatureNames = []; // a site cannot list ledger/cosignatures/: data/verifier.json does
   let calendars = {}; // the bureau's calendar files, which the deadlines are judged with
   const meta = await fetchBytes(new URL("data/verifier.json", base).href, { optional: true }).catch(() => null);
   if (meta) {
@@ -50,6 +52,7 @@ export async function fromSite(base) {
       asOf = typeof v.as_of === "string" ? v.as_of : null;
       genesis = typeof v.genesis === "string" ? v.genesis : null;
       if (Array.isArray(v.objects)) published = new Set(v.objects);
+      if (Array.isArray(v.cosignatures)) cosignatureNames = v.cosignatures.filter((n) => typeof n === "string" && COSIG_NAME.test(n));
       if (v.calendars && typeof v.calendars === "object") calendars = v.calendars;
     } catch {
       /* no as-of: the visitor's clock is used and shown */
@@ -59,7 +62,12 @@ export async function fromSite(base) {
     if (!HEX64.test(oid) || (published && !published.has(oid))) return null;
     return fetchBytes(new URL(`ledger/objects/${oid}`, base).href, { optional: true });
   };
-  return { label: new URL("ledger/", base).href, ledgerBytes, checkpointBytes, getObject, asOf, genesis, calendars };
+  const cosignatures = [];
+  for (const name of cosignatureNames) {
+    const bytes = await fetchBytes(new URL(`ledger/cosignatures/${name}`, base).href, { optional: true });
+    if (bytes) cosignatures.push({ name, bytes });
+  }
+  return { label: new URL("ledger/", base).href, ledgerBytes, checkpointBytes, getObject, asOf, genesis, calendars, cosignatures };
 }
 
 // Find the ledger directory among picked paths: ".../ledger/ledger.jsonl" or "ledger.jsonl".
@@ -78,6 +86,15 @@ function fromMap(label, files) {
     const f = files.get(prefix + name);
     return f ? f() : null;
   };
+  const cosignatures = async () => {
+    const out = [];
+    const dir = `${prefix}cosignatures/`;
+    for (const path of [...files.keys()].sort()) {
+      const name = path.slice(dir.length);
+      if (path.startsWith(dir) && COSIG_NAME.test(name)) out.push({ name, bytes: await files.get(path)() });
+    }
+    return out;
+  };
   // a picked bureau directory (局目录) also holds its calendar files, as `suiji verify` reads them
   const calendarDir = prefix.endsWith("ledger/") ? `${prefix.slice(0, -"ledger/".length)}content/records/calendar/` : null;
   return (async () => {
@@ -90,6 +107,7 @@ function fromMap(label, files) {
       label,
       ledgerBytes: await read("ledger.jsonl"),
       checkpointBytes: await read("checkpoint"),
+      cosignatures: await cosignatures(),
       getObject: async (oid) => (HEX64.test(oid) ? read(`objects/${oid}`) : null),
       asOf: null,
       calendars,

@@ -38,6 +38,7 @@ const STEP_GROUPS = [
   ["objects", "账本引用的每个对象都在，内容与哈希一致", ["object-ref", "object-corrupt", "object-missing", "withdrawal", "withdrawal-draw-input"]],
   ["checkpoint", "检查点覆盖全部条目，根哈希一致，由当时的签名密钥签署", ["checkpoint-format", "checkpoint-origin", "checkpoint-size", "checkpoint-stale", "checkpoint-root", "checkpoint-signature", "checkpoint-missing"]],
   ["beacons", "每个随机信标轮次的 BLS 签名有效（drand，bls12-381）", ["beacon-signature"]],
+  ["cosignatures", "见证人联署的检查点属于本账本、与本账本一致（ledger/cosignatures/）", ["cosig-origin", "cosig-ahead", "cosig-log-signature", "cosig-fork"]],
 ];
 
 function findingItem(f) {
@@ -94,6 +95,7 @@ function render(report, source, which, ms) {
     objects: { 已核对对象: report.objectCount },
     checkpoint: { 检查点条目数: report.checkpoint_size, 根哈希: report.root },
     beacons: report.beacons,
+    cosignatures: { 见证策略: report.witness_policy ?? "未设见证人" },
   };
   for (const [id, label, group] of STEP_GROUPS) {
     const ok = !group.some((c) => codes.has(c));
@@ -156,6 +158,7 @@ async function run(getSource) {
       checkpointBytes: source.checkpointBytes,
       getObject: source.getObject,
       calendars: source.calendars,
+      cosignatures: source.cosignatures ?? [],
       asOf,
       allowDemo: true,
       onProgress: ({ phase, done, total }) => {

@@ -14,6 +14,10 @@ import { PUBLIC_CHAINS, isDemoChain, isPublicChain, roundTime, firstRoundAfter }
 import { drawnTask, checkAgainstDraw } from "../results.js";
 import { ledgerDeadlineFindings } from "../deadlines.js";
 import { planFormProblem, planSourceProblem } from "../plan.js";
+import { SEALED_MESSAGES, RESULT_SEALED_MESSAGES, commitFinding, roundRecorded, sealedSeedOf, unrevealedMessage, isSealed } from "./sealed.js";
+
+Object.assign(MESSAGES, SEALED_MESSAGES);
+Object.assign(RESULT_MESSAGES, RESULT_SEALED_MESSAGES);
 
 /** calendar.js (spec 15), if this build has it: deadlines need its working-day arithmetic. */
 async function calendarModule() {
@@ -33,7 +37,7 @@ async function registryModule() {
   }
 }
 
-const DEFINED_KINDS = new Set(["genesis", "key", "withdrawal", "commit", "commit-void", "beacon", "draw", "person-void", "person-replace", "extra-input", "result"]);
+const DEFINED_KINDS = new Set(["genesis", "key", "withdrawal", "commit", "commit-void", "beacon", "draw", "person-void", "person-replace", "extra-input", "result", "reveal"]);
 const ROOT_SIGNED = new Set(["genesis", "key"]);
 
 export { enterpriseView, findEnterprises } from "./enterprise.js";
@@ -249,6 +253,8 @@ class Replay {
     }
     if (body.eligible !== population.members.length) this.add(entry.seq, "population-count", "承诺中的可抽取家数与复算不符");
     this.checkRound(entry, body.beacon);
+    const sealedTerms = commitFinding(entry.seq, body, plan, genesis);
+    if (sealedTerms) this.findings.push(sealedTerms);
     const content = planContent(plan);
     for (const [task, state] of [...this.hist.tasks].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       if (task !== body.task && state.commit && this.contents.get(task) === content) {
@@ -344,7 +350,7 @@ class Replay {
     const beacon = commit.body.beacon.round !== undefined ? this.hist.beaconsBySeq.get(body.beacon_seq).body : null;
     const extra = body.extra ?? [];
     this.violations(entry, this.hist.checkDrawExtra(body.task, extra, committed.plan.seed_extra ?? []));
-    const seed = deriveSeed({
+    const publicSeed = deriveSeed({
       task_id: body.task,
       commitment: commit.hash,
       chain_hash: beacon?.chain_hash,
@@ -352,6 +358,8 @@ class Replay {
       randomness: beacon?.randomness,
       extra,
     });
+    // a reveal is the sealed task's draw: its seed also takes the secret (spec 18 §18.4)
+    const seed = entry.kind === "reveal" ? sealedSeedOf(publicSeed, body.secret) : publicSeed;
     if (seed !== body.seed) this.add(entry.seq, "seed", `种子应为 ${seed}`);
     const result = deriveResult(committed, seed);
     let recorded = null;
@@ -500,9 +508,13 @@ class Replay {
     const grace = (this.hist.genesis?.policy?.withheld_hours ?? 24) * 3600;
     const now = unix(this.asOf);
     for (const [task, state] of [...this.hist.tasks].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-      if (state.commit && !state.draw && now - availableAt(state.commit.body.beacon) > grace) {
+      if (!state.commit || state.draw) continue;
+      // a sealed task: withheld past its reveal deadline, or when its round's beacon is missing
+      const unrevealed = unrevealedMessage(state, now);
+      const late = now - availableAt(state.commit.body.beacon) > grace && !(isSealed(state) && roundRecorded(this.hist, state.commit.body));
+      if (unrevealed || late) {
         const at = formatTime(availableAt(state.commit.body.beacon));
-        this.add(state.commit.seq, "withheld", `任务 ${task} 的承诺（条目 #${state.commit.seq}）的随机数已于 ${at} 产生，超过 ${grace / 3600} 小时仍未抽取：不得只抽取满意的承诺`, "compliance");
+        this.add(state.commit.seq, "withheld", unrevealed ?? `任务 ${task} 的承诺（条目 #${state.commit.seq}）的随机数已于 ${at} 产生，超过 ${grace / 3600} 小时仍未抽取：不得只抽取满意的承诺`, "compliance");
         state.withheld = true;
       }
     }
@@ -542,5 +554,6 @@ const HANDLERS = {
   "person-replace": Replay.prototype.personReplace,
   "extra-input": Replay.prototype.extraInput,
   result: Replay.prototype.result,
+  reveal: Replay.prototype.draw,
   withdrawal: Replay.prototype.withdrawal,
 };

@@ -3,8 +3,9 @@
 // person-replace)* → results. `check*` return violations, `apply` records an entry.
 import { byChance } from "./coverage.js";
 import { extraProblem, lotteryDrawnAt } from "./draw.js";
+import { isSealed, sealedViolations } from "./sealed.js";
 
-export const COMPLIANCE_RULES = new Set(["void-slot-again"]);
+export const COMPLIANCE_RULES = new Set(["void-slot-again", "reveal-late"]);
 
 /** Seconds since the epoch of a ledger time `YYYY-MM-DDTHH:MM:SSZ`. */
 export function unix(time) {
@@ -66,7 +67,8 @@ export class History {
       case "commit-void":
         return this.checkCommitVoid(b, unix(entry.time));
       case "draw":
-        return this.checkDraw(b, unix(entry.time));
+      case "reveal": // a sealed task's draw (spec 18)
+        return this.checkDraw(b, unix(entry.time), entry.kind);
       case "person-void":
         return this.checkPersonVoid(b);
       case "person-replace":
@@ -95,7 +97,7 @@ export class History {
     return [];
   }
 
-  checkDraw(d, at) {
+  checkDraw(d, at, kind = "draw") {
     const s = this.tasks.get(d.task);
     if (!s || !s.commit) return [violation("draw-uncommitted", d.task, { fatal: true })];
     if (s.draw) return [violation("draw-twice", d.task, { fatal: true, seq: s.draw.seq })];
@@ -103,6 +105,8 @@ export class History {
     const out = [];
     if (d.commit_seq !== commit.seq || d.commitment !== commit.hash) out.push(violation("draw-commitment", d.task, { seq: commit.seq }));
     if (at < availableAt(commit.body.beacon)) out.push(violation("draw-early", d.task, { seq: commit.seq }));
+    out.push(...sealedViolations(commit, at, kind, d));
+    if (out.some((v) => v.fatal)) return out;
     const terms = commit.body.beacon;
     if (terms.round !== undefined) {
       const b = d.beacon_seq != null ? this.beaconsBySeq.get(d.beacon_seq) : undefined;
@@ -145,6 +149,7 @@ export class History {
 
   checkResult(r) {
     const s = this.tasks.get(r.task);
+    if (isSealed(s)) return [violation("result-sealed", r.task, { fatal: true, detail: r.uscc })];
     if (!s || !s.draw) return [violation("result-task-unknown", r.task, { fatal: true, detail: r.uscc })];
     if (!s.draw.body.targets.includes(r.uscc)) return [violation("result-not-drawn", r.task, { fatal: true, seq: s.draw.seq, detail: r.uscc })];
     const rec = this.results.get(`${r.task}\0${r.uscc}`);
@@ -243,7 +248,8 @@ export class History {
       case "beacon":
         this.beaconsBySeq.set(entry.seq, rec);
         break;
-      case "draw": {
+      case "draw":
+      case "reveal": {
         const s = this.state(b.task);
         s.draw = rec;
         this.drawn.push({

@@ -1,9 +1,12 @@
 // Per task, the steps a reader sees (✓ or what failed, with raw evidence folded under):
 // built from the findings of the task's entries, so the page and `suiji verify` agree.
+import { SEALED_STEP_CODES as SEALED_CODES } from "./sealed.js";
+
 const STEPS = [
-  ["commit", "承诺：方案、快照与可抽取名单复算一致", ["plan-mismatch", "plan-form", "as-of", "population", "population-count", "records-dated-later", "commit-twice", "commit-after-draw", "same-plan", "semantic-unreadable"]],
+  ["commit", "承诺：方案、快照与可抽取名单复算一致", ["sealed-terms", "plan-mismatch", "plan-form", "as-of", "population", "population-count", "records-dated-later", "commit-twice", "commit-after-draw", "same-plan", "semantic-unreadable"]],
   ["round", "随机数来源：承诺指定的将来轮次符合规则", ["round", "round-time", "beacon-chain", "beacon-not-first", "lottery-date", "void-unknown", "void-late", "withheld"]],
   ["extra", "附加随机输入：在轮次产生前登记、格式正确、按方案顺序使用", ["extra-uncommitted", "extra-commitment", "extra-twice", "extra-late", "extra-unknown", "extra-format", "extra-early", "draw-extra", "draw-extra-missing"]],
+  ["reveal", "暗查暗访：揭示的密钥与承诺的哈希相符、按期揭示、揭示前无抽取和结果", SEALED_CODES],
   ["beacon", "信标：随机值与签名相符、记录不早于轮次时间", ["beacon-randomness", "beacon-early", "beacon-signature", "draw-beacon"]],
   ["seed", "种子：由承诺、信标和附加输入复算一致", ["seed", "draw-commitment", "draw-early", "draw-uncommitted", "draw-twice"]],
   ["targets", "抽中企业：按票号顺序与配额复算一致", ["draw-targets"]],
@@ -18,6 +21,8 @@ function taskOfEntry(entry, r) {
   if (entry.kind === "beacon") {
     for (const [task, s] of r.hist.tasks) {
       if (s.draw && s.draw.body.beacon_seq === entry.seq) return task;
+      const b = r.hist.beaconsBySeq.get(entry.seq)?.body;
+      if (s.commit?.body.sealed && b && s.commit.body.beacon.round === b.round && s.commit.body.beacon.chain_hash === b.chain_hash) return task;
       if (s.personVoids.some((v) => r.hist.beaconsBySeq.get(entry.seq)?.body.round === v.body.beacon.round)) return task;
     }
   }
@@ -43,10 +48,11 @@ export function buildTasks(r, findings) {
     const kinds = new Set(entries.map((e) => e.kind));
     const steps = [];
     for (const [id, label, codes] of STEPS) {
-      if (id === "extra" && !kinds.has("extra-input") && !entries.some((e) => e.kind === "draw" && (e.body.extra ?? []).length)) continue;
+      if (id === "extra" && !kinds.has("extra-input") && !entries.some((e) => (e.kind === "draw" || e.kind === "reveal") && (e.body.extra ?? []).length)) continue;
       if (id === "voids" && !kinds.has("person-void")) continue;
       if (id === "results" && !kinds.has("result")) continue;
-      if (["beacon", "seed", "targets", "result"].includes(id) && !kinds.has("draw")) continue;
+      if (["beacon", "seed", "targets", "result"].includes(id) && !kinds.has("draw") && !kinds.has("reveal")) continue;
+      if (id === "reveal" && !commit?.body?.sealed && !kinds.has("reveal")) continue;
       const failed = mine.filter((f) => codes.includes(f.code));
       const missing = entries.filter((e) => r.unavailable.has(e.seq) && relevant(id, e.kind)).map((e) => ({ seq: e.seq, object: r.unavailable.get(e.seq) }));
       const evidence = {};
@@ -73,7 +79,9 @@ function relevant(step, kind) {
       return kind === "person-void" || kind === "person-replace";
     case "results":
       return kind === "result" || kind === "withdrawal";
+    case "reveal":
+      return kind === "reveal" || kind === "commit";
     default:
-      return kind === "draw";
+      return kind === "draw" || kind === "reveal";
   }
 }

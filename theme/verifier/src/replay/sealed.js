@@ -1,0 +1,147 @@
+// Sealed draws (暗查暗访, docs/spec/18-sealed.md) in the browser: the secret's hash, the
+// sealed seed, the reveal deadline, and the lifecycle rules of a sealed task — a second
+// implementation of suiji.draw.sealed, suiji.ledger.history's sealed rules and
+// suiji.verify.sealedcheck, with the same finding codes and messages. A sealed task is
+// committed in public; at its round only the beacon is recorded; its draw is the `reveal`
+// entry that carries the secret, re-derived exactly as a draw with the sealed seed.
+import { canonicalize, taggedHex, utf8, SuijiError } from "../encoding.js";
+import { ticketer, orderIds } from "./order.js";
+
+/** Seconds since the epoch of a ledger time (as lifecycle.js; no import cycle). */
+const unix = (time) => Date.parse(time) / 1000;
+
+export const SECRET_TAG = "suiji/sealed-secret/v1";
+export const SEED_TAG = "suiji/sealed-seed/v1";
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** The messages of suiji.verify.sealedcheck (filled like the lifecycle's). */
+export const SEALED_MESSAGES = {
+  "draw-sealed": "任务 {task} 是暗查暗访任务（承诺条目 #{seq}），只能以揭示（reveal）条目记录抽取结果",
+  "reveal-unsealed": "任务 {task} 不是暗查暗访任务，却记录了揭示条目",
+  "reveal-secret": "任务 {task} 揭示的密钥与承诺（条目 #{seq}）中的密钥哈希不符",
+  "reveal-late": "任务 {task} 的暗查暗访结果在揭示期限 {detail} 之后才揭示",
+  "result-sealed": "任务 {task} 是尚未揭示的暗查暗访任务，不能登记检查结果（{detail}）",
+};
+
+/** A result entry's own wording (suiji.verify.results), used by the replay of `result` entries. */
+export const RESULT_SEALED_MESSAGES = { "result-sealed": "任务 {task} 是尚未揭示的暗查暗访任务，却登记了对「{detail}」的检查结果" };
+
+/** The codes of the task page's reveal step (steps.js). */
+export const SEALED_STEP_CODES = ["draw-sealed", "reveal-unsealed", "reveal-secret", "reveal-late", "result-sealed"];
+
+/** A late reveal is recorded (the truth is better late than never) but non-compliant. */
+export const SEALED_COMPLIANCE = new Set(["reveal-late"]);
+
+function checkSecret(secret, message) {
+  if (typeof secret !== "string" || !HEX64.test(secret)) throw new SuijiError("secret-invalid", message);
+  return secret;
+}
+
+/** hex(H("suiji/sealed-secret/v1", the 64 ASCII hex digits)) — §18.1. */
+export function secretHashOf(secret) {
+  checkSecret(secret, "暗查暗访密钥必须是 64 位小写十六进制数字");
+  return taggedHex(SECRET_TAG, utf8(secret));
+}
+
+/** A secret file's text: surrounding white space stripped, then exactly 64 hex digits. */
+export function parseSecretText(text) {
+  return checkSecret(String(text).trim(), "密钥文件必须恰为 64 位小写十六进制数字");
+}
+
+/** §18.4: the sealed seed from the public seed of §9.1 and the secret. */
+export function sealedSeedOf(publicSeed, secret) {
+  if (typeof publicSeed !== "string" || !HEX64.test(publicSeed)) throw new SuijiError("secret-invalid", "种子和密钥必须是 64 位小写十六进制数字");
+  checkSecret(secret, "种子和密钥必须是 64 位小写十六进制数字");
+  return taggedHex(SEED_TAG, canonicalize({ public_seed: publicSeed, secret }));
+}
+
+/** §18.3: 00:00 Beijing time of window end + days + 1 (calendar days), as a UTC ledger time. */
+export function revealDeadlineOf(windowEnd, days) {
+  const [y, m, d] = windowEnd.split("-").map(Number);
+  // midnight UTC+8 of day end + days + 1 = 16:00 UTC of day end + days
+  const t = Date.UTC(y, m - 1, d + days, 16, 0, 0);
+  return new Date(t).toISOString().replace(".000Z", "Z");
+}
+
+/** The commitment's `sealed` member a plan calls for (null: the plan is not sealed). */
+export function sealTerms(plan, genesis) {
+  const sealed = plan?.sealed;
+  if (!sealed) return null;
+  const days = genesis?.policy?.disclosure_days ?? 10;
+  return { reveal_by: revealDeadlineOf(plan.window.end, days), secret_hash: sealed.secret_hash };
+}
+
+// ---------------------------------------------------------------- vector kinds (sealed.json)
+
+export const secretHash = ({ secret }) => secretHashOf(secret);
+export const parseSecret = ({ text }) => parseSecretText(text);
+export function sealedSeed({ public_seed, secret }) {
+  const seed = sealedSeedOf(public_seed, secret);
+  return { canonical_input: canonicalize({ public_seed, secret }), seed };
+}
+export const revealDeadline = ({ window_end, disclosure_days }) => revealDeadlineOf(window_end, disclosure_days);
+/** `order_sealed`: the ids ordered under the sealed seed, with the tickets of the first three. */
+export function order({ public_seed, secret, ids }) {
+  const seed = sealedSeedOf(public_seed, secret);
+  const ordered = orderIds(ids, seed);
+  const t = ticketer(seed);
+  const tickets = {};
+  for (const id of ordered.slice(0, 3)) tickets[id] = t(id);
+  return { seed, order: ordered, tickets };
+}
+
+// ---------------------------------------------------------------- the lifecycle's sealed rules
+
+/** A sealed task whose draw is not revealed yet. */
+export function isSealed(state) {
+  return !!(state && state.commit && state.commit.body.sealed && !state.draw);
+}
+
+/** The committed round's beacon is in the ledger (always so for extra-only terms). */
+export function roundRecorded(hist, commitBody) {
+  const terms = commitBody.beacon;
+  if (terms.round === undefined) return true;
+  for (const b of hist.beaconsBySeq.values()) if (b.body.round === terms.round && b.body.chain_hash === terms.chain_hash) return true;
+  return false;
+}
+
+const violation = (code, task, more = {}) => ({ code, task, fatal: false, seq: null, round: null, detail: "", ...more });
+
+/** history.py `_sealed_violations`: a sealed task is drawn only by its reveal, with the
+ * committed secret, by the deadline fixed at commitment; a reveal of an unsealed one is void. */
+export function sealedViolations(commit, at, kind, body) {
+  const sealed = commit.body.sealed;
+  const task = commit.body.task;
+  if (!sealed) return kind === "reveal" ? [violation("reveal-unsealed", task, { fatal: true })] : [];
+  if (kind !== "reveal") return [violation("draw-sealed", task, { fatal: true, seq: commit.seq })];
+  let hash = null;
+  try {
+    hash = secretHashOf(body.secret);
+  } catch {
+    hash = null;
+  }
+  if (hash !== sealed.secret_hash) return [violation("reveal-secret", task, { fatal: true, seq: commit.seq })];
+  if (at > unix(sealed.reveal_by)) return [violation("reveal-late", task, { seq: commit.seq, detail: sealed.reveal_by })];
+  return [];
+}
+
+/** The finding's message for a sealed task kept secret past its deadline (null otherwise). */
+export function unrevealedMessage(state, nowUnix) {
+  if (!isSealed(state)) return null;
+  const sealed = state.commit.body.sealed;
+  if (nowUnix <= unix(sealed.reveal_by)) return null;
+  return (
+    `暗查暗访任务 ${state.task}（承诺条目 #${state.commit.seq}）的揭示期限 ` +
+    `${sealed.reveal_by} 已过，抽取结果仍未揭示：` +
+    "持有密钥的人应提交 content/records/reveals/ 下的揭示文件"
+  );
+}
+
+/** sealedcheck.commit_findings: `sealed` exactly as the plan and the genesis call for. */
+export function commitFinding(seq, body, plan, genesis) {
+  const expected = sealTerms(plan, genesis);
+  const got = body.sealed ?? null;
+  if (canonicalize(expected) === canonicalize(got)) return null;
+  const shown = expected ? `应为密钥哈希 ${expected.secret_hash}、揭示期限 ${expected.reveal_by}` : "方案没有 [sealed]，承诺不得带 sealed";
+  return { seq, tag: "integrity", code: "sealed-terms", message: `承诺的暗查暗访条款与方案不符（${shown}）：揭示期限在承诺时确定，不得推迟` };
+}
