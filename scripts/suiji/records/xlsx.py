@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
@@ -167,22 +168,64 @@ def int_or_float(v: float, exact: int | None) -> int | float:
     return exact if exact is not None and float(exact) == v else v
 
 
-def read_workbook(
-    path: Path, label: str
-) -> tuple[list[tuple[str, list[list[Any]]]], SheetMarkup, list[tuple[Location, str, str]]]:
-    """Every worksheet's rows as calamine gives them (from A1; empty cells ""), the first
-    worksheet's markup, and the workbook's cell comments."""
+class Workbook:
+    """An opened workbook: the first worksheet's rows as calamine yields them, the other
+    worksheets on demand, the first worksheet's markup and the workbook's cell comments."""
+
+    def __init__(self, book: Any, markup: SheetMarkup, notes: list[tuple[Location, str, str]]):
+        self.markup = markup
+        self.notes = notes
+        self._book = book
+        self._loaded: list[tuple[int, str, Any]] = []
+        for index, name in enumerate(book.sheet_names):
+            try:
+                sheet = book.get_sheet_by_index(index)
+            except Exception:  # a chart sheet has no cells: openpyxl does not list it either
+                continue
+            self._loaded.append((index, name, sheet))
+            break  # the others are loaded one at a time, after the first is consumed
+        self.title: str | None = self._loaded[0][1] if self._loaded else None
+        self._first = self._loaded[0][0] if self._loaded else len(book.sheet_names)
+
+    def first_rows(self) -> Iterator[list[Any]]:
+        """The first worksheet's rows from A1 (empty cells ""), one at a time.
+
+        `to_python()` would build every cell of a million-row sheet as Python objects at
+        once (about 1 GB on top of calamine's own copy); rows yielded one by one are
+        turned into columns as they come. calamine's `iter_rows()` starts at row 1 but at
+        the sheet's first used column, so rows are padded on the left; should the sheet
+        not start in row 1, the whole-sheet read is used (its rows are padded both ways).
+        """
+        if not self._loaded:
+            return
+        sheet = self._loaded[0][2]
+        start_row, start_col = sheet.start or (0, 0)
+        if start_row != 0:
+            yield from sheet.to_python(skip_empty_area=False)
+        elif start_col == 0:
+            yield from sheet.iter_rows()
+        else:
+            pad = [""] * start_col
+            for row in sheet.iter_rows():
+                yield pad + row
+        self._loaded.clear()  # calamine frees the first worksheet's cells
+
+    def others(self) -> Iterator[tuple[str, list[list[Any]]]]:
+        """The other worksheets' rows (from A1), one worksheet at a time."""
+        names = self._book.sheet_names
+        for index in range(self._first + 1, len(names)):
+            try:
+                rows = self._book.get_sheet_by_index(index).to_python(skip_empty_area=False)
+            except Exception:  # a chart sheet
+                continue
+            yield names[index], rows
+
+
+def read_workbook(path: Path, label: str) -> Workbook:
+    """Open a workbook: its first worksheet's markup, its comments, its first worksheet."""
     from python_calamine import CalamineWorkbook
 
     with zipfile.ZipFile(path) as archive:
         markup = scan_sheet(archive, first_sheet_member(archive))
         notes = comments(archive, label)
-    book = CalamineWorkbook.from_path(str(path))
-    sheets: list[tuple[str, list[list[Any]]]] = []
-    for index, name in enumerate(book.sheet_names):
-        try:
-            rows = book.get_sheet_by_index(index).to_python(skip_empty_area=False)
-        except Exception:  # a chart sheet has no cells: openpyxl does not list it either
-            continue
-        sheets.append((name, rows))
-    return sheets, markup, notes
+    return Workbook(CalamineWorkbook.from_path(str(path)), markup, notes)
