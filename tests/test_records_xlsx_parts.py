@@ -6,6 +6,7 @@ field by field, with the whole-sheet read of the same file.
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import openpyxl
 import pytest
 
 from suiji.records import xlsx
-from suiji.records.io import RawTable, read_xlsx_file
+from suiji.records.io import RawTable, ReadFailure, read_xlsx_file
 from suiji.records.schema import BY_NAME
 
 HEADERS = ["统一社会信用代码", "单位名称", "行业类别", "纳入日期", "规模"]
@@ -72,3 +73,25 @@ def test_reading_in_parts_gives_the_same_table(
     monkeypatch.setattr(xlsx, "_workbook_bytes", counted)
     _same(whole, read_xlsx_file(path, "enterprises.xlsx", schema))
     assert (len(made) > 5) == (part_bytes < 1000), made  # small parts: many of them
+
+
+def test_a_damaged_later_part_is_reported_like_a_damaged_workbook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = _build(tmp_path / "source.xlsx")
+    damaged = tmp_path / "enterprises.xlsx"
+    bad = b'<c r="A35" t="s"><v>99999</v></c>'  # a shared string that does not exist
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(damaged, "w") as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                at = data.index(b'<c r="A35"')
+                data = data[:at] + bad + data[at:]
+            out.writestr(info, data)
+    assert bad in zipfile.ZipFile(damaged).read("xl/worksheets/sheet1.xml")
+    schema = BY_NAME["enterprises"]
+    monkeypatch.setattr(xlsx, "PART_FROM", 0)
+    monkeypatch.setattr(xlsx, "PART_BYTES", 600)  # row 35 is met long after the header
+    with pytest.raises(ReadFailure) as caught:
+        read_xlsx_file(damaged, "enterprises.xlsx", schema)
+    assert caught.value.message.startswith("无法作为 Excel 工作簿（.xlsx）打开")

@@ -25,6 +25,7 @@ import io
 import re
 import warnings
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -367,6 +368,17 @@ class _Columns:
         return tuple(out)
 
 
+def _guarded(rows: Iterator[list[Any]], label: str) -> Iterator[list[Any]]:
+    """Rows read after the header (a huge sheet is read part by part, so a damaged part
+    is met late): failures of the reader become the same "cannot be opened" problem."""
+    try:
+        yield from rows
+    except Exception as exc:
+        raise ReadFailure(
+            Location(label), f"无法作为 Excel 工作簿（.xlsx）打开：{exc}（请用 Excel 另存为 .xlsx）"
+        ) from None
+
+
 def read_xlsx_file(path: Path, label: str, schema: RecordSchema) -> RawTable:
     """Read the first worksheet; values as Excel stores them (formulas: saved results)."""
     import zipfile
@@ -403,7 +415,7 @@ def read_xlsx_file(path: Path, label: str, schema: RecordSchema) -> RawTable:
     columns = _Columns(len(header_cells), hdr + 1, markup.ints)
     pending = head[hdr + 1 :]
     number = len(head)  # 1-based number of the last row read
-    for row in rows:
+    for row in _guarded(rows, label):
         number += 1
         if hidden_rows or hidden_cols:
             for c, v in enumerate(row, start=1):
