@@ -6,6 +6,8 @@ cell comments), which formula cells have no saved result, nor whether a number w
 written as an integer (openpyxl gives `919901015450123456` as an int, calamine as a
 float). One chunked regex scan of the first worksheet's XML — not a second parse —
 recovers all of that, so the table read is the one openpyxl gave (docs/adr/0051).
+Rows are handed on as calamine yields them, and a huge first worksheet is given to
+calamine a slice of rows at a time, so a million-row register stays under 1 GB.
 """
 
 from __future__ import annotations
