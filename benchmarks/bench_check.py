@@ -205,14 +205,15 @@ def main() -> None:
                 f"{r_cpu.ratio():20} {rss.median:5.0f} ({rss.low:.0f}–{rss.high:.0f})"
             )
         check = H.paired_ratios([x["wall"] for x in timings["check"]], [x["wall"] for x in base])
-        peak = max(s.maxrss_mb for runs in samples.values() for s in runs)
+        # The memory target is `suiji check`'s: the baseline's own peak does not count.
+        peak = max(s.maxrss_mb for name in phases[1:] for s in samples[name])
         limit = 2.5 if args.xlsx else 3
         check_ok, mem_ok = check.median <= limit, peak < 1536
         missed = missed or not (check_ok and mem_ok)
         print(
             f"  target check ≤ {limit}× {phases[0]} (wall, median):"
             f" {'met' if check_ok else 'MISSED'};"
-            f" peak < 1.5 GB: {'met' if mem_ok else 'MISSED'}"
+            f" peak of our phases < 1.5 GB: {'met' if mem_ok else 'MISSED'} ({peak:.0f} MB)"
         )
     print("targets met" if not missed else "TARGETS MISSED")
 

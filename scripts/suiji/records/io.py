@@ -25,7 +25,9 @@ import io
 import re
 import warnings
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -304,12 +306,87 @@ def _texts(label: str, rows: Any, where: str, keep: Any) -> list[tuple[Location,
     return found
 
 
+_BLOCK = 2048
+"""Rows turned into columns at a time (one `zip` per block instead of a loop per cell)."""
+
+
+class _Columns:
+    """Data rows turned into columns as they arrive: text per cell, typed values aside.
+
+    Repeated texts (industry, town, yes/no, dates) share one string object per column
+    while the column looks repetitive; a column of mostly distinct texts stops sharing.
+    """
+
+    def __init__(self, width: int, first_row: int, ints: dict[tuple[int, int], int]) -> None:
+        self.cols: list[list[str]] = [[] for _ in range(width)]
+        self.typed: list[dict[int, Any]] = [{} for _ in range(width)]
+        self.memo: list[dict[str, str] | None] = [{} for _ in range(width)]
+        self.first_row = first_row  # 0-based sheet row of the first data row
+        self.ints = ints
+        self.n = 0
+
+    def widen(self, width: int) -> None:
+        while len(self.cols) < width:
+            self.cols.append([""] * self.n)
+            self.typed.append({})
+            self.memo.append({})
+
+    def add(self, block: list[list[Any]]) -> None:
+        width = max(len(r) for r in block)
+        self.widen(width)
+        width = len(self.cols)
+        block = [r if len(r) == width else r + [None] * (width - len(r)) for r in block]
+        base = self.n
+        for j, values in enumerate(zip(*block, strict=True)):
+            col, memo = self.cols[j], self.memo[j]
+            if all(type(v) is str for v in values):
+                if memo is None:
+                    col.extend(values)
+                else:
+                    col.extend([memo.setdefault(v, v) for v in values])
+                    if len(memo) > 4096 and 2 * len(memo) > len(col):
+                        self.memo[j] = None  # mostly distinct: sharing saves nothing
+                continue
+            kinds = self.typed[j]
+            for k, v in enumerate(values):
+                if v is None or isinstance(v, str):
+                    col.append("" if v is None else v)
+                    continue
+                if type(v) is float:
+                    v = int_or_float(v, self.ints.get((self.first_row + base + k, j)))
+                col.append(cell_text(v))
+                kinds[base + k] = v
+        self.n += len(block)
+
+    def arrays(self) -> tuple[ObjArray, ...]:
+        out: list[ObjArray] = []
+        while self.cols:
+            col = self.cols.pop(0)
+            arr = np.empty(len(col), dtype=object)
+            arr[:] = col
+            out.append(arr)
+        return tuple(out)
+
+
+def _guarded(rows: Iterator[list[Any]], label: str) -> Iterator[list[Any]]:
+    """Rows read after the header (a huge sheet is read part by part, so a damaged part
+    is met late): failures of the reader become the same "cannot be opened" problem."""
+    try:
+        yield from rows
+    except Exception as exc:
+        raise ReadFailure(
+            Location(label), f"无法作为 Excel 工作簿（.xlsx）打开：{exc}（请用 Excel 另存为 .xlsx）"
+        ) from None
+
+
 def read_xlsx_file(path: Path, label: str, schema: RecordSchema) -> RawTable:
     """Read the first worksheet; values as Excel stores them (formulas: saved results)."""
     import zipfile
 
     try:
-        sheets, markup, comments = read_workbook(path, label)
+        book = read_workbook(path, label)
+        rows = book.first_rows()
+        head = list(islice(rows, HEADER_SEARCH_ROWS))
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, StopIteration, ET.ParseError) as exc:
         raise ReadFailure(
             Location(label), f"无法作为 Excel 工作簿（.xlsx）打开：{exc}（请用 Excel 另存为 .xlsx）"
@@ -318,12 +395,50 @@ def read_xlsx_file(path: Path, label: str, schema: RecordSchema) -> RawTable:
         raise ReadFailure(
             Location(label), f"无法作为 Excel 工作簿（.xlsx）打开：{exc}（请用 Excel 另存为 .xlsx）"
         ) from None
-    if not sheets:
+    if book.title is None:
         raise _no_header(label, schema)
-    title, rows = sheets[0]
+    markup = book.markup
+    text_rows = [[cell_text(v) for v in r] for r in head]
+    hdr = _find_header(text_rows, schema)
+    if hdr is None:
+        raise _no_header(label, schema)
+    header_cells: list[Any] = list(head[hdr])
+    combined = _two_row_header(text_rows, hdr, schema)
+    if combined is not None:
+        header_cells, hdr = list(combined), hdr + 1
+    hidden_rows, hidden_cols = markup.hidden_rows, markup.hidden_cols
+    hidden: list[tuple[Location, str, str]] = []
+    if hidden_rows or hidden_cols:
+        hidden = _texts(
+            label, head, "隐藏的行或列", lambda r, c: r in hidden_rows or c in hidden_cols
+        )
+    columns = _Columns(len(header_cells), hdr + 1, markup.ints)
+    pending = head[hdr + 1 :]
+    number = len(head)  # 1-based number of the last row read
+    for row in _guarded(rows, label):
+        number += 1
+        if hidden_rows or hidden_cols:
+            for c, v in enumerate(row, start=1):
+                if v not in (None, "") and (number in hidden_rows or c in hidden_cols):
+                    at = Location(label, number, f"{letter(c - 1)}列")
+                    hidden.append((at, "隐藏的行或列", cell_text(v)))
+        pending.append(row)
+        if len(pending) >= _BLOCK:
+            columns.add(pending)
+            pending = []
+    if pending:
+        columns.add(pending)
+    del rows, head, pending
+    width = len(columns.cols)
+    header_cells += [None] * (width - len(header_cells))
+    headers = tuple(clean_text(cell_text(v)) for v in header_cells)
+    n = columns.n
+    typed = tuple(columns.typed)
+    cells = columns.arrays()
     notes: list[tuple[Location, str]] = []
     outside: list[tuple[Location, str, str]] = []
-    for other, other_rows in sheets[1:]:
+    title = book.title
+    for other, other_rows in book.others():
         where = f"工作表「{other}」"
         found = _texts(label, other_rows, where, lambda r, c: True)
         if found:
@@ -335,49 +450,16 @@ def read_xlsx_file(path: Path, label: str, schema: RecordSchema) -> RawTable:
                     f"工作表「{other}」的内容不会被读取（请删除或移到别的文件）",
                 )
             )
-    hidden_rows, hidden_cols = markup.hidden_rows, markup.hidden_cols
-    outside += _texts(
-        label, rows, "隐藏的行或列", lambda r, c: r in hidden_rows or c in hidden_cols
-    )
-    outside += comments
-    text_rows = [[cell_text(v) for v in r] for r in rows[:HEADER_SEARCH_ROWS]]
-    hdr = _find_header(text_rows, schema)
-    if hdr is None:
-        raise _no_header(label, schema)
-    header_cells: list[Any] = list(rows[hdr])
-    combined = _two_row_header(text_rows, hdr, schema)
-    if combined is not None:
-        header_cells, hdr = list(combined), hdr + 1
-    data_rows = rows[hdr + 1 :]
-    width = max([len(header_cells), *(len(r) for r in data_rows)])
-    header_cells += [None] * (width - len(header_cells))
-    headers = tuple(clean_text(cell_text(v)) for v in header_cells)
-    n = len(data_rows)
-    ints = markup.ints
-    cells: list[ObjArray] = []
-    typed: list[dict[int, Any]] = []
-    for j in range(width):
-        col = np.empty(n, dtype=object)
-        kinds: dict[int, Any] = {}
-        for i, r in enumerate(data_rows):
-            v = r[j] if j < len(r) else None
-            if v is None or isinstance(v, str):
-                col[i] = "" if v is None else v
-            else:
-                if type(v) is float:
-                    v = int_or_float(v, ints.get((hdr + 1 + i, j)))
-                col[i] = cell_text(v)
-                kinds[i] = v
-        cells.append(col)
-        typed.append(kinds)
+    outside += hidden
+    outside += book.notes
     return RawTable(
         path=path,
         label=label,
         encoding="xlsx",
         headers=headers,
-        cells=tuple(cells),
+        cells=cells,
         excel_rows=np.arange(hdr + 2, hdr + 2 + n, dtype=np.int64),
-        typed=tuple(typed),
+        typed=typed,
         letters=tuple(letter(j) for j in range(width)),
         header_row=hdr + 1,
         notes=tuple(notes),
