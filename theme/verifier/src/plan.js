@@ -16,7 +16,7 @@ const DIRECTED = "定向";
 const CATEGORY_KEYS = { industry: INDUSTRIES, affiliation: AFFILIATIONS, district: null, scale: SCALES, risk: RISKS };
 const FLAG_KEYS = ["key_unit", "complaints", "accidents", "penalties", "serious_violation", "blacklist", "major_hazard"];
 const FILTER_KEYS = [...Object.keys(CATEGORY_KEYS), ...FLAG_KEYS];
-const TOP_KEYS = new Set(["task_id", "name", "year", "unit", "kind", "count", "ratio", "items_per_target", "exclude_drawn_this_year", "note", "filters", "strata", "window", "team", "seed"]);
+const TOP_KEYS = new Set(["task_id", "name", "year", "unit", "kind", "count", "ratio", "items_per_target", "exclude_drawn_this_year", "note", "filters", "strata", "window", "team", "seed", "sealed"]);
 const REQUIRED = ["task_id", "name", "year", "unit", "kind", "items_per_target", "window"];
 const TEAM_KEYS = ["per", "officers", "leader", "group_officer", "accompany", "load_limit", "leader_load_limit", "experts"];
 const EXPERT_KEYS = ["count", "specialties", "load_limit"];
@@ -250,8 +250,19 @@ function teamRules(table, where) {
 // ---------------------------------------------------------------- the two forms
 
 function assemble(fields) {
-  const { task_id, name, year, unit, kind, filters: f, size: s, items_per_target, window: w, team, seed_extra, exclude_drawn_this_year, note } = fields;
-  return { schema: PLAN_SCHEMA, task_id, name, year, unit, kind, filters: f, size: s, items_per_target, window: w, team, seed_extra, exclude_drawn_this_year, note };
+  const { task_id, name, year, unit, kind, filters: f, size: s, items_per_target, window: w, team, seed_extra, exclude_drawn_this_year, note, sealed } = fields;
+  const plan = { schema: PLAN_SCHEMA, task_id, name, year, unit, kind, filters: f, size: s, items_per_target, window: w, team, seed_extra, exclude_drawn_this_year, note };
+  // Present only in a sealed plan (spec 18 §18.2), so an unsealed plan's object is unchanged.
+  if (sealed != null) plan.sealed = { secret_hash: sealed };
+  return plan;
+}
+
+/** `[sealed]` / `sealed` (spec 18 §18.2): exactly `secret_hash`, 64 lower-case hex digits. */
+function sealedHash(raw) {
+  if (!isTable(raw) || !sameSet(Object.keys(raw), ["secret_hash"])) throw new Bad("[sealed] 只能有 secret_hash 一项（由 suiji seal 写入，请勿手改）", ["sealed"]);
+  const value = raw.secret_hash;
+  if (typeof value !== "string" || !/^[0-9a-f]{64}$/.test(value)) throw new Bad("secret_hash 必须是 64 位小写十六进制数字（由 suiji seal 写入）", ["sealed"]);
+  return value;
 }
 
 /**
@@ -293,6 +304,7 @@ export function planFromToml(data) {
       exclude_drawn_this_year: bool(table.exclude_drawn_this_year ?? false, ["exclude_drawn_this_year"], "exclude_drawn_this_year "),
       note: table.note === undefined ? null : text(table.note, ["note"], "备注 note "),
       team: teamRules(table.team ?? {}, "[team]"),
+      sealed: "sealed" in table ? sealedHash(table.sealed) : null,
     });
   } catch (e) {
     if (e instanceof Bad) throw new SuijiError("plan-invalid", `${e.path.join(".") || "plan"}: ${e.message}`);
@@ -369,7 +381,7 @@ const sameSet = (a, b) => a.length === b.length && b.every((k) => a.includes(k))
  */
 export function planFromJson(d) {
   try {
-    exactKeys(d, JSON_KEYS, []);
+    exactKeys(d, isTable(d) && "sealed" in d ? [...JSON_KEYS, "sealed"] : JSON_KEYS, []);
     if (d.schema !== PLAN_SCHEMA) throw new Bad(`schema 必须是 ${PLAN_SCHEMA}`, ["schema"]);
     const kind = kindOf(d.kind);
     const year = int(d.year, ["year"], "year ", 2000, 2099);
@@ -391,6 +403,7 @@ export function planFromJson(d) {
       seed_extra: extrasFromJson(d.seed_extra),
       exclude_drawn_this_year: bool(d.exclude_drawn_this_year, ["exclude_drawn_this_year"], "exclude_drawn_this_year "),
       note: d.note === null ? null : text(d.note, ["note"], "note "),
+      sealed: "sealed" in d ? sealedHash(d.sealed) : null,
     });
     windowOf({ start, end }, year);
     if (canonicalize(plan) !== canonicalize(d)) throw new Bad("不是规范形式（取值未按规定排序、去重或书写）", []);
