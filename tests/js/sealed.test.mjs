@@ -4,10 +4,10 @@ import assert from "node:assert/strict";
 import * as sealed from "../../theme/verifier/src/replay/sealed.js";
 import { loadVectors, runVectors } from "./vectors.mjs";
 
-const counts = runVectors("sealed", sealed, ["secret_hash", "parse_secret", "sealed_seed", "reveal_deadline", "order"]);
+const counts = runVectors("sealed", sealed, ["secret_hash", "parse_secret", "sealed_seed", "reveal_deadline", "order", "void_salt", "void_hash", "disclosures"]);
 
 test("sealed: every kind of the vector file is exercised", () => {
-  assert.deepStrictEqual(Object.keys(counts).sort(), ["order", "parse_secret", "reveal_deadline", "sealed_seed", "secret_hash"]);
+  assert.deepStrictEqual(Object.keys(counts).sort(), ["disclosures", "order", "parse_secret", "reveal_deadline", "sealed_seed", "secret_hash", "void_hash", "void_salt"]);
   assert.equal(Object.values(counts).reduce((a, b) => a + b, 0), loadVectors("sealed").cases.length);
 });
 

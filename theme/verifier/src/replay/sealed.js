@@ -145,3 +145,120 @@ export function commitFinding(seq, body, plan, genesis) {
   const shown = expected ? `应为密钥哈希 ${expected.secret_hash}、揭示期限 ${expected.reveal_by}` : "方案没有 [sealed]，承诺不得带 sealed";
   return { seq, tag: "integrity", code: "sealed-terms", message: `承诺的暗查暗访条款与方案不符（${shown}）：揭示期限在承诺时确定，不得推迟` };
 }
+
+// ---------------------------------------------------------------- sealed person voids (§18.12)
+// A person void of a sealed task before its reveal is recorded as a salted hash only; the
+// reveal discloses each one (content and salt) and the replay then treats it as an ordinary
+// person void recorded where its hash was (suiji.draw.sealed, ADR 0053).
+
+export const SEALED_VOID_TAG = "suiji/sealed-void/v1";
+export const VOID_SALT_TAG = "suiji/sealed-void-salt/v1";
+/** A disclosed void's content: a person-void body (spec §13.5) without `draw_seq`. */
+export const VOID_CONTENT = ["task", "team", "person", "role", "reason", "beacon"];
+export const DISCLOSURE_MEMBERS = ["seq", "salt", "team", "person", "role", "reason", "beacon"];
+
+const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+const isInt = (v) => typeof v === "number" && Number.isInteger(v);
+const TIME_RE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$/;
+
+/** A ledger time that exists (suiji.shared.times.parse_time). */
+function ledgerTime(t) {
+  if (typeof t !== "string" || !TIME_RE.test(t)) return false;
+  const [y, mo, d, h, mi, s] = [t.slice(0, 4), t.slice(5, 7), t.slice(8, 10), t.slice(11, 13), t.slice(14, 16), t.slice(17, 19)].map(Number);
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const dim = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
+  return d <= dim;
+}
+
+/** §18.12: the salt of the task's `n`-th sealed void (0-based), derived from the secret. */
+export function voidSaltOf(secret, commitment, n) {
+  if (typeof secret !== "string" || !HEX64.test(secret) || typeof commitment !== "string" || !HEX64.test(commitment) || !isInt(n) || n < 0) {
+    throw new SuijiError("secret-invalid", "密钥和承诺哈希必须是 64 位小写十六进制数字");
+  }
+  return taggedHex(VOID_SALT_TAG, canonicalize({ commitment, n, secret }));
+}
+
+/** §18.12: H("suiji/sealed-void/v1", canonical_json({salt, void: content})). */
+export function sealedVoidHashOf(salt, content) {
+  const keys = isObject(content) ? Object.keys(content).sort() : null;
+  if (typeof salt !== "string" || !HEX64.test(salt) || !keys || keys.join("\n") !== [...VOID_CONTENT].sort().join("\n")) {
+    throw new SuijiError("secret-invalid", "撤换盐值须为 64 位十六进制数字，内容须恰为人员撤换的各项");
+  }
+  return taggedHex(SEALED_VOID_TAG, canonicalize({ salt, void: content }));
+}
+
+/** Disclosure.from_json: exactly the members, a chain round (never extra-only); throws a message. */
+function disclosureFromJson(value, path) {
+  const at = (name) => `${path}.${name}`;
+  const exactly = (obj, names, where) => {
+    if (!isObject(obj)) throw new Error(`${where} 必须是对象`);
+    const missing = names.filter((k) => !(k in obj)).sort();
+    if (missing.length) throw new Error(`缺少字段 ${missing[0]}`);
+    const extra = Object.keys(obj).filter((k) => !names.includes(k)).sort();
+    if (extra.length) throw new Error(`不允许的字段 ${extra[0]}`);
+  };
+  exactly(value, DISCLOSURE_MEMBERS, path);
+  const b = value.beacon;
+  if (!isObject(b)) throw new Error(`${at("beacon")} 必须是对象`);
+  if (!("round" in b) && "source" in b) {
+    exactly(b, ["source", "draw_after"], at("beacon"));
+    if (b.source !== "extra-only") throw new Error("source 只能是 extra-only");
+    if (typeof b.draw_after !== "string") throw new Error("draw_after 必须是字符串");
+    if (!ledgerTime(b.draw_after)) throw new Error(`draw_after: 时间必须形如 2026-03-01T02:00:00Z: ${b.draw_after}`);
+    throw new Error("人员撤换必须指明将来的信标轮次");
+  }
+  exactly(b, ["chain", "chain_hash", "round", "round_time"], at("beacon"));
+  for (const k of ["chain", "chain_hash"]) if (typeof b[k] !== "string") throw new Error(`${k} 必须是字符串`);
+  if (!isInt(b.round)) throw new Error("round 必须是整数");
+  if (b.round < 0) throw new Error("round 必须不小于 0");
+  if (typeof b.round_time !== "string") throw new Error("round_time 必须是字符串");
+  if (!ledgerTime(b.round_time)) throw new Error(`round_time: 时间必须形如 2026-03-01T02:00:00Z: ${b.round_time}`);
+  if (!isInt(value.seq)) throw new Error("seq 必须是整数");
+  if (value.seq < 0) throw new Error("seq 必须不小于 0");
+  if (typeof value.salt !== "string") throw new Error("salt 必须是字符串");
+  if (!HEX64.test(value.salt)) throw new Error("salt 必须是 64 位小写十六进制");
+  for (const k of ["team", "person", "role", "reason"]) if (typeof value[k] !== "string") throw new Error(`${k} 必须是字符串`);
+  return {
+    seq: value.seq,
+    salt: value.salt,
+    team: value.team,
+    person: value.person,
+    role: value.role,
+    reason: value.reason,
+    beacon: { chain: b.chain, chain_hash: b.chain_hash, round: b.round, round_time: b.round_time },
+  };
+}
+
+/** What a disclosure's salted hash covers: the person void's body without `draw_seq`. */
+export function disclosureContent(d, task) {
+  return { task, team: d.team, person: d.person, role: d.role, reason: d.reason, beacon: { ...d.beacon } };
+}
+
+/** parse_disclosures: one JSON disclosure per non-blank line (a `.voids` file, a reveal's voids). */
+export function parseDisclosures(text, label) {
+  const out = [];
+  const lines = String(text).split(/\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/); // str.splitlines
+  if (lines.length && lines[lines.length - 1] === "") lines.pop();
+  lines.forEach((line, i) => {
+    const n = i + 1;
+    if (!line.trim()) return;
+    try {
+      out.push(disclosureFromJson(JSON.parse(line), `${label}:${n}`));
+    } catch (exc) {
+      throw new SuijiError("sealed-voids-file", `${label} 第 ${n} 行不是 suiji void --secret 写出的暗查撤换：${exc.message}`);
+    }
+  });
+  return out;
+}
+
+// vector kinds void_salt, void_hash, disclosures
+export function voidSalt({ secret, commitment, n }) {
+  const salt = voidSaltOf(secret, commitment, n);
+  return { canonical_input: canonicalize({ commitment, n, secret }), salt };
+}
+export function voidHash({ salt, void: content }) {
+  const salted = sealedVoidHashOf(salt, content);
+  return { canonical_input: canonicalize({ salt, void: content }), salted };
+}
+export const disclosures = ({ text }) => parseDisclosures(text, "voids");
