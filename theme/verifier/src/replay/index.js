@@ -37,7 +37,7 @@ async function registryModule() {
   }
 }
 
-const DEFINED_KINDS = new Set(["genesis", "key", "withdrawal", "commit", "commit-void", "beacon", "draw", "person-void", "person-replace", "extra-input", "result", "reveal"]);
+const DEFINED_KINDS = new Set(["genesis", "key", "withdrawal", "commit", "commit-void", "beacon", "draw", "person-void", "person-replace", "extra-input", "result", "reveal", "sealed-void"]);
 const ROOT_SIGNED = new Set(["genesis", "key"]);
 
 export { enterpriseView, findEnterprises } from "./enterprise.js";
@@ -377,6 +377,10 @@ class Replay {
     if ((body.teams_error ?? null) !== err || body.unit !== commit.body.unit) this.add(entry.seq, "draw-fields", "条目中的检查组错误说明或执法单位与复算不符");
     this.hist.apply(entry);
     this.results.set(body.task, result);
+    if (entry.kind === "reveal") {
+      // the disclosed sealed voids, each timed by its sealed entry (spec 18 §18.12.5)
+      for (const v of this.hist.tasks.get(body.task).personVoids) this.voidFindings(entry.seq, v.time, v.body);
+    }
     this.draws.push({ task: body.task, seq: entry.seq, commitSeq: commit.seq, seed, committed, result, time: entry.time });
     if (body.teams_error != null) {
       this.add(entry.seq, "teams-error", `任务 ${body.task} 的检查组未能组成：${body.teams_error}（应以新任务在新的将来轮次重新抽取，见规范 §13.9）`, "compliance");
@@ -387,6 +391,19 @@ class Replay {
   personVoid(entry) {
     const body = entry.body;
     if (!this.violations(entry, this.hist.check(entry))) return;
+    this.voidFindings(entry.seq, entry.time, body);
+    this.hist.apply(entry);
+  }
+
+  /** A salted void only (spec 18 §18.12): checked, and replayed as a person void, at the reveal. */
+  sealedVoid(entry) {
+    if (this.violations(entry, this.hist.check(entry))) this.hist.apply(entry);
+  }
+
+  /** A void (public, or disclosed at a reveal and timed by its sealed entry) names the round
+   * after its own time, before the window, a member in the role named; findings at `seq`. */
+  voidFindings(seq, time, body) {
+    const entry = { seq, time };
     const first = (this.hist.genesis.beacons ?? [])[0];
     if (!first) this.add(entry.seq, "void-no-beacon", "本账本没有登记随机信标，不能撤换人员");
     else {
@@ -410,7 +427,6 @@ class Replay {
       if (e instanceof Unavailable || !(e instanceof SuijiError)) throw e;
       this.add(entry.seq, "void-invalid", `人员撤换不能复算：${e.message}`);
     }
-    this.hist.apply(entry);
   }
 
   personReplace(entry) {
@@ -551,6 +567,7 @@ const HANDLERS = {
   beacon: Replay.prototype.beacon,
   draw: Replay.prototype.draw,
   "person-void": Replay.prototype.personVoid,
+  "sealed-void": Replay.prototype.sealedVoid,
   "person-replace": Replay.prototype.personReplace,
   "extra-input": Replay.prototype.extraInput,
   result: Replay.prototype.result,

@@ -3,7 +3,7 @@
 // person-replace)* → results. `check*` return violations, `apply` records an entry.
 import { byChance } from "./coverage.js";
 import { extraProblem, lotteryDrawnAt } from "./draw.js";
-import { isSealed, sealedViolations } from "./sealed.js";
+import { disclosureProblems, isSealed, revealDisclosures, sealedViolations } from "./sealed.js";
 
 export const COMPLIANCE_RULES = new Set(["void-slot-again", "reveal-late"]);
 
@@ -50,6 +50,7 @@ export class History {
         slotOf: new Map(),
         slotVoids: new Map(),
         extras: new Map(),
+        sealedVoids: [], // until the reveal (spec 18 §18.12)
       });
     }
     return this.tasks.get(task);
@@ -71,6 +72,8 @@ export class History {
         return this.checkDraw(b, unix(entry.time), entry.kind);
       case "person-void":
         return this.checkPersonVoid(b);
+      case "sealed-void":
+        return this.checkSealedVoid(b);
       case "person-replace":
         return this.checkPersonReplace(b, unix(entry.time));
       case "result":
@@ -107,6 +110,10 @@ export class History {
     if (at < availableAt(commit.body.beacon)) out.push(violation("draw-early", d.task, { seq: commit.seq }));
     out.push(...sealedViolations(commit, at, kind, d));
     if (out.some((v) => v.fatal)) return out;
+    if (kind === "reveal") {
+      const [found] = disclosureProblems(d.task, salted(s), revealDisclosures(d));
+      for (const p of found) out.push(violation(p.code, d.task, { detail: p.detail }));
+    }
     const terms = commit.body.beacon;
     if (terms.round !== undefined) {
       const b = d.beacon_seq != null ? this.beaconsBySeq.get(d.beacon_seq) : undefined;
@@ -126,6 +133,14 @@ export class History {
     if (!s || !s.draw || !s.commit) return [violation("void-undrawn", v.task, { fatal: true })];
     if (v.draw_seq !== s.draw.seq) return [violation("void-draw", v.task, { seq: s.draw.seq })];
     if (s.slotVoids.get(this.slot(s, v.team, v.person))) return [violation("void-slot-again", v.task)];
+    return [];
+  }
+
+  /** A salted void only for a sealed task before its reveal, naming its live commitment (§18.12.4). */
+  checkSealedVoid(v) {
+    const live = this.liveCommit(v.task);
+    const named = !!live && live.seq === v.commit_seq && live.hash === v.commitment;
+    if (!named || !isSealed(this.tasks.get(v.task))) return [violation("sealed-void-task", v.task, { fatal: true })];
     return [];
   }
 
@@ -236,6 +251,7 @@ export class History {
         const s = this.state(b.task);
         s.commit = rec;
         s.extras = new Map();
+        s.sealedVoids = [];
         break;
       }
       case "commit-void": {
@@ -259,15 +275,15 @@ export class History {
           targets: b.targets,
           random: drawnByChance(s, b),
         });
+        if (entry.kind === "reveal") openDisclosed(this, s, b, entry.seq);
         break;
       }
-      case "person-void": {
-        const s = this.state(b.task);
-        s.personVoids.push(rec);
-        const slot = this.slot(s, b.team, b.person);
-        s.slotVoids.set(slot, (s.slotVoids.get(slot) ?? 0) + 1);
+      case "person-void":
+        addVoid(this, this.state(b.task), rec);
         break;
-      }
+      case "sealed-void":
+        this.state(b.task).sealedVoids.push(rec);
+        break;
       case "person-replace": {
         const s = this.state(b.task);
         const v = this.pending(s)[0].body;
@@ -295,6 +311,26 @@ export class History {
         break;
       default:
     }
+  }
+}
+
+const salted = (s) => s.sealedVoids.map((r) => ({ seq: r.seq, salted: r.body.salted }));
+
+function addVoid(hist, s, rec) {
+  s.personVoids.push(rec);
+  const slot = hist.slot(s, rec.body.team, rec.body.person);
+  s.slotVoids.set(slot, (s.slotVoids.get(slot) ?? 0) + 1);
+}
+
+/** history.py `open_disclosed`: each disclosure of the reveal (at `seq`) that opens its sealed
+ * void becomes a person void recorded where its hash was (spec 18 §18.12.5). */
+function openDisclosed(hist, s, reveal, seq) {
+  const [, opened] = disclosureProblems(reveal.task, salted(s), revealDisclosures(reveal));
+  const where = new Map(s.sealedVoids.map((r) => [r.seq, r]));
+  for (const d of opened) {
+    const r = where.get(d.seq);
+    const body = { task: reveal.task, draw_seq: seq, team: d.team, person: d.person, role: d.role, reason: d.reason, beacon: d.beacon };
+    addVoid(hist, s, { seq: r.seq, hash: r.hash, time: r.time, body });
   }
 }
 

@@ -27,7 +27,7 @@ export const SEALED_MESSAGES = {
 export const RESULT_SEALED_MESSAGES = { "result-sealed": "任务 {task} 是尚未揭示的暗查暗访任务，却登记了对「{detail}」的检查结果" };
 
 /** The codes of the task page's reveal step (steps.js). */
-export const SEALED_STEP_CODES = ["draw-sealed", "reveal-unsealed", "reveal-secret", "reveal-late", "result-sealed"];
+export const SEALED_STEP_CODES = ["draw-sealed", "reveal-unsealed", "reveal-secret", "reveal-late", "result-sealed", "sealed-void-task", "sealed-void-disclosure", "sealed-void-undisclosed"];
 
 /** A late reveal is recorded (the truth is better late than never) but non-compliant. */
 export const SEALED_COMPLIANCE = new Set(["reveal-late"]);
@@ -262,3 +262,56 @@ export function voidHash({ salt, void: content }) {
   return { canonical_input: canonicalize({ salt, void: content }), salted };
 }
 export const disclosures = ({ text }) => parseDisclosures(text, "voids");
+
+/** A reveal body's disclosures (its optional `voids`), as parsed objects; malformed ones are skipped
+ * here (the entry's shape is the structural layer's business). */
+export function revealDisclosures(body) {
+  const out = [];
+  if (!Array.isArray(body?.voids)) return out;
+  body.voids.forEach((x, i) => {
+    try {
+      out.push(disclosureFromJson(x, `body.voids[${i}]`));
+    } catch {
+      // not a disclosure: the structural layer reports the body
+    }
+  });
+  return out;
+}
+
+/** suiji.ledger.sealedvoids.disclosure_problems: `sealed` = [{seq, salted}] in seq order.
+ * Returns [problems as {code, detail}, the disclosures that open a sealed void]. */
+export function disclosureProblems(task, sealed, voids) {
+  const recorded = new Map(sealed.map((s) => [s.seq, s.salted]));
+  const problems = [];
+  const valid = [];
+  let last = -1;
+  for (const d of voids) {
+    const salted = recorded.get(d.seq);
+    if (salted === undefined || d.seq <= last) {
+      problems.push({ code: "sealed-void-disclosure", detail: `#${d.seq}：不是本任务尚未公开的暗查撤换` });
+      continue;
+    }
+    last = d.seq;
+    if (sealedVoidHashOf(d.salt, disclosureContent(d, task)) !== salted) {
+      problems.push({ code: "sealed-void-disclosure", detail: `#${d.seq}：公开的内容与盐值的哈希不符` });
+      continue;
+    }
+    valid.push(d);
+  }
+  const opened = new Set(voids.filter((d) => recorded.has(d.seq)).map((d) => d.seq));
+  for (const s of sealed) if (!opened.has(s.seq)) problems.push({ code: "sealed-void-undisclosed", detail: `#${s.seq}` });
+  const seen = new Set();
+  for (const d of valid) {
+    const key = `${d.team}\0${d.person}`;
+    if (seen.has(key)) problems.push({ code: "void-slot-again", detail: `#${d.seq}` });
+    seen.add(key);
+  }
+  return [problems, valid];
+}
+
+/** The sealed-void messages of suiji.verify.sealedcheck. */
+Object.assign(SEALED_MESSAGES, {
+  "sealed-void-task": "任务 {task} 不是尚未揭示的暗查暗访任务，或暗查撤换引用的不是其有效承诺：暗查撤换（加盐哈希）只用于揭示之前",
+  "sealed-void-disclosure": "任务 {task} 的揭示条目公开的暗查撤换 {detail}，该撤换不予采用",
+  "sealed-void-undisclosed": "任务 {task} 的暗查撤换条目 {detail} 在揭示时没有公开：无法核对撤换了谁",
+});

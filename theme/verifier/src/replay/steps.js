@@ -49,7 +49,7 @@ export function buildTasks(r, findings) {
     const steps = [];
     for (const [id, label, codes] of STEPS) {
       if (id === "extra" && !kinds.has("extra-input") && !entries.some((e) => (e.kind === "draw" || e.kind === "reveal") && (e.body.extra ?? []).length)) continue;
-      if (id === "voids" && !kinds.has("person-void")) continue;
+      if (id === "voids" && !kinds.has("person-void") && !kinds.has("sealed-void")) continue;
       if (id === "results" && !kinds.has("result")) continue;
       if (["beacon", "seed", "targets", "result"].includes(id) && !kinds.has("draw") && !kinds.has("reveal")) continue;
       if (id === "reveal" && !commit?.body?.sealed && !kinds.has("reveal")) continue;
@@ -76,7 +76,7 @@ function relevant(step, kind) {
     case "beacon":
       return kind === "beacon";
     case "voids":
-      return kind === "person-void" || kind === "person-replace";
+      return kind === "person-void" || kind === "sealed-void" || kind === "person-replace";
     case "results":
       return kind === "result" || kind === "withdrawal";
     case "reveal":
